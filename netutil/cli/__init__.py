@@ -1,0 +1,104 @@
+"""The `netutil` command line: argparse sub-commands, one module per command group.
+
+Only the group named on the command line is imported and built, so `netutil ip info` pays for
+argparse and the address core, nothing else (see benchmarks/bench_startup.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from netutil import __version__
+
+# group name -> (module that registers it, one-line help). Each module has `register(subparsers)`
+# that adds its parser and sets `func` (args -> int exit status) on every leaf command.
+GROUPS: dict[str, tuple[str, str]] = {
+    "ip": ("netutil.cli.ip", "inspect IP addresses (version, forms, IANA registry class, ...)"),
+    "subnet": ("netutil.cli.subnet", "inspect, split, summarize and compare networks"),
+    "checksum": ("netutil.cli.checksum", "compute or verify the RFC 1071 Internet checksum"),
+    "tcp": ("netutil.cli.tcp", "build and parse TCP segments, simulate connections"),
+    "serve": ("netutil.cli.serve", "run the REST service under gunicorn"),
+}
+
+EPILOG = """examples:
+  netutil ip info 192.168.0.1
+  netutil subnet split 10.0.0.0/24 --prefix 26
+  netutil tcp handshake --loss 0.1 --seed 7
+"""
+
+
+def _chosen_group(argv: list[str]) -> str | None:
+    """The first bare word of argv if it names a group (options before it take no values)."""
+    for i, word in enumerate(argv):
+        if word == "--api":
+            continue
+        if i > 0 and argv[i - 1] == "--api":
+            continue
+        if not word.startswith("-"):
+            return word if word in GROUPS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; with `only`, that group is built in full and the rest as names."""
+    parser = argparse.ArgumentParser(
+        prog="netutil",
+        description="IP address and TCP protocol utility.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"netutil {__version__}")
+    parser.add_argument(
+        "--api",
+        metavar="URL",
+        default=os.environ.get("NETUTIL_API") or None,
+        help="run the command against a netutil service at URL (default: $NETUTIL_API)",
+    )
+    sub = parser.add_subparsers(dest="group", metavar="COMMAND")
+    sub.required = True
+    for name, (module, help_text) in GROUPS.items():
+        if only is None or name == only:
+            if only is None:
+                sub.add_parser(name, help=help_text)
+            else:
+                importlib.import_module(module).register(sub)
+        else:
+            sub.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit status (0 ok, 1 invalid data, 2 usage)."""
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_chosen_group(argv))
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+        return int(exc.code or 0)
+    func = getattr(args, "func", None)
+    if func is None:
+        # A group named without its sub-command: show that group's help.
+        parser.parse_args([*argv, "--help"]) if argv else parser.print_help()
+        return 2
+    from netutil.errors import NetutilError
+
+    try:
+        return int(func(args) or 0)
+    except NetutilError as exc:
+        print(f"netutil: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `netutil ... | head`: stop quietly, like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

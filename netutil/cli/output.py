@@ -1,0 +1,52 @@
+"""Shared output for CLI commands: JSON, JSON Lines and aligned `key: value` blocks.
+
+Text renderers take the JSON object (the core result's `as_dict()`), never the core object, so
+a result fetched from the API with `--api` renders exactly like a local one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+
+def emit_json(obj: Any, out: TextIO | None = None) -> None:
+    """Pretty JSON for one result (two-space indent, keys in the core's order)."""
+    out = out or sys.stdout
+    out.write(json.dumps(obj, indent=2, ensure_ascii=False))
+    out.write("\n")
+
+
+def emit_json_line(obj: Any, out: TextIO | None = None) -> None:
+    """One compact JSON object on one line (JSON Lines), for streamed results."""
+    out = out or sys.stdout
+    out.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
+    out.write("\n")
+
+
+def format_block(pairs: Iterable[tuple[str, Any]], indent: str = "") -> str:
+    """Aligned `key: value` lines like ipcalc's; None shows as '-', bools as yes/no."""
+    rows = [(k, _text(v)) for k, v in pairs]
+    if not rows:
+        return ""
+    width = max(len(k) for k, _ in rows) + 1
+    return "\n".join(f"{indent}{(k + ':').ljust(width)} {v}".rstrip() for k, v in rows)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value) if value else "-"
+    return str(value)
+
+
+def error(message: str) -> None:
+    """One line on stderr in the CLI's error format (the caller picks the exit status)."""
+    print(f"netutil: error: {message}", file=sys.stderr)
