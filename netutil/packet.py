@@ -7,6 +7,7 @@ TCP (or a header that cannot be walked). Both headers are field tables, as in `s
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import ipaddress
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ __all__ = [
     "build_ipv4_packet",
     "build_ipv6_packet",
     "build_packet",
+    "build_report",
     "parse_any",
     "parse_packet",
 ]
@@ -167,6 +169,20 @@ def build_packet(
     if src.version == 4:
         return build_ipv4_packet(data, src, dst, ttl=ttl, identification=identification)
     return build_ipv6_packet(data, src, dst, hop_limit=ttl)
+
+
+def build_report(
+    header: TCPHeader, payload: bytes, src_ip, dst_ip, *, ip: bool = False, ttl: int = 64
+) -> seg.BuiltSegment:
+    """A built segment with its resolved header and, with `ip`, the IP packet around it."""
+    built = seg.build_segment(header, payload, src_ip, dst_ip)
+    if not ip:
+        return built
+    if built.src_ip.version == 4:
+        packet = build_ipv4_packet(built.data, built.src_ip, built.dst_ip, ttl=ttl)
+    else:
+        packet = build_ipv6_packet(built.data, built.src_ip, built.dst_ip, hop_limit=ttl)
+    return dataclasses.replace(built, packet=packet)
 
 
 # ---------------------------------------------------------------------------------------------

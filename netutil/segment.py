@@ -43,6 +43,7 @@ __all__ = [
     "parse_flags",
     "parse_options",
     "segment_checksum",
+    "standard_options",
 ]
 
 _M: Final = 0xFFFF
@@ -242,6 +243,33 @@ _OPTION_NAMES: Final = {
     8: "timestamps",
 }
 _FIXED_LENGTHS: Final = {2: 4, 3: 3, 4: 2, 8: 10}
+
+
+def standard_options(
+    *,
+    mss: int | None = None,
+    sack_permitted: bool = False,
+    timestamps: tuple[int, int] | None = None,
+    window_scale: int | None = None,
+    sack: Iterable[tuple[int, int]] = (),
+) -> tuple[Option, ...]:
+    """Options laid out as Linux's tcp_options_write does, NOPs aligning each to 32 bits:
+    MSS; SACK-permitted + timestamps (or NOP NOP + whichever is present); NOP + window scale;
+    NOP NOP + SACK blocks. A Linux SYN is MSS, SACK-permitted, TS, NOP, WS."""
+    out: list[Option] = []
+    if mss is not None:
+        out.append(MSS(mss))
+    if timestamps is not None:
+        ts = Timestamps(*timestamps)
+        out += [_SACK_PERM, ts] if sack_permitted else [_NOP, _NOP, ts]
+    elif sack_permitted:
+        out += [_NOP, _NOP, _SACK_PERM]
+    if window_scale is not None:
+        out += [_NOP, WindowScale(window_scale)]
+    blocks = tuple(sack)
+    if blocks:
+        out += [_NOP, _NOP, SACK(blocks)]
+    return tuple(out)
 
 
 def option_as_dict(option: Option) -> dict:
@@ -571,15 +599,21 @@ class BuiltSegment:
     data: bytes
     src_ip: ipaddress.IPv4Address | ipaddress.IPv6Address
     dst_ip: ipaddress.IPv4Address | ipaddress.IPv6Address
+    packet: bytes | None = None  # the whole IP packet, when one was built around the segment
 
     def as_dict(self) -> dict:
+        out = self.data if self.packet is None else self.packet
         return {
             "src": str(self.src_ip),
             "dst": str(self.dst_ip),
-            "length": len(self.data),
+            "ip_version": self.src_ip.version,
+            "layer": "tcp" if self.packet is None else f"ipv{self.src_ip.version}",
+            "length": len(out),
+            "segment_length": len(self.data),
             "payload_length": len(self.payload),
             "header": self.header.as_dict(),
-            "hex": self.data.hex(),
+            "segment_hex": self.data.hex(),
+            "hex": out.hex(),
         }
 
 
