@@ -354,9 +354,13 @@ def parse_options(data: bytes, base: int = MIN_HEADER_LENGTH) -> tuple[Option, .
     runs past the options area, or a wrong length for a known kind raises InvalidInput naming
     the byte offset.
     """
+    return _parse_options(data, 0, len(data), base)
+
+
+def _parse_options(data: bytes, i: int, end: int, base: int) -> tuple[Option, ...]:
+    """Options in data[i:end], read in place; error offsets are `base` + index into data."""
     out: list[Option] = []
     append = out.append
-    i, end = 0, len(data)
     while i < end:
         kind = data[i]
         if kind == 1:
@@ -720,7 +724,7 @@ def parse_verified(data: bytes, base: int, pseudo: int | None, src, dst) -> Pars
             f"TCP data offset {offset} at byte offset {base + _DATA_OFFSET_AT} says {hlen} header "
             f"bytes, past the end of the {length}-byte segment"
         )
-    options = parse_options(data[20:hlen], base + 20) if hlen > 20 else ()
+    options = _parse_options(data, 20, hlen, base) if hlen > 20 else ()
     header = _make_header(
         v[0], v[1], v[2], v[3], _FLAG_VALUES[v[6]], v[7], v[9], options, offset, v[5], v[8]
     )
