@@ -203,7 +203,7 @@ def test_linux_syn_layout_and_flags():
 
 def test_flags_bits_match_rfc9293_and_rfc9768():
     # Byte 13 of the header holds CWR..FIN (RFC 9293 section 3.1); AE is bit 8 of the 16-bit word
-    # at byte 12 (RFC 9768 section 2).
+    # at byte 12 (RFC 9768).
     assert [f.value for f in TCPFlag] == [1, 2, 4, 8, 16, 32, 64, 128, 256]
     seg = build(TCPHeader(1, 2, 3, 4, TCPFlag.AE | TCPFlag.CWR | TCPFlag.FIN, 5), b"", "::1", "::1")
     assert seg[12] == 0x51 and seg[13] == 0x81
