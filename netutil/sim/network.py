@@ -129,7 +129,9 @@ class Network:
                 dropped = True
         if dropped:
             self.lost += 1
-            self.trace(("send", now, sender.name, number, header, length, note, "dropped", None, None))
+            self.trace(
+                ("send", now, sender.name, number, header, length, note, "dropped", None, None)
+            )
             return
         loss = self._loss[sender.name]
         if loss and rng.random() < loss:
@@ -156,7 +158,9 @@ class Network:
             dup_fate, _ = self._deliver(
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
             )
-        self.trace(("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate))
+        self.trace(
+            ("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate)
+        )
 
     def _deliver(
         self,

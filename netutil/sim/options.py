@@ -92,7 +92,9 @@ class SimOptions:
             _check_number("read_rate", self.read_rate, 1.0, 1e12, "bytes per second")
         _check_number("msl", self.msl, 0.0, MAX_MSL, "seconds")
         if self.closer not in CLOSERS:
-            raise InvalidInput(f"invalid closer {self.closer!r}: expected one of {', '.join(CLOSERS)}")
+            raise InvalidInput(
+                f"invalid closer {self.closer!r}: expected one of {', '.join(CLOSERS)}"
+            )
         if self.dup_syn not in DUP_SYN_REPLIES:
             raise InvalidInput(
                 f"invalid dup_syn {self.dup_syn!r}: expected one of {', '.join(DUP_SYN_REPLIES)}"
@@ -106,7 +108,9 @@ class SimOptions:
         _check_number("max_time", self.max_time, 1.0, MAX_TIME, "seconds")
         for flag in ("close", "simultaneous_open", "listener"):
             if not isinstance(getattr(self, flag), bool):
-                raise InvalidInput(f"invalid {flag} {getattr(self, flag)!r}: expected true or false")
+                raise InvalidInput(
+                    f"invalid {flag} {getattr(self, flag)!r}: expected true or false"
+                )
         if isinstance(self.drop, str) or not isinstance(self.drop, tuple | list):
             raise InvalidInput(f"invalid drop {self.drop!r}: expected a list of drop rules")
         if len(self.drop) > MAX_DROP_RULES:
@@ -182,13 +186,13 @@ def parse_drop_rule(text: str) -> str:
     data, fin, rst (see `network.segment_kind`).
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"invalid drop rule {text!r}: expected a string such as '2' or 'syn-ack'")
+        raise InvalidInput(
+            f"invalid drop rule {text!r}: expected a string such as '2' or 'syn-ack'"
+        )
     rule = text.strip().lower()
     m = _DROP_RE.match(rule)
     if not m:
-        raise InvalidInput(
-            f"invalid drop rule {text!r}: expected N, KIND, KIND:N or KIND:all"
-        )
+        raise InvalidInput(f"invalid drop rule {text!r}: expected N, KIND, KIND:N or KIND:all")
     if m["number"] is not None:
         n = int(m["number"])
         if not 1 <= n <= MAX_EVENTS:
@@ -237,14 +241,29 @@ def parse_duration(text: str) -> float:
     if not m:
         if text.strip().startswith("-"):
             raise InvalidInput(f"invalid duration {text!r}: must not be negative")
-        raise InvalidInput(f"invalid duration {text!r}: expected a number with unit us, ms, s or min")
+        raise InvalidInput(
+            f"invalid duration {text!r}: expected a number with unit us, ms, s or min"
+        )
     return float(m["value"]) * _DURATION_UNITS[m["unit"]]
 
 
 _SIZE_RE = re.compile(r"^\s*(?P<value>\d+(?:\.\d*)?)\s*(?P<unit>[kKmMgG]i?[bB]?|[bB])?\s*$")
-_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 10**6, "mb": 10**6, "g": 10**9,
-               "gb": 10**9, "ki": 1024, "kib": 1024, "mi": 2**20, "mib": 2**20, "gi": 2**30,
-               "gib": 2**30}
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 10**6,
+    "mb": 10**6,
+    "g": 10**9,
+    "gb": 10**9,
+    "ki": 1024,
+    "kib": 1024,
+    "mi": 2**20,
+    "mib": 2**20,
+    "gi": 2**30,
+    "gib": 2**30,
+}
 
 
 def parse_size(text: str) -> int:

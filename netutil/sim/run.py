@@ -98,9 +98,8 @@ class Application:
         self._reading = False
 
     def on_established(self) -> None:
-        if self.close_on_established:
-            self._close()
-        elif self.close_when_read is not None and self.received_count >= self.close_when_read:
+        read_all = self.close_when_read is not None and self.received_count >= self.close_when_read
+        if self.close_on_established or read_all:
             self._close()
 
     def on_data(self) -> None:
@@ -291,8 +290,17 @@ def _event_dict(e: Any) -> dict[str, Any]:
     return {"type": kind, "time": _t(time), "side": side, "text": text}
 
 
-_FLAG_BITS = ((0x100, "AE"), (0x80, "CWR"), (0x40, "ECE"), (0x20, "URG"), (0x10, "ACK"),
-              (0x08, "PSH"), (0x04, "RST"), (0x02, "SYN"), (0x01, "FIN"))
+_FLAG_BITS = (
+    (0x100, "AE"),
+    (0x80, "CWR"),
+    (0x40, "ECE"),
+    (0x20, "URG"),
+    (0x10, "ACK"),
+    (0x08, "PSH"),
+    (0x04, "RST"),
+    (0x02, "SYN"),
+    (0x01, "FIN"),
+)
 _FLAG_ORDER = ("SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE")
 
 
@@ -336,23 +344,45 @@ def simulate(
         "dup_syn": options.dup_syn,
     }
     client = TCB(
-        "client", engine, network, events, ip=CLIENT_IP, port=client_port,
-        remote_port=SERVER_PORT, isn=client_isn, ts_offset=rng.getrandbits(32), **common,
+        "client",
+        engine,
+        network,
+        events,
+        ip=CLIENT_IP,
+        port=client_port,
+        remote_port=SERVER_PORT,
+        isn=client_isn,
+        ts_offset=rng.getrandbits(32),
+        **common,
     )
     server = TCB(
-        "server", engine, network, events, ip=SERVER_IP, port=SERVER_PORT,
-        remote_port=client_port, isn=server_isn, ts_offset=rng.getrandbits(32), **common,
+        "server",
+        engine,
+        network,
+        events,
+        ip=SERVER_IP,
+        port=SERVER_PORT,
+        remote_port=client_port,
+        isn=server_isn,
+        ts_offset=rng.getrandbits(32),
+        **common,
     )
     client.peer, server.peer = server, client
 
     close, closer = options.close, options.closer
     client_app = Application(
-        client, engine, read_rate=options.read_rate, keep=False,
+        client,
+        engine,
+        read_rate=options.read_rate,
+        keep=False,
         close_on_established=close and closer in ("client", "both"),
         close_on_eof=close and closer == "server",
     )
     server_app = Application(
-        server, engine, read_rate=options.read_rate, keep=options.data > 0,
+        server,
+        engine,
+        read_rate=options.read_rate,
+        keep=options.data > 0,
         close_on_established=close and closer == "both",
         close_on_eof=close and closer == "client",
         close_when_read=options.data if close and closer == "server" else None,
@@ -374,7 +404,9 @@ def simulate(
     except LimitExceeded as exc:
         limit_reason = str(exc)
 
-    summary = _summarize(options, engine, network, client, server, server_app, payload, limit_reason)
+    summary = _summarize(
+        options, engine, network, client, server, server_app, payload, limit_reason
+    )
     return Trace(
         options,
         seed,
@@ -400,9 +432,7 @@ def _summarize(
         if who.last_change > last:
             last = who.last_change
     delivered = server_app.received_count
-    intact = delivered == len(payload) and (
-        not payload or bytes(server_app.received) == payload
-    )
+    intact = delivered == len(payload) and (not payload or bytes(server_app.received) == payload)
     cs, ss = client.state, server.state
     if limit_reason is not None:
         outcome, reason = "limit_exceeded", limit_reason
@@ -413,9 +443,10 @@ def _summarize(
         reason = f"{side}: {error}"
     elif server.error and not (cs is State.CLOSED and intact):
         outcome, reason = "failed", f"server: {server.error}"
-    elif options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN) and intact:
-        outcome, reason = "completed", None
-    elif not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED and intact:
+    elif intact and (
+        (options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN))
+        or (not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED)
+    ):
         outcome, reason = "completed", None
     else:
         outcome = "incomplete"

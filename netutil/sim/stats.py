@@ -43,9 +43,7 @@ class Distribution:
         def rank(p: float) -> float:
             return ordered[max(1, math.ceil(p * n)) - 1]
 
-        return cls(
-            n, sum(ordered) / n, rank(0.5), rank(0.9), rank(0.99), ordered[0], ordered[-1]
-        )
+        return cls(n, sum(ordered) / n, rank(0.5), rank(0.9), rank(0.99), ordered[0], ordered[-1])
 
     def as_dict(self) -> dict[str, Any]:
         def r(v: float | None) -> float | None:

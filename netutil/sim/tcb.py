@@ -176,6 +176,7 @@ class TCB:
         "app",
         "close_called_at",
         "data_end",
+        "dup_syn",
         "dupacks",
         "engine",
         "error",
@@ -188,8 +189,8 @@ class TCB:
         "finished_at",
         "ip",
         "irs",
-        "iss",
         "isn",
+        "iss",
         "last_change",
         "max_snd_wnd",
         "msl",
@@ -229,7 +230,6 @@ class TCB:
         "syn_retries",
         "syn_timed_out",
         "synack_retries",
-        "dup_syn",
         "timewait",
         "ts_offset",
         "ts_ok",
@@ -337,9 +337,12 @@ class TCB:
         self.events.append(("state", now, self.name, old, new, rule))
         if new is ESTABLISHED and self.established_at is None:
             self.established_at = now
-        if (new is TIME_WAIT or new is CLOSED) and self.close_called_at is not None:
-            if self.finished_at is None:
-                self.finished_at = now
+        if (
+            (new is TIME_WAIT or new is CLOSED)
+            and self.close_called_at is not None
+            and self.finished_at is None
+        ):
+            self.finished_at = now
 
     def _note(self, kind: str, text: str) -> None:
         self.events.append((kind, self.engine.now, self.name, text))
@@ -883,16 +886,18 @@ class TCB:
         if state is SYN_SENT:
             limit, what = self.syn_retries, "SYN"
         elif state is SYN_RECEIVED:
-            limit, what = (self.synack_retries, "SYN,ACK") if self.passive else (
-                self.syn_retries,
-                "SYN,ACK",
+            limit, what = (
+                (self.synack_retries, "SYN,ACK")
+                if self.passive
+                else (
+                    self.syn_retries,
+                    "SYN,ACK",
+                )
             )
         else:
             limit, what = RETRIES2, "segment"
         if self.retries > limit:
-            reason = (
-                f"connection timed out: {what} retransmitted {limit} times without an ACK"
-            )
+            reason = f"connection timed out: {what} retransmitted {limit} times without an ACK"
             if state is SYN_RECEIVED and self.passive:
                 self._back_to_listen("T5", reason)
             else:
@@ -1021,10 +1026,7 @@ class TCB:
         if n:
             off = seq - self.iss - 1
             payload = self.send_data[off : off + n]
-            if fin:
-                flags = F_FIN_PSH_ACK
-            else:
-                flags = F_PSH_ACK if end == self.data_end else F_ACK
+            flags = F_FIN_PSH_ACK if fin else (F_PSH_ACK if end == self.data_end else F_ACK)
         elif fin:
             payload, flags = b"", F_FIN_ACK
         else:
@@ -1082,8 +1084,14 @@ class TCB:
         else:
             ack = 0
         header = TCPHeader(
-            self.port, self.remote_port, self.iss & MASK, ack, flags, min(self.rcv_buf, 0xFFFF),
-            0, options,
+            self.port,
+            self.remote_port,
+            self.iss & MASK,
+            ack,
+            flags,
+            min(self.rcv_buf, 0xFFFF),
+            0,
+            options,
         )
         self.network.send(self, header, b"", note)
 
