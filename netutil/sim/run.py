@@ -4,7 +4,8 @@ The client's application opens actively at time 0, writes `data` bytes and (with
 the server's application listens (or, with `simultaneous_open`, opens actively too; with
 `listener=False` there is nothing on the port), reads what arrives (at `read_rate`) and closes
 once it has read everything and seen the client's FIN. `closer="server"` reverses the close,
-`closer="both"` has both applications close as soon as they are established. Nothing else is
+`closer="both"` has both applications close when established (the client one one-way delay
+later, so that without loss the two FINs cross: simultaneous close). Nothing else is
 scripted: every segment comes from one of the two state machines.
 """
 
@@ -59,6 +60,7 @@ class Application:
         "_close_asked",
         "_reading",
         "chunk",
+        "close_delay",
         "close_on_eof",
         "close_on_established",
         "close_when_read",
@@ -81,6 +83,7 @@ class Application:
         close_on_established: bool = False,
         close_on_eof: bool = False,
         close_when_read: int | None = None,
+        close_delay: float = 0.0,
     ) -> None:
         self.tcb = tcb
         self.engine = engine
@@ -94,12 +97,15 @@ class Application:
         self.close_on_established = close_on_established
         self.close_on_eof = close_on_eof
         self.close_when_read = close_when_read
+        self.close_delay = close_delay
         self._close_asked = False
         self._reading = False
 
     def on_established(self) -> None:
         read_all = self.close_when_read is not None and self.received_count >= self.close_when_read
-        if self.close_on_established or read_all:
+        if self.close_on_established and self.close_delay:
+            self.engine.schedule(self.close_delay, self._close)
+        elif self.close_on_established or read_all:
             self._close()
 
     def on_data(self) -> None:
@@ -377,6 +383,9 @@ def simulate(
         keep=False,
         close_on_established=close and closer in ("client", "both"),
         close_on_eof=close and closer == "server",
+        # "both": the client waits one one-way delay, so that (without loss) its FIN leaves
+        # after the server's ESTABLISHED and before the server's FIN arrives: the FINs cross
+        close_delay=options.delay if closer == "both" else 0.0,
     )
     server_app = Application(
         server,
@@ -432,7 +441,11 @@ def _summarize(
         if who.last_change > last:
             last = who.last_change
     delivered = server_app.received_count
-    intact = delivered == len(payload) and (not payload or bytes(server_app.received) == payload)
+    # intact: what the application read is exactly the start of what was sent (in order, once)
+    intact = delivered <= len(payload) and (
+        not delivered or server_app.received == payload[:delivered]
+    )
+    everything = intact and delivered == len(payload)
     cs, ss = client.state, server.state
     if limit_reason is not None:
         outcome, reason = "limit_exceeded", limit_reason
@@ -441,9 +454,9 @@ def _summarize(
         outcome = "reset" if "reset" in error or "refused" in error else "failed"
         side = "client" if client.error else "server"
         reason = f"{side}: {error}"
-    elif server.error and not (cs is State.CLOSED and intact):
+    elif server.error and not (cs is State.CLOSED and everything):
         outcome, reason = "failed", f"server: {server.error}"
-    elif intact and (
+    elif everything and (
         (options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN))
         or (not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED)
     ):
@@ -451,7 +464,7 @@ def _summarize(
     else:
         outcome = "incomplete"
         reason = f"client in {cs.value}, server in {ss.value}"
-        if not intact:
+        if not everything:
             reason += f", {delivered} of {len(payload)} bytes delivered"
     starts = [t for t in (client.close_called_at, server.close_called_at) if t is not None]
     ends = [client.finished_at, server.finished_at]

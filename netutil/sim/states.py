@@ -263,7 +263,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "S30",
         "FIN-WAIT-1",
         _S,
-        "FIN, our FIN acknowledged",
+        "FIN, our FIN acknowledged (the fifth check has moved to FIN-WAIT-2 first, so this "
+        "shows as S26 then S32 at one instant)",
         "send ACK, start 2MSL timer",
         "TIME-WAIT",
         "3.10.7.4 eighth",
