@@ -237,7 +237,8 @@ def test_no_close_leaves_both_established():
 
 
 def test_data_retransmission_limit_fails_the_connection():
-    # Every data segment (and the FIN riding on its retransmissions) lost: 15 retransmissions (RTO 1, 2, ..., 64, then 120 s x 9), failing
+    # Every data segment (and the FIN riding on its retransmissions) lost: 15 retransmissions
+    # (RTO 1, 2, ..., 64, then 120 s x 9), failing
     # at 0.1 + 1+2+4+8+16+32+64 + 9*120 = 1207.1 s.
     t = run(data=100, drop=("data:all", "fin:all"))
     assert states(t, "client")[-1] == (1207.1, "CLOSED", "T6")
