@@ -388,7 +388,7 @@ def test_sender_never_exceeds_the_advertised_window(window, read_rate, data, see
     assert t["summary"]["bytes_delivered"] == data
 
 
-def test_zero_window_uses_persist_timer_and_probes():
+def test_t7_zero_window_uses_persist_timer_and_probes():
     t = run(window=1000, read_rate=100.0, data=3000, client_isn=0, server_isn=0)
     zero = [e for e in sends(t, "server") if e["window"] == 0]
     assert zero
