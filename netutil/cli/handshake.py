@@ -80,7 +80,7 @@ def _ranged(name: str, low_name: str | float, high_name: str | float):
         low = getattr(o, low_name) if isinstance(low_name, str) else low_name
         high = getattr(o, high_name) if isinstance(high_name, str) else high_name
         if not low <= value <= high:
-            raise InvalidInput(f"invalid {name} {text!r}: expected {low:g} to {high:g}")
+            raise InvalidInput(f"invalid {name} {text!r}: expected {low} to {high}")
 
     return check
 
@@ -141,7 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     prob = _type("parse_probability")
-    dur = _type("parse_duration", _ranged("delay", 0.0, "MAX_DELAY"))
+    dur = _type("parse_duration", _ranged("delay", 0, "MAX_DELAY"))
     net = p.add_argument_group("network")
     timing = net.add_mutually_exclusive_group()
     timing.add_argument("--rtt", type=dur, metavar="TIME", help="round-trip time (default 100ms)")
@@ -227,7 +227,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     conn.add_argument(
         "--msl",
-        type=_type("parse_duration", _ranged("msl", 0.0, "MAX_MSL")),
+        type=_type("parse_duration", _ranged("msl", 0, "MAX_MSL")),
         metavar="TIME",
         default=120.0,
         help="maximum segment lifetime; TIME-WAIT is 2 MSL (default 120s; "
