@@ -62,7 +62,7 @@ class Distribution:
 
 @dataclass(frozen=True, slots=True)
 class MonteCarloResult:
-    """Statistics over `runs` simulated connections."""
+    """Statistics over `runs` simulated connections (`events`: engine events run in total)."""
 
     options: SimOptions
     seed: int
@@ -74,6 +74,7 @@ class MonteCarloResult:
     retransmission_counts: dict[int, int]
     time_to_close: Distribution
     established_times: tuple[tuple[float, int], ...] | None
+    events: int
 
     @property
     def success_rate(self) -> float:
@@ -96,6 +97,7 @@ class MonteCarloResult:
             "established_times": None
             if self.established_times is None
             else [{"time": t, "runs": n} for t, n in self.established_times],
+            "events": self.events,
         }
 
 
@@ -120,8 +122,10 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
     server_established: list[float] = []
     retransmissions: list[float] = []
     closes: list[float] = []
+    events = 0
     for _ in range(runs):
         s = simulate(options, rng=rng).summary
+        events += s.events
         outcomes[s.outcome] += 1
         if s.client_established is not None:
             established.append(s.client_established)
@@ -144,4 +148,5 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
         established_times=tuple(sorted(histogram.items()))
         if len(histogram) <= MAX_HISTOGRAM
         else None,
+        events=events,
     )
