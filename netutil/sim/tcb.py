@@ -173,6 +173,9 @@ class TCB:
         "_ack_now",
         "_app_data_pending",
         "_last_oow",
+        "_sws",
+        "_syn_mss",
+        "_syn_ws",
         "app",
         "close_called_at",
         "data_end",
@@ -278,6 +281,8 @@ class TCB:
         while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
             shift += 1
         self.ws_shift = shift
+        self._syn_mss = MSS(mss)
+        self._syn_ws = WindowScale(shift)
         self.state = CLOSED
         self.passive = False
         self.rtx = Timer(engine, self._retransmission_timeout)
@@ -301,6 +306,7 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
+        self._sws = min(self.rcv_buf >> 1, DEFAULT_MSS)
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -1041,7 +1047,7 @@ class TCB:
         avail = self.rcv_buf - len(self.unread)
         rcv_nxt = self.rcv_nxt
         current = self.rcv_adv - rcv_nxt
-        if avail - current >= min(self.rcv_buf >> 1, self.snd_mss):
+        if avail - current >= self._sws:
             self.rcv_adv = rcv_nxt + avail
             current = avail
         window = current >> self.rcv_wscale
@@ -1072,11 +1078,11 @@ class TCB:
         f = flags._value_
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
         options = (
-            MSS(self.mss),
+            self._syn_mss,
             _SACK_PERMITTED,
             Timestamps(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
-            WindowScale(self.ws_shift),
+            self._syn_ws,
         )
         if f & _ACK:
             ack = self.rcv_nxt & MASK
@@ -1115,6 +1121,7 @@ class TCB:
             elif kind == 8:
                 ts = option.tsval
         self.snd_mss = min(mss, self.mss)
+        self._sws = min(self.rcv_buf >> 1, self.snd_mss)
         if peer_shift is not None:
             self.snd_wscale = peer_shift
             self.rcv_wscale = self.ws_shift
