@@ -940,11 +940,10 @@ class TCB:
     # ------------------------------------------------------------------ output
 
     def _begin_data(self) -> None:
-        """Entering ESTABLISHED: RFC 6298 (5.7) and the effective MSS."""
-        if self.syn_timed_out and self.srtt is None and self.rto < RTO_SYN_FALLBACK:
+        """Entering ESTABLISHED: RFC 6298 (5.7). If a SYN (or SYN,ACK) timed out and no RTT
+        sample exists, data transmission starts with RTO = 3 s (Linux: TCP_TIMEOUT_FALLBACK)."""
+        if self.syn_timed_out and self.srtt is None:
             self.rto = RTO_SYN_FALLBACK
-        elif self.syn_timed_out and self.srtt is None:
-            self.rto = max(RTO_SYN_FALLBACK, min(self.rto, RTO_SYN_FALLBACK))
 
     def _rtt_sample(self, r: float) -> None:
         """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5)."""
