@@ -15,7 +15,7 @@ from typing import Any
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.sim.options import MAX_MONTE_CARLO_BYTES, MAX_RUNS, SimOptions
-from netutil.sim.run import simulate
+from netutil.sim.run import connect
 
 #: Distinct client times to ESTABLISHED listed in full (beyond this the list is null).
 MAX_HISTOGRAM = 64
@@ -124,7 +124,7 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
     closes: list[float] = []
     events = 0
     for _ in range(runs):
-        s = simulate(options, rng=rng).summary
+        s = connect(options, rng, [])[0]
         events += s.events
         outcomes[s.outcome] += 1
         if s.client_established is not None:

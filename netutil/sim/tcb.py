@@ -102,9 +102,11 @@ LAST_ACK = State.LAST_ACK
 TIME_WAIT = State.TIME_WAIT
 
 # States in which queued data and the FIN may be sent.
-_SEND_STATES = frozenset({ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK})
+# (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the
+# Enum's Python-level __hash__.)
+_SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK)
 # States in which arriving text is delivered (section 3.10.7.4 seventh).
-_RECEIVE_STATES = frozenset({ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2})
+_RECEIVE_STATES = (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2)
 
 
 class ConnectionError_(Exception):
@@ -193,6 +195,7 @@ class TCB:
         "ip",
         "irs",
         "isn",
+        "isn_first",
         "iss",
         "last_change",
         "max_snd_wnd",
@@ -270,6 +273,7 @@ class TCB:
         self.port = port
         self.remote_port = remote_port
         self.isn = isn
+        self.isn_first = isn  # the ISN of the first connection (a later one may differ)
         self.ts_offset = ts_offset
         self.mss = mss
         self.rcv_buf = rcv_buf
@@ -958,8 +962,10 @@ class TCB:
 
     def _output(self) -> None:
         """Send what the window allows: queued data, then the FIN; else a pending ACK."""
-        if self.state in _SEND_STATES:
-            data_end = self.data_end
+        data_end = self.data_end
+        if self.state in _SEND_STATES and (
+            self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent)
+        ):
             mss = self.snd_mss
             sent = False
             while True:
@@ -1015,7 +1021,7 @@ class TCB:
             ):
                 self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
         if self._ack_now:
-            self._send_ack(None)
+            self._transmit(F_ACK, self.snd_nxt, b"", None)
 
     def _retransmit_head(self, note: str) -> None:
         """Resend the earliest unacknowledged segment (RFC 6298 (5.4))."""
@@ -1041,17 +1047,6 @@ class TCB:
 
     # ------------------------------------------------------------------ segments
 
-    def _window(self) -> int:
-        """The window field: RCV.WND, with receiver SWS avoidance (section 3.8.6.2.2)."""
-        avail = self.rcv_buf - len(self.unread)
-        rcv_nxt = self.rcv_nxt
-        current = self.rcv_adv - rcv_nxt
-        if avail - current >= self._sws:
-            self.rcv_adv = rcv_nxt + avail
-            current = avail
-        window = current >> self.rcv_wscale
-        return 0xFFFF if window > 0xFFFF else window
-
     def _transmit(self, flags: TCPFlag, seq: int, payload: bytes, note: str | None) -> None:
         """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=flags> and hand it to the network."""
         f = flags._value_
@@ -1060,12 +1055,25 @@ class TCB:
             self._ack_now = False
         else:
             ack = 0
-        window = 0 if f & _RST else self._window()
-        if self.ts_ok and not f & _RST:
-            tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-            options: tuple[Any, ...] = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+        if f & _RST:
+            window = 0
+            options: tuple[Any, ...] = ()
         else:
-            options = ()
+            # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
+            avail = self.rcv_buf - len(self.unread)
+            rcv_nxt = self.rcv_nxt
+            window = self.rcv_adv - rcv_nxt
+            if avail - window >= self._sws:
+                self.rcv_adv = rcv_nxt + avail
+                window = avail
+            window >>= self.rcv_wscale
+            if window > 0xFFFF:
+                window = 0xFFFF
+            if self.ts_ok:
+                tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+                options = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+            else:
+                options = ()
         header = TCPHeader(self.port, self.remote_port, seq & MASK, ack, flags, window, 0, options)
         self.network.send(self, header, payload, note)
 
