@@ -104,7 +104,9 @@ TIME_WAIT = State.TIME_WAIT
 # States in which queued data and the FIN may be sent.
 # (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the
 # Enum's Python-level __hash__.)
-_SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK)
+# CLOSING is one: a CLOSE queues the FIN behind unsent data, and the peer's FIN may arrive
+# (FIN-WAIT-1 -> CLOSING) before that data has gone out.
+_SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING)
 # States in which arriving text is delivered (section 3.10.7.4 seventh).
 _RECEIVE_STATES = (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2)
 
@@ -762,7 +764,8 @@ class TCB:
         elif state is CLOSING:
             if fin_acked:
                 self._enter_time_wait("S27")
-            return result
+                return result
+            # else: data queued before our FIN may still be waiting for window (see _output)
         elif state is LAST_ACK:
             if fin_acked:
                 self._delete_tcb("S28")
