@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 
@@ -371,3 +372,15 @@ def test_parse_stops_at_eol_and_keeps_unknown_kinds():
         "length": 4,
         "value": "0081",
     }
+
+
+@settings(max_examples=100, deadline=None)
+@given(header_st, st.binary(max_size=30), v4_st, v4_st)
+def test_parse_inverts_build(h, payload, src, dst):
+    built = build_segment(h, payload, src, dst)
+    parsed = parse(built.data, src, dst)
+    padded = len(b"".join(o.to_bytes() for o in h.options)) % 4
+    options = (*h.options, EOL()) if padded else h.options
+    assert parsed.header == dataclasses.replace(built.header, options=options)
+    assert parsed.payload == payload
+    assert built.header.checksum == parsed.expected_checksum
