@@ -48,14 +48,28 @@ class ChildResult:
     stdout: str
 
 
+# The child's own high-water mark. getrusage's ru_maxrss is no good here: Linux carries the
+# parent's peak across fork and exec, so a child of a big parent would report the parent's peak.
+_PEAK_RSS_SOURCE = """
+def _peak_rss_mib():
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+
 def run_child(code: str, env: dict[str, str] | None = None) -> ChildResult:
     """Run Python `code` in a fresh interpreter; its wall time and peak resident memory."""
     wrapper = (
-        "import resource, sys, time\n"
+        "import sys, time\n"
+        f"{_PEAK_RSS_SOURCE}\n"
         "t0 = time.perf_counter()\n"
         f"exec(compile({code!r}, '<bench>', 'exec'))\n"
         "dt = time.perf_counter() - t0\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "rss = _peak_rss_mib()\n"
         "sys.stderr.write(f'@@bench {dt} {rss}\\n')\n"
     )
     proc = subprocess.run(
