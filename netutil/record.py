@@ -4,7 +4,7 @@
 half of the start-up budget of `netutil ip info` (benchmarks/bench_startup.py). The result types
 on that path (`registry.Entry`, `address.AddressInfo`) therefore derive from `Record`, which gives
 what `@dataclass(frozen=True, slots=True)` would: an `__init__` taking the fields (positionally or
-by name) in `__slots__` order, a `repr` that pastes back as code, equality and hashing by field
+by name) in field order, a `repr` that pastes back as code, equality and hashing by field
 values and type, and assignment refused after construction.
 """
 
@@ -18,12 +18,14 @@ class FrozenInstanceError(AttributeError):
 
 
 class Record:
-    """Base of frozen value types; a subclass lists its fields in `__slots__`, in order."""
+    """Base of frozen value types. A subclass lists its fields, in order, in `_fields` and sets
+    `__slots__ = _fields`."""
 
     __slots__ = ()
+    _fields: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self.__slots__
+        fields = self._fields
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, got {len(args)}")
         setter = object.__setattr__
@@ -38,10 +40,10 @@ class Record:
             raise TypeError(f"{type(self).__name__} has no field {next(iter(kwargs))!r}")
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self._fields)
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({inner})"
 
     def __eq__(self, other: object) -> bool:

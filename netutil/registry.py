@@ -48,18 +48,19 @@ class Entry(Record):
     the entry was terminated. Dates are IANA's `YYYY-MM` text.
     """
 
-    __slots__ = (
+    _fields = (
+        "prefix",
+        "name",
+        "rfc",
         "allocation_date",
+        "termination_date",
+        "source",
         "destination",
         "forwardable",
         "globally_reachable",
-        "name",
-        "prefix",
         "reserved_by_protocol",
-        "rfc",
-        "source",
-        "termination_date",
     )
+    __slots__ = _fields
     prefix: ipaddress.IPv4Network | ipaddress.IPv6Network
     name: str
     rfc: str
