@@ -81,10 +81,7 @@ def parse(text: str) -> tuple[Address, Network | None]:
     try:
         address = address_class(addr_text)
     except AddressValueError:
-        if version == 4:
-            why = _why_ipv4(addr_text)
-        else:
-            why = _why_ipv6(addr_text)
+        why = _why_ipv4(addr_text) if version == 4 else _why_ipv6(addr_text)
         raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
     if not slash:
         return address, None
@@ -288,7 +285,9 @@ def _binary(version: int, value: int) -> str:
 def _reverse_pointer(version: int, value: int) -> str:
     """RFC 1035 3.5 in-addr.arpa and RFC 3596 2.5 ip6.arpa names."""
     if version == 4:
-        return f"{value & 255}.{(value >> 8) & 255}.{(value >> 16) & 255}.{value >> 24}.in-addr.arpa"
+        return (
+            f"{value & 255}.{(value >> 8) & 255}.{(value >> 16) & 255}.{value >> 24}.in-addr.arpa"
+        )
     return ".".join(f"{value:032x}"[::-1]) + ".ip6.arpa"
 
 
@@ -405,6 +404,10 @@ class AddressInfo(Record):
             mac = None if (embedded or mcast) else eui64_mac(value)
             hclass = None
         network = self.network
+        if network is None:
+            network_facts = place = None
+        else:
+            network_facts, place = _network_and_place(value, network)
         return {
             "input": self.input,
             "version": version,
@@ -429,8 +432,8 @@ class AddressInfo(Record):
             "multicast": mcast,
             "embedded_ipv4": embedded,
             "eui64_mac": mac,
-            "network": None if network is None else _network_dict(network),
-            "host": None if network is None else _host_dict(version, value, network),
+            "network": network_facts,
+            "host": place,
         }
 
 
@@ -461,24 +464,25 @@ def _compressed(version: int, value: int) -> str:
     return str(IPv6Address(value))
 
 
-def _network_dict(network: Network) -> dict[str, Any]:
-    from netutil import subnet  # the one implementation of network facts
+def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The network's facts (from netutil.subnet, the one implementation) and the address's
+    place in it: its index from the network address, whether it is the network address (an
+    IPv4 subnet's first address, or an IPv6 subnet's Subnet-Router anycast address, RFC 4291
+    section 2.6.1) or the broadcast address, and whether it is a usable host (RFC 3021 /31 and
+    RFC 6164 /127 links and single-address blocks count every address)."""
+    from netutil import subnet
 
-    return subnet.network_info(network).as_dict()
-
-
-def _host_dict(version: int, value: int, network: Network) -> dict[str, Any]:
-    """The address's place in its network. IPv4 /31 and /32 (RFC 3021) and IPv6 (RFC 4291
-    has no broadcast) have no network or broadcast address in the IPv4 sense."""
+    facts = subnet.network_info(network)
     first = int(network.network_address)
-    last = int(network.broadcast_address)
-    classic = version == 4 and network.prefixlen < 31
-    return {
+    semantics = facts.host_semantics.value
+    broadcast = facts.broadcast_address
+    place = {
         "host_index": str(value - first),
-        "is_network_address": classic and value == first,
-        "is_broadcast_address": classic and value == last,
-        "is_subnet_router_anycast": version == 6 and network.prefixlen < 127 and value == first,
+        "is_network_address": semantics == "subnet" and value == first,
+        "is_broadcast_address": broadcast is not None and value == int(broadcast),
+        "is_usable_host": int(facts.first_host) <= value <= int(facts.last_host),
     }
+    return facts.as_dict(), place
 
 
 def info(text: str) -> AddressInfo:
