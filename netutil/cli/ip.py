@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
         description="Inspect IP addresses.",
     )
     commands = group.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True  # `netutil ip` alone is a usage error (exit 2) naming COMMAND
     info = commands.add_parser(
         "info",
         help="everything about one or more addresses",
@@ -59,6 +60,11 @@ def register(sub: Any) -> None:
         help="IPv4 or IPv6 address, optionally %%ZONE and /PREFIXLEN or /NETMASK; '-' reads stdin",
     )
     info.add_argument("--json", action="store_true", help="print JSON (JSON Lines with '-')")
+    info.add_argument(
+        "--line-buffered",
+        action="store_true",
+        help="with '-': write each result as soon as it is known (default: in batches)",
+    )
     info.set_defaults(func=run_info)
 
 
@@ -101,33 +107,51 @@ def run_info(args: Any) -> int:
 
 def _run_stream(args: Any) -> int:
     """Addresses from the command line and, at each '-', standard input; one result per line
-    of output as soon as it is known (JSON Lines with --json, text blocks otherwise)."""
+    of output (JSON Lines with --json, text blocks otherwise), written in batches of at most
+    `_BATCH` results (or one by one with --line-buffered), so memory stays constant."""
+    from netutil.address import info
+    from netutil.cli.backend import call
     from netutil.errors import InvalidInput
 
-    if args.json:
-        import json
-
-        # One encoder for the whole stream; the same text as output.emit_json_line.
-        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = _line_encoder() if args.json else None
     out = sys.stdout
-    write = out.write
-    failed = False
-    first = True
+    pending: list[str] = []
+    batch = 1 if args.line_buffered else _BATCH
+    failed = shown = False
     for source, number, text in _inputs(args.addresses):
         try:
-            result = _lookup(args, text)
+            result = call(args, "ip_info", lambda text=text: info(text).as_dict(), address=text)
         except InvalidInput as exc:
+            out.write("".join(pending))
+            pending.clear()
             out.flush()
             _error(f"line {number}: {exc}" if source == "-" else str(exc))
             failed = True
             continue
-        if args.json:
-            write(encode(result))
-            write("\n")
+        if encode is not None:
+            pending.append(encode(result) + "\n")
         else:
-            write(("" if first else "\n") + render_text(result) + "\n")
-            first = False
+            pending.append(("\n" if shown else "") + render_text(result) + "\n")
+        shown = True
+        if len(pending) >= batch:
+            out.write("".join(pending))
+            pending.clear()
+            if args.line_buffered:
+                out.flush()
+    out.write("".join(pending))
+    out.flush()
     return 1 if failed else 0
+
+
+_BATCH = 256
+
+
+def _line_encoder() -> Any:
+    """Compact JSON for one object per line: the same text as output.emit_json_line, with one
+    encoder built for the whole stream instead of one per line."""
+    import json
+
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def _inputs(addresses: list[str]):
