@@ -243,3 +243,35 @@ def test_installed_script_streams_line_by_line():
     finally:
         proc.kill()
         proc.wait()
+
+
+DIVERSE = [
+    "192.168.0.1",
+    "8.8.8.8",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "fe80::21b:21ff:fe3a:4b5c%eth0",
+    "fe80::1%é",  # a zone is free text: non-ASCII must come out as UTF-8, not mangled
+    'fe80::1%a"b\\c',  # ... and quotes/backslashes escaped
+    "ff3e:30:2001:db8::1",
+    "::ffff:192.0.2.1",
+    "10.1.2.3/24",
+    "2001:db8::1/64",
+]
+
+
+def test_json_lines_are_exactly_the_core_objects_as_json(capsys, monkeypatch):
+    code, out, _ = run(capsys, ["ip", "info", "-", "--json"], "\n".join(DIVERSE), monkeypatch)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == len(DIVERSE)
+    for text, line in zip(DIVERSE, lines, strict=True):
+        expected = json.dumps(info(text).as_dict(), separators=(",", ":"), ensure_ascii=False)
+        assert line == expected
+
+
+def test_json_lines_to_a_text_only_stdout(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("10.0.0.1\nfe80::1%é\n"))
+    fake = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", fake)
+    assert main(["ip", "info", "-", "--json"]) == 0
+    assert [json.loads(ln)["zone"] for ln in fake.getvalue().splitlines()] == [None, "é"]
