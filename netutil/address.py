@@ -410,10 +410,7 @@ class AddressInfo(Record):
         else:
             h = f"{value:032x}"
             b = f"{value:0128b}"
-            exploded = (
-                f"{h[0:4]}:{h[4:8]}:{h[8:12]}:{h[12:16]}:"
-                f"{h[16:20]}:{h[20:24]}:{h[24:28]}:{h[28:32]}"
-            )
+            exploded = f"{value:039_x}".replace("_", ":")  # '_' groups hex digits by four
             compressed = _compressed(6, value)
             mapped = value >> 32 == 0xFFFF
             chain = _chain_text(registry.containing_int(6, value))
