@@ -70,6 +70,8 @@ def parse(text: str) -> tuple[Address, Network | None]:
     Raises InvalidInput naming what is wrong and where; ipaddress decides what is valid and
     the message is worked out from the part it rejected.
     """
+    if not isinstance(text, str):
+        raise InvalidInput(f"invalid IP address {text!r}: expected text")
     s = text.strip()
     if "/" not in s and "%" not in s:
         # Fast path for plain addresses; whatever it refuses goes through ipaddress below, which
@@ -287,14 +289,6 @@ def multicast_info(value: int) -> dict[str, Any]:
 def _exploded6(value: int) -> str:
     h = f"{value:032x}"
     return ":".join((h[0:4], h[4:8], h[8:12], h[12:16], h[16:20], h[20:24], h[24:28], h[28:32]))
-
-
-def _binary(version: int, value: int) -> str:
-    if version == 4:
-        b = f"{value:032b}"
-        return f"{b[0:8]}.{b[8:16]}.{b[16:24]}.{b[24:32]}"
-    b = f"{value:0128b}"
-    return ":".join(b[i : i + 16] for i in range(0, 128, 16))
 
 
 def _reverse_pointer(version: int, value: int) -> str:

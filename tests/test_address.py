@@ -271,6 +271,14 @@ def test_rejections_name_what_and_where(text, message):
         (ipaddress.ip_interface if "/" in text else ipaddress.ip_address)(text.strip() or text)
 
 
+@pytest.mark.parametrize("value", [None, 3232235521, b"10.0.0.1"])
+def test_non_text_is_rejected(value):
+    with pytest.raises(
+        InvalidInput, match=re.escape(f"invalid IP address {value!r}: expected text")
+    ):
+        parse(value)
+
+
 def test_invalid_input_is_a_value_error_and_one_line():
     with pytest.raises(ValueError) as caught:
         info("1.2.3.4.5")
