@@ -521,8 +521,9 @@ def test_properties_agree_with_as_dict():
 # --- embedded IPv4, EUI-64, multicast ---------------------------------------------------------
 
 
-def test_teredo_rfc4380_example():
-    # RFC 4380 section 4: server 65.54.227.120, client 192.0.2.45 port 40000 behind a cone NAT.
+def test_teredo_worked_example():
+    # The usual worked example of the RFC 4380 section 4 layout (it is Wikipedia's): server
+    # 65.54.227.120, client 192.0.2.45 port 40000 behind a cone NAT.
     d = info("2001:0000:4136:e378:8000:63bf:3fff:fdd2").as_dict()
     assert d["embedded_ipv4"] == {
         "kind": "teredo",
