@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-import socket
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from netutil.errors import InvalidInput, LimitExceeded
+from netutil.record import Record
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+TYPE_CHECKING = False  # typing costs ~2 ms of start-up (`ip info ADDR/LEN` imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+if TYPE_CHECKING:
+    IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+    IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 BITS = {4: 32, 6: 128}
 
@@ -89,9 +92,11 @@ def parse_address(value: str | IPAddress, *, what: str = "address") -> IPAddress
     return _parse_address_text(text, value, what)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedNetwork:
+class ParsedNetwork(Record):
     """A network as given: the network it means and whether host bits were set."""
+
+    _fields = ("text", "network", "host_bits_set")
+    __slots__ = _fields
 
     text: str
     network: IPNetwork
@@ -177,9 +182,12 @@ def format_address(version: int, value: int) -> str:
     IPv6), but through `socket.inet_ntop` where that agrees: ipaddress writes ::ffff:a.b.c.d
     and ::a.b.c.d in hex, libc in dotted quads, so those two ranges go through ipaddress."""
     if version == 4:
-        return socket.inet_ntoa(value.to_bytes(4, "big"))
+        high, low = _v4_tables()
+        return f"{high[value >> 16]}{low[value & 0xFFFF]}"
     if value >> 32 in (0, 0xFFFF):
         return str(ipaddress.IPv6Address(value))
+    import socket  # not at module level: `ip info` start-up does not need it
+
     return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
 
 
@@ -221,9 +229,11 @@ def range_block_count(first: int, last: int) -> int:
 # Network information
 
 
-@dataclass(frozen=True, slots=True)
-class RegistryMatch:
+class RegistryMatch(Record):
     """A network against the special-purpose registries (see RegistryClass)."""
+
+    _fields = ("classification", "entries")
+    __slots__ = _fields
 
     classification: RegistryClass
     entries: tuple[Any, ...]  # netutil.registry.Entry, most specific first
@@ -276,10 +286,12 @@ def _binary_mask(version: int, plen: int) -> str:
     return sep.join(ones[i : i + group] for i in range(0, bits, group))
 
 
-@dataclass(frozen=True, slots=True)
-class NetworkInfo:
+class NetworkInfo(Record):
     """Everything about one network: masks, bounds, usable hosts (RFC 3021 /31 and RFC 6164
     /127 point-to-point links, /32 and /128 single hosts), neighbours, and its registry class."""
+
+    _fields = ("input", "network", "host_bits_set", "registry")
+    __slots__ = _fields
 
     input: str
     network: IPNetwork
@@ -474,8 +486,7 @@ class _PackedSource:
         return None if self.requests is None else self.requests[index]
 
 
-@dataclass(frozen=True, slots=True)
-class CidrList:
+class CidrList(Record):
     """A list of CIDR blocks produced lazily, with its total known up front.
 
     JSON shape (`as_dict`): the operation's own header keys, then `total` (decimal string),
@@ -484,6 +495,9 @@ class CidrList:
     `{"network", "version", "first_address", "last_address", "num_addresses", "num_usable",
     "hosts_requested"}`. A page is `as_dict(start=K, limit=N)`; item K is computed directly.
     """
+
+    _fields = ("operation", "header", "source")
+    __slots__ = _fields
 
     operation: str
     header: tuple[tuple[str, Any], ...]
@@ -592,9 +606,11 @@ class CidrList:
 _HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p in range(129)}}
 
 
-@dataclass(frozen=True, slots=True)
-class _Keys:
+class _Keys(Record):
     """Parsed list input: packed `first << 8 | host_bits` per version, and bookkeeping."""
+
+    _fields = ("v4", "v6", "count", "first_index")
+    __slots__ = _fields
 
     v4: list[int]
     v6: list[int]
@@ -610,6 +626,8 @@ def _parse_keys(items: Iterable[Any], errors: list[tuple[int, str]] | None, what
     message) and skipped."""
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
+    import socket
+
     pton, fb = socket.inet_pton, int.from_bytes
     af4, af6 = socket.AF_INET, socket.AF_INET6
     h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
@@ -966,9 +984,11 @@ def _pair(a: Any, b: Any, what_a: str, what_b: str) -> tuple[IPNetwork, bool, IP
     return na, a_is_addr, nb, b_is_addr
 
 
-@dataclass(frozen=True, slots=True)
-class Containment:
+class Containment(Record):
     """Whether NETWORK holds another network or an address."""
+
+    _fields = ("network", "other", "other_is_address", "relation")
+    __slots__ = _fields
 
     network: IPNetwork
     other: IPNetwork
@@ -1002,9 +1022,11 @@ def contains(network: Any, other: Any, *, strict: bool = False) -> Containment:
     return Containment(net, other_net, is_addr, _relation(net, other_net))
 
 
-@dataclass(frozen=True, slots=True)
-class Overlap:
+class Overlap(Record):
     """Whether two networks share addresses, and which."""
+
+    _fields = ("a", "b", "relation")
+    __slots__ = _fields
 
     a: IPNetwork
     b: IPNetwork
