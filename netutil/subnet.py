@@ -776,16 +776,18 @@ def exclude(
     hi = lo + net.num_addresses  # exclusive
     outside = 0
     inside: list[int] = []
+    everything = False
     for k in keys.v4 if version == 4 else keys.v6:
         s = k >> 8
         e = s + (1 << (k & 255))
         if e <= lo or s >= hi:
             outside += 1
         elif s <= lo and e >= hi:
-            inside = [lo << 8 | (bits - net.prefixlen)]
-            break
-        else:
+            everything = True
+        elif not everything:
             inside.append(k)
+    if everything:
+        inside = [lo << 8 | (bits - net.prefixlen)]
     removed = _merge(inside, bits)
     left: list[int] = []
     cursor = lo
@@ -938,10 +940,14 @@ def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
             left = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
             done = ", ".join(str(x) for x in order[:i]) or "nothing"
             need = f"a /{plen}" if plen >= 0 else "more than the whole address space"
+            room = (
+                f"only {hi - cursor} addresses are left ({', '.join(left)})"
+                if left
+                else "nothing is left"
+            )
             raise InvalidInput(
                 f"{h} hosts do not fit in {net}: they need {need} ({size} addresses)"
-                f" but only {hi - cursor} addresses are left"
-                f" ({', '.join(left) or 'none'}) after allocating {done}"
+                f" but {room} after allocating {done}"
             )
         packed.append(cursor << 8 | (bits - plen))
         cursor += size  # blocks come largest first, so each starts aligned
