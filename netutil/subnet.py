@@ -184,9 +184,9 @@ def format_address(version: int, value: int) -> str:
     if version == 4:
         high, low = _v4_tables()
         return f"{high[value >> 16]}{low[value & 0xFFFF]}"
-    if value >> 32 in (0, 0xFFFF):
-        return str(ipaddress.IPv6Address(value))
-    return _ntop6()(value.to_bytes(16, "big"))
+    if value > 0xFFFFFFFFFFFF or 0xFFFFFFFF < value < 0xFFFF00000000:
+        return _ntop6()(value.to_bytes(16, "big"))
+    return str(ipaddress.IPv6Address(value))  # ::a.b.c.d or ::ffff:a.b.c.d
 
 
 _NTOP6: list[Any] = []
@@ -200,9 +200,6 @@ def _ntop6() -> Any:
 
         _NTOP6.append(functools.partial(socket.inet_ntop, socket.AF_INET6))
     return _NTOP6[0]
-
-
-_MAPPED = (0, 0xFFFF)  # value >> 32 of ::a.b.c.d and ::ffff:a.b.c.d: ipaddress spells them in hex
 
 
 def _block_first(first: int, last: int, bits: int) -> tuple[int, int]:
@@ -533,13 +530,13 @@ class _PackedSource:
                 a = k >> 8
                 yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
         if self.v6:
-            ntop, mapped, suffix = _ntop6(), _MAPPED, _SUFFIX[6]
+            ntop, suffix = _ntop6(), _SUFFIX[6]
             for k in islice(self.v6, max(start - n4, 0), None):
                 a = k >> 8
-                if a >> 32 in mapped:
-                    yield f"{ipaddress.IPv6Address(a)}{suffix[k & 255]}"
+                if a > 0xFFFFFFFFFFFF or 0xFFFFFFFF < a < 0xFFFF00000000:  # see format_address
+                    yield ntop(a.to_bytes(16, "big")) + suffix[k & 255]
                 else:
-                    yield f"{ntop(a.to_bytes(16, 'big'))}{suffix[k & 255]}"
+                    yield f"{ipaddress.IPv6Address(a)}{suffix[k & 255]}"
 
     def requested(self, index: int) -> int | None:
         return None if self.requests is None else self.requests[index]

@@ -651,6 +651,7 @@ def test_pair_errors(func, args, message):
         ),
         st.integers(0, 2**32 - 1).map(lambda x: x | 0xFFFF << 32),  # IPv4-mapped
         st.integers(0, 2**32 - 1),  # IPv4-compatible (deprecated)
+        st.integers(0, 2**49),  # around both of those ranges' edges
     )
 )
 def test_format_address_matches_ipaddress(value):
