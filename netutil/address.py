@@ -430,7 +430,7 @@ class AddressInfo(Record):
                 f"{b[0:16]}:{b[16:32]}:{b[32:48]}:{b[48:64]}"
                 f":{b[64:80]}:{b[80:96]}:{b[96:112]}:{b[112:128]}"
             )
-            reverse = ".".join(h[::-1]) + ".ip6.arpa"
+            reverse = "".join(map(_NIBBLE_PAIRS, value.to_bytes(16, "little"))) + "ip6.arpa"
             hclass = None
         if entry_dict is not None:
             is_global = entry_dict["globally_reachable"]
@@ -470,6 +470,9 @@ class AddressInfo(Record):
             "host": place,
         }
 
+
+# RFC 3596 section 2.5 names, a byte at a time from the low end: byte 0x4f -> "f.4.".
+_NIBBLE_PAIRS = [f"{b & 15:x}.{b >> 4:x}." for b in range(256)].__getitem__
 
 # historical_class by first octet, for the bulk path.
 _CLASSES = "A" * 128 + "B" * 64 + "C" * 32 + "D" * 16 + "E" * 16
