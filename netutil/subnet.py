@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-if TYPE_CHECKING:
     IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
     IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -265,27 +264,18 @@ class RegistryMatch(Record):
         }
 
 
-def classify_network(network: IPNetwork) -> RegistryMatch | None:
-    """Where `network` sits against the IANA special-purpose registries: wholly inside one
-    entry, overlapping several, or global. None when no registry module is available."""
-    try:
-        from netutil import registry
-    except ImportError:
-        return None
+def classify_network(network: IPNetwork) -> RegistryMatch:
+    """Where `network` sits against the IANA special-purpose registries (non-terminated
+    entries; RFC 6890): wholly inside one entry, overlapping several, or global."""
+    from netutil import registry  # loaded on first use
+
     entries = tuple(registry.overlapping(network))
     if not entries:
         return RegistryMatch(RegistryClass.GLOBAL, ())
-    if all(network.subnet_of(_entry_network(e)) for e in entries):
+    if all(network.subnet_of(e.prefix) for e in entries):
         # Every entry it touches holds all of it: the most specific one decides.
         return RegistryMatch(RegistryClass.INSIDE, (entries[0],))
     return RegistryMatch(RegistryClass.OVERLAPPING, entries)
-
-
-def _entry_network(entry: Any) -> IPNetwork:
-    prefix = entry.prefix
-    if isinstance(prefix, str):
-        return ipaddress.ip_network(prefix)
-    return prefix
 
 
 def _binary_mask(version: int, plen: int) -> str:
