@@ -873,25 +873,42 @@ def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = No
     return CidrList("summarize", header, _PackedSource(v4, v6))
 
 
+def _address_int(value: Any, what: str) -> tuple[int, int]:
+    """(version, integer) of one address: libc's strict `inet_pton` for the usual spelling,
+    `parse_address` (ipaddress) for anything else and for the error message."""
+    if isinstance(value, str) and "/" not in value:
+        import socket
+
+        try:
+            if ":" in value:
+                return 6, int.from_bytes(socket.inet_pton(socket.AF_INET6, value), "big")
+            return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, value), "big")
+        except (OSError, ValueError):
+            pass
+    addr = parse_address(value, what=what)
+    return addr.version, int(addr)
+
+
 def range_cidrs(start: Any, end: Any) -> CidrList:
     """The minimal list of CIDR blocks covering exactly the addresses START..END (inclusive)."""
-    first = parse_address(start, what="start address")
-    last = parse_address(end, what="end address")
-    if first.version != last.version:
+    version, first = _address_int(start, "start address")
+    end_version, last = _address_int(end, "end address")
+    if version != end_version:
         raise InvalidInput(
-            f"start {str(start)!r} is IPv{first.version} but end {str(end)!r} is"
-            f" IPv{last.version}: a range needs one version"
+            f"start {str(start)!r} is IPv{version} but end {str(end)!r} is"
+            f" IPv{end_version}: a range needs one version"
         )
-    if int(first) > int(last):
-        raise InvalidInput(f"start {first} is above end {last}")
-    version, bits = first.version, BITS[first.version]
-    packed = _packed_range(int(first), int(last), bits)
+    if first > last:
+        raise InvalidInput(
+            f"start {format_address(version, first)} is above end {format_address(version, last)}"
+        )
+    packed = _packed_range(first, last, BITS[version])
     header = (
         ("operation", "range"),
         ("version", version),
-        ("start_address", str(first)),
-        ("end_address", str(last)),
-        ("num_addresses", str(int(last) - int(first) + 1)),
+        ("start_address", format_address(version, first)),
+        ("end_address", format_address(version, last)),
+        ("num_addresses", str(last - first + 1)),
     )
     source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
     return CidrList("range", header, source)
