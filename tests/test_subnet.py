@@ -270,6 +270,20 @@ def test_split_huge_streams_with_total():
     assert next(lazy["items"])["network"] == "10.0.0.0/32"
 
 
+def test_long_ipv4_output_uses_the_same_spelling():
+    # Past some 50,000 IPv4 addresses the text comes from lookup tables: same text either way.
+    net = ipaddress.ip_network("10.0.0.0/8")
+    expected = [str(n) for n in net.subnets(new_prefix=24)]
+    result = subnet.split("10.0.0.0/8", 24)
+    assert list(result.cidrs()) == expected
+    assert list(result.cidrs(65536 - 10)) == expected[-10:]
+    items = result.as_dict(limit=60_000, lazy=True)["items"]
+    assert [i["network"] for i in items] == expected[:60_000]
+    ends = [i["last_address"] for i in result.as_dict(start=65530)["items"]]
+    assert ends == [str(n.broadcast_address) for n in net.subnets(new_prefix=24)][65530:]
+    assert list(subnet.summarize(expected[::2]).cidrs()) == expected[::2]
+
+
 def test_split_by_count_rounds_up_to_a_power_of_two():
     d = subnet.split("10.0.0.0/24", count=5).as_dict()
     assert d["new_prefix"] == 27
@@ -439,6 +453,17 @@ def test_summarize_dense_ipv4_covers_exactly_the_input(nets):
     covered_out = {int(a) for n in result for a in n}
     assert covered_in == covered_out
     assert [str(n) for n in result] == [str(c) for c in netaddr.cidr_merge([str(n) for n in nets])]
+
+
+def test_summarize_blocks_spanning_first_octets():
+    # IPv4 keys are bucketed by first octet; runs and large blocks must carry across buckets
+    assert _texts(subnet.summarize(["128.0.0.0/2", "0.0.0.0/1", "192.0.0.0/2"])) == ["0.0.0.0/0"]
+    items = ["10.0.0.0/7", "11.255.255.255", "12.0.0.0/8", "9.255.255.255/32", "13.0.0.0/8"]
+    assert _texts(subnet.summarize(items)) == ["9.255.255.255/32", "10.0.0.0/7", "12.0.0.0/7"]
+    assert _texts(subnet.exclude("8.0.0.0/5", ["10.0.0.0/7", "0.0.0.0/6"])) == [
+        "8.0.0.0/7",
+        "12.0.0.0/6",
+    ]
 
 
 def test_summarize_accepts_addresses_host_bits_and_other_spellings():
