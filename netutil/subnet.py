@@ -1,0 +1,1244 @@
+"""Networks (CIDR blocks), IPv4 and IPv6: what a block holds, how to carve it up, how to aggregate.
+
+Parsing is `ipaddress`'s (with `socket.inet_pton`, the C parser for the same strict syntax, as a
+fast path for bulk input); the operations themselves work on plain integers, so that summarizing a
+million prefixes or splitting a /8 into /32s costs no per-item objects. Every list-producing
+operation returns a `CidrList`: its total is known up front and its items are produced lazily from
+any start index, so a caller can page through 2**96 children without enumerating them.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+
+from netutil.errors import InvalidInput, LimitExceeded
+from netutil.record import Record
+
+TYPE_CHECKING = False  # typing costs ~2 ms of start-up (`ip info ADDR/LEN` imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+    IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+    IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+BITS = {4: 32, 6: 128}
+
+#: Most items a list input (summarize, exclude, VLSM host counts) may hold.
+MAX_INPUT_ITEMS = 10_000_000
+#: Most host counts one VLSM split may request.
+MAX_VLSM_REQUESTS = 100_000
+
+
+class HostSemantics(enum.Enum):
+    """How the addresses of a block are used, which decides its usable hosts."""
+
+    #: An ordinary subnet: IPv4 loses the network and broadcast addresses, IPv6 the
+    #: Subnet-Router anycast address (RFC 4291 section 2.6.1).
+    SUBNET = "subnet"
+    #: A /31 (RFC 3021) or /127 (RFC 6164) point-to-point link: both addresses are hosts.
+    POINT_TO_POINT = "point_to_point"
+    #: A /32 or /128: the one address is the host.
+    SINGLE_HOST = "single_host"
+
+
+class Relation(enum.Enum):
+    """How network A relates to network B (CIDR blocks either nest or are disjoint)."""
+
+    EQUAL = "equal"
+    CONTAINS = "contains"  # A strictly contains B
+    WITHIN = "within"  # A lies strictly inside B
+    DISJOINT = "disjoint"
+
+
+class RegistryClass(enum.Enum):
+    """Where a network sits against the IANA special-purpose address registries."""
+
+    INSIDE = "inside"  # wholly inside one entry (the most specific one is named)
+    OVERLAPPING = "overlapping"  # intersects entries without lying inside one: all are named
+    GLOBAL = "global"  # intersects no entry
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _lower_first(message: str) -> str:
+    return message[:1].lower() + message[1:] if message else message
+
+
+def _parse_address_text(text: str, original: str, what: str) -> IPAddress:
+    """An address through `ipaddress`, with its own reason in our one-line message."""
+    try:
+        if ":" in text:
+            return ipaddress.IPv6Address(text)
+        return ipaddress.IPv4Address(text)
+    except ipaddress.AddressValueError as exc:
+        reason = _lower_first(str(exc)) if text else "empty address"
+        raise InvalidInput(f"invalid {what} {original!r}: {reason}") from None
+
+
+def parse_address(value: str | IPAddress, *, what: str = "address") -> IPAddress:
+    """One IPv4 or IPv6 address (no prefix length); InvalidInput names what is wrong."""
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return value
+    if not isinstance(value, str):
+        raise InvalidInput(f"invalid {what} {value!r}: expected text")
+    text = value.strip()
+    if "/" in text:
+        raise InvalidInput(f"invalid {what} {value!r}: expected an address without a prefix length")
+    return _parse_address_text(text, value, what)
+
+
+class ParsedNetwork(Record):
+    """A network as given: the network it means and whether host bits were set."""
+
+    _fields = ("text", "network", "host_bits_set")
+    __slots__ = _fields
+
+    text: str
+    network: IPNetwork
+    host_bits_set: bool
+
+    @property
+    def warning(self) -> str | None:
+        if not self.host_bits_set:
+            return None
+        return f"host bits set in {self.text!r}: the network is {self.network}"
+
+
+def parse_network(value: Any, *, strict: bool = False, what: str = "network") -> ParsedNetwork:
+    """Parse `ADDRESS[/PREFIXLEN]` (IPv4 also `/NETMASK` or `/HOSTMASK`), or take an ipaddress
+    network, interface or address. Host bits set (`10.1.2.3/24`) mean the network around them
+    (10.1.2.0/24), reported as `host_bits_set`; with `strict` they are an error."""
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return ParsedNetwork(str(value), value, False)
+    if isinstance(value, ipaddress.IPv4Interface | ipaddress.IPv6Interface):
+        text, net = str(value), value.network
+        host_bits = value.ip != net.network_address
+    elif isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return ParsedNetwork(str(value), ipaddress.ip_network(value), False)
+    elif isinstance(value, str):
+        text = value
+        addr_text, slash, plen_text = value.strip().partition("/")
+        addr = _parse_address_text(addr_text, value, what)
+        bits = BITS[addr.version]
+        if not slash:
+            plen = bits
+        elif plen_text.isascii() and plen_text.isdigit():
+            plen = int(plen_text)
+            if plen > bits:
+                raise InvalidInput(
+                    f"invalid {what} {value!r}: prefix length {plen} out of range 0-{bits}"
+                    f" for IPv{addr.version}"
+                )
+        elif not plen_text:
+            raise InvalidInput(f"invalid {what} {value!r}: missing prefix length after '/'")
+        elif addr.version == 4:
+            try:
+                plen = ipaddress.IPv4Network(f"0.0.0.0/{plen_text}").prefixlen
+            except ValueError:
+                raise InvalidInput(
+                    f"invalid {what} {value!r}: {plen_text!r} is neither a prefix length"
+                    " nor a netmask"
+                ) from None
+        else:
+            raise InvalidInput(
+                f"invalid {what} {value!r}: prefix length {plen_text!r} is not a number"
+            )
+        net = make_network(addr.version, int(addr), plen, strict=False)
+        host_bits = int(addr) != int(net.network_address)
+    else:
+        raise InvalidInput(f"invalid {what} {value!r}: expected text like '192.0.2.0/24'")
+    if host_bits and strict:
+        raise InvalidInput(f"invalid {what} {text!r}: host bits set (strict); the network is {net}")
+    return ParsedNetwork(text, net, host_bits)
+
+
+def _network_or_address(value: Any, what: str) -> tuple[IPNetwork, bool]:
+    """A network, or a single address as its /32 or /128; the flag says it was an address."""
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return ipaddress.ip_network(value), True
+    if isinstance(value, str) and "/" not in value:
+        return ipaddress.ip_network(parse_address(value, what=what)), True
+    return parse_network(value, what=what).network, False
+
+
+# --------------------------------------------------------------------------------------------
+# Integer helpers (the hot paths)
+
+_NETWORK_CLASS = {4: ipaddress.IPv4Network, 6: ipaddress.IPv6Network}
+
+
+def make_network(version: int, start: int, prefix_length: int, *, strict: bool = True) -> IPNetwork:
+    """An ipaddress network object from integers (the version is explicit: 0 is also IPv4)."""
+    return _NETWORK_CLASS[version]((start, prefix_length), strict=strict)
+
+
+def format_address(version: int, value: int) -> str:
+    """The text form of an address integer, exactly as `ipaddress` writes it (RFC 5952 for
+    IPv6), but through `socket.inet_ntop` where that agrees: ipaddress writes ::ffff:a.b.c.d
+    and ::a.b.c.d in hex, libc in dotted quads, so those two ranges go through ipaddress."""
+    if version == 4:
+        return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
+    if value > 0xFFFFFFFFFFFF or 0xFFFFFFFF < value < 0xFFFF00000000:
+        return _ntop6()(value.to_bytes(16, "big"))
+    return str(ipaddress.IPv6Address(value))  # ::a.b.c.d or ::ffff:a.b.c.d
+
+
+_NTOP6: list[Any] = []
+
+
+def _ntop6() -> Any:
+    """`socket.inet_ntop` bound to AF_INET6 (socket is imported on first use, not at start-up)."""
+    if not _NTOP6:
+        import functools
+        import socket
+
+        _NTOP6.append(functools.partial(socket.inet_ntop, socket.AF_INET6))
+    return _NTOP6[0]
+
+
+def _block_first(first: int, last: int, bits: int) -> tuple[int, int]:
+    """The largest aligned block starting at `first` inside [first, last]: (host bits, size)."""
+    align = (first & -first).bit_length() - 1 if first else bits
+    fit = (last - first + 1).bit_length() - 1
+    host = align if align < fit else fit
+    return host, 1 << host
+
+
+def range_blocks(first: int, last: int, bits: int) -> Iterator[tuple[int, int]]:
+    """Minimal CIDR blocks covering the integer range [first, last]: (start, prefix length)."""
+    while first <= last:
+        host, size = _block_first(first, last, bits)
+        yield first, bits - host
+        first += size
+
+
+def range_block_count(first: int, last: int) -> int:
+    """How many blocks `range_blocks` yields for [first, last], without producing them: one
+    per set bit of the part below the first alignment point plus one per set bit above it."""
+    if first > last:
+        return 0
+    # Blocks grow while `first` gains alignment, then shrink while the remainder is covered.
+    count = 0
+    while first <= last:
+        align = (first & -first).bit_length() - 1 if first else 128 + 1
+        fit = (last - first + 1).bit_length() - 1
+        if align >= fit:
+            # From here the rest [first, last] is covered by one block per set bit of its size.
+            return count + (last - first + 1).bit_count()
+        count += 1
+        first += 1 << align
+    return count
+
+
+# --------------------------------------------------------------------------------------------
+# Network information
+
+
+class RegistryMatch(Record):
+    """A network against the special-purpose registries (see RegistryClass)."""
+
+    _fields = ("classification", "entries")
+    __slots__ = _fields
+
+    classification: RegistryClass
+    entries: tuple[Any, ...]  # netutil.registry.Entry, most specific first
+
+    @property
+    def globally_reachable(self) -> bool | None:
+        """True outside every entry, the entry's flag when inside one, None when mixed."""
+        if self.classification is RegistryClass.GLOBAL:
+            return True
+        if self.classification is RegistryClass.INSIDE:
+            return self.entries[0].globally_reachable
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "classification": self.classification.value,
+            "globally_reachable": self.globally_reachable,
+            "entries": [e.as_dict() for e in self.entries],
+        }
+
+
+def classify_network(network: IPNetwork) -> RegistryMatch:
+    """Where `network` sits against the IANA special-purpose registries (non-terminated
+    entries; RFC 6890): wholly inside one entry, overlapping several, or global."""
+    from netutil import registry  # loaded on first use
+
+    entries = tuple(registry.overlapping(network))
+    if not entries:
+        return RegistryMatch(RegistryClass.GLOBAL, ())
+    if all(network.subnet_of(e.prefix) for e in entries):
+        # Every entry it touches holds all of it: the most specific one decides.
+        return RegistryMatch(RegistryClass.INSIDE, (entries[0],))
+    return RegistryMatch(RegistryClass.OVERLAPPING, entries)
+
+
+def _binary_mask(version: int, plen: int) -> str:
+    bits = BITS[version]
+    ones = "1" * plen + "0" * (bits - plen)
+    group = 8 if version == 4 else 16
+    sep = "." if version == 4 else ":"
+    return sep.join(ones[i : i + group] for i in range(0, bits, group))
+
+
+class NetworkInfo(Record):
+    """Everything about one network: masks, bounds, usable hosts (RFC 3021 /31 and RFC 6164
+    /127 point-to-point links, /32 and /128 single hosts), neighbours, and its registry class."""
+
+    _fields = ("input", "network", "host_bits_set", "registry")
+    __slots__ = _fields
+
+    input: str
+    network: IPNetwork
+    host_bits_set: bool
+    registry: RegistryMatch | None
+
+    @property
+    def version(self) -> int:
+        return self.network.version
+
+    @property
+    def prefix_length(self) -> int:
+        return self.network.prefixlen
+
+    @property
+    def host_semantics(self) -> HostSemantics:
+        host = BITS[self.version] - self.prefix_length
+        if host == 0:
+            return HostSemantics.SINGLE_HOST
+        if host == 1:
+            return HostSemantics.POINT_TO_POINT
+        return HostSemantics.SUBNET
+
+    @property
+    def num_addresses(self) -> int:
+        return 1 << (BITS[self.version] - self.prefix_length)
+
+    @property
+    def num_usable(self) -> int:
+        return usable_hosts(self.version, self.prefix_length)
+
+    @property
+    def first_host(self) -> IPAddress:
+        first = int(self.network.network_address)
+        if self.host_semantics is HostSemantics.SUBNET:
+            first += 1
+        return self.network.network_address.__class__(first)
+
+    @property
+    def last_host(self) -> IPAddress:
+        last = int(self.network.broadcast_address)
+        if self.version == 4 and self.host_semantics is HostSemantics.SUBNET:
+            last -= 1
+        return self.network.network_address.__class__(last)
+
+    @property
+    def broadcast_address(self) -> ipaddress.IPv4Address | None:
+        """IPv4 only, and not for /31 (RFC 3021 section 2.2) or /32: they have none."""
+        if self.version != 4 or self.host_semantics is not HostSemantics.SUBNET:
+            return None
+        return self.network.broadcast_address
+
+    def _sibling(self, step: int) -> IPNetwork | None:
+        size = self.num_addresses
+        start = int(self.network.network_address) + step * size
+        if start < 0 or start + size > 1 << BITS[self.version]:
+            return None
+        return make_network(self.version, start, self.prefix_length)
+
+    @property
+    def previous_network(self) -> IPNetwork | None:
+        return self._sibling(-1)
+
+    @property
+    def next_network(self) -> IPNetwork | None:
+        return self._sibling(1)
+
+    @property
+    def supernet(self) -> IPNetwork | None:
+        return self.network.supernet() if self.prefix_length else None
+
+    @property
+    def warning(self) -> str | None:
+        if not self.host_bits_set:
+            return None
+        return f"host bits set in {self.input!r}: the network is {self.network}"
+
+    def as_dict(self) -> dict[str, Any]:
+        def s(x: object) -> str | None:
+            return None if x is None else str(x)
+
+        semantics = self.host_semantics
+        return {
+            "input": self.input,
+            "version": self.version,
+            "network": str(self.network),
+            "network_address": str(self.network.network_address),
+            "prefix_length": self.prefix_length,
+            "netmask": str(self.network.netmask),
+            "hostmask": str(self.network.hostmask),
+            "netmask_binary": _binary_mask(self.version, self.prefix_length),
+            "broadcast_address": s(self.broadcast_address),
+            "first_host": str(self.first_host),
+            "last_host": str(self.last_host),
+            "num_addresses": str(self.num_addresses),
+            "num_usable": str(self.num_usable),
+            "host_semantics": semantics.value,
+            "host_semantics_rfc": _SEMANTICS_RFC.get((self.version, semantics)),
+            "previous_network": s(self.previous_network),
+            "next_network": s(self.next_network),
+            "supernet": s(self.supernet),
+            "host_bits_set": self.host_bits_set,
+            "warning": self.warning,
+            "registry": self.registry.as_dict() if self.registry else None,
+        }
+
+
+_SEMANTICS_RFC = {
+    (4, HostSemantics.POINT_TO_POINT): "RFC 3021",
+    (6, HostSemantics.POINT_TO_POINT): "RFC 6164",
+    (6, HostSemantics.SUBNET): "RFC 4291",
+}
+
+
+def usable_hosts(version: int, prefix_length: int) -> int:
+    """Usable host addresses in one block (see HostSemantics)."""
+    host = BITS[version] - prefix_length
+    if host <= 1:
+        return 1 << host
+    return (1 << host) - (2 if version == 4 else 1)
+
+
+def network_info(network: Any, *, strict: bool = False) -> NetworkInfo:
+    """Facts about `network` (text such as '10.1.2.3/24', or an ipaddress network/interface)."""
+    parsed = parse_network(network, strict=strict)
+    return NetworkInfo(
+        parsed.text, parsed.network, parsed.host_bits_set, classify_network(parsed.network)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Lists of networks: one lazy result type for split, summarize, range and exclude
+
+#: Most items a list result gives out in one go without an explicit limit (2**24: all /32s of
+#: a /8). Past it, ask for a page (`limit`), because 2**96 children never finish.
+MAX_ITEMS_WITHOUT_LIMIT = 1 << 24
+#: Most items a list result materializes at once (`as_dict(lazy=False)`); stream past it.
+MAX_MATERIALIZED_ITEMS = 1_000_000
+
+_V4_HIGH: list[str] = []
+_V4_LOW: list[str] = []
+
+
+#: Fewest IPv4 addresses to format before the tables below pay for their ~20-40 ms.
+_TABLES_PAY_OFF = 50_000
+
+
+def _v4_tables() -> tuple[list[str], list[str]]:
+    """'a.b.' for the top 16 bits and 'c.d' for the low 16, built once: formatting a million
+    IPv4 addresses is then two lookups each instead of a socket call and a bytes object."""
+    if not _V4_HIGH:
+        octets = [str(i) for i in range(256)]
+        _V4_LOW.extend(f"{a}.{b}" for a in octets for b in octets)
+        _V4_HIGH.extend(f"{ab}." for ab in _V4_LOW)
+    return _V4_HIGH, _V4_LOW
+
+
+class _SplitSource:
+    """The children of one network at a longer prefix, computed by index (never enumerated)."""
+
+    __slots__ = ("base", "new_prefix", "total", "version")
+
+    @property
+    def has_v4(self) -> bool:
+        return self.version == 4
+
+    def __init__(self, version: int, base: int, new_prefix: int, total: int) -> None:
+        self.version, self.base, self.new_prefix, self.total = version, base, new_prefix, total
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        version, plen = self.version, self.new_prefix
+        step = 1 << (BITS[version] - plen)
+        addr = self.base + start * step
+        for _ in range(start, self.total):
+            yield version, addr, plen
+            addr += step
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        version, plen = self.version, self.new_prefix
+        step = 1 << (BITS[version] - plen)
+        addr = self.base + start * step
+        suffix = f"/{plen}"
+        if version == 4 and self.total - start >= _TABLES_PAY_OFF:
+            high, low = _v4_tables()
+            for _ in range(start, self.total):
+                yield f"{high[addr >> 16]}{low[addr & 0xFFFF]}{suffix}"
+                addr += step
+        elif version == 4:
+            for _ in range(start, self.total):
+                yield f"{addr >> 24}.{addr >> 16 & 255}.{addr >> 8 & 255}.{addr & 255}{suffix}"
+                addr += step
+        else:
+            for _ in range(start, self.total):
+                yield format_address(6, addr) + suffix
+                addr += step
+
+    def requested(self, index: int) -> int | None:
+        return None
+
+
+_SUFFIX = {v: [f"/{b - h}" for h in range(b + 1)] for v, b in BITS.items()}  # by host bits
+
+
+class _PackedSource:
+    """Blocks held as packed integers `first << 8 | host_bits`, IPv4 ones before IPv6 ones."""
+
+    __slots__ = ("requests", "total", "v4", "v6")
+
+    def __init__(self, v4: list[int], v6: list[int], requests: list[int] | None = None) -> None:
+        self.v4, self.v6, self.requests = v4, v6, requests
+        self.total = len(v4) + len(v6)
+
+    @property
+    def has_v4(self) -> bool:
+        return bool(self.v4)
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        n4 = len(self.v4)
+        for version, packed, skip in ((4, self.v4, start), (6, self.v6, start - n4)):
+            bits = BITS[version]
+            for i in range(max(skip, 0), len(packed)):
+                k = packed[i]
+                yield version, k >> 8, bits - (k & 255)
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        from itertools import islice
+
+        n4 = len(self.v4)
+        if start < n4:
+            suffix = _SUFFIX[4]
+            if n4 - start >= _TABLES_PAY_OFF:
+                high, low = _v4_tables()
+                for k in islice(self.v4, start, None):
+                    a = k >> 8
+                    yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+            else:
+                for k in islice(self.v4, start, None):
+                    a = k >> 8
+                    yield f"{a >> 24}.{a >> 16 & 255}.{a >> 8 & 255}.{a & 255}{suffix[k & 255]}"
+        if self.v6:
+            ntop, suffix = _ntop6(), _SUFFIX[6]
+            for k in islice(self.v6, max(start - n4, 0), None):
+                a = k >> 8
+                if a > 0xFFFFFFFFFFFF or 0xFFFFFFFF < a < 0xFFFF00000000:  # see format_address
+                    yield ntop(a.to_bytes(16, "big")) + suffix[k & 255]
+                else:
+                    yield f"{ipaddress.IPv6Address(a)}{suffix[k & 255]}"
+
+    def requested(self, index: int) -> int | None:
+        return None if self.requests is None else self.requests[index]
+
+
+class CidrList(Record):
+    """A list of CIDR blocks produced lazily, with its total known up front.
+
+    JSON shape (`as_dict`): the operation's own header keys, then `total` (decimal string),
+    `start` (decimal string: index of the first item given), `limit` (number or null), `count`
+    (items given), `next_start` (decimal string, or null at the end) and `items` last, each
+    `{"network", "version", "first_address", "last_address", "num_addresses", "num_usable",
+    "hosts_requested"}`. A page is `as_dict(start=K, limit=N)`; item K is computed directly.
+    """
+
+    _fields = ("operation", "header", "source")
+    __slots__ = _fields
+
+    operation: str
+    header: tuple[tuple[str, Any], ...]
+    source: _SplitSource | _PackedSource
+
+    @property
+    def total(self) -> int:
+        return self.source.total
+
+    def _check_start(self, start: int) -> int:
+        try:
+            start = int(start)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"invalid start {start!r}: expected a whole number") from None
+        if start < 0 or start > self.total:
+            raise InvalidInput(
+                f"invalid start {start}: out of range 0-{self.total} ({self.total} items)"
+            )
+        return start
+
+    def blocks(self, start: int = 0) -> Iterator[tuple[int, int, int]]:
+        """(version, first address as int, prefix length) from item `start` on."""
+        return self.source.blocks(self._check_start(start))
+
+    def networks(self, start: int = 0) -> Iterator[IPNetwork]:
+        """The blocks as ipaddress network objects."""
+        for version, first, plen in self.blocks(start):
+            yield make_network(version, first, plen)
+
+    def cidrs(self, start: int = 0) -> Iterator[str]:
+        """The blocks as 'address/prefix' text (ipaddress's spelling), cheaply."""
+        return self.source.cidrs(self._check_start(start))
+
+    def items(self, start: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """One JSON object per block, from `start`, at most `limit` of them."""
+        start = self._check_start(start)
+        many = (self.total - start if limit is None else limit) >= _TABLES_PAY_OFF
+        high, low = _v4_tables() if self.source.has_v4 and many else ([], [])
+        index = start
+        stop = None if limit is None else start + limit
+        requested = self.source.requested
+        for version, first, plen in self.source.blocks(start):
+            if index == stop:
+                return
+            host = BITS[version] - plen
+            last = first + (1 << host) - 1
+            if version == 4 and high:
+                a, b = (
+                    f"{high[first >> 16]}{low[first & 0xFFFF]}",
+                    f"{high[last >> 16]}{low[last & 0xFFFF]}",
+                )
+            elif version == 4:
+                a, b = format_address(4, first), format_address(4, last)
+            else:
+                a, b = format_address(6, first), format_address(6, last)
+            yield {  # the item shape (see the class docstring)
+                "network": f"{a}/{plen}",
+                "version": version,
+                "first_address": a,
+                "last_address": b,
+                "num_addresses": str(1 << host),
+                "num_usable": str(usable_hosts(version, plen)),
+                "hosts_requested": requested(index),
+            }
+            index += 1
+
+    def as_dict(
+        self, start: int = 0, limit: int | None = None, *, lazy: bool = False
+    ) -> dict[str, Any]:
+        """The JSON object (see the class docstring); with `lazy`, `items` is an iterator so an
+        adapter can stream it in constant memory."""
+        start = self._check_start(start)
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+        ):
+            raise InvalidInput(f"invalid limit {limit!r}: expected a whole number >= 0")
+        count = self.total - start if limit is None else min(limit, self.total - start)
+        if limit is None and count > MAX_ITEMS_WITHOUT_LIMIT:
+            raise LimitExceeded(
+                f"{self.operation} gives {self.total} items, more than"
+                f" {MAX_ITEMS_WITHOUT_LIMIT} at once: ask for a page with a limit"
+            )
+        if not lazy and count > MAX_MATERIALIZED_ITEMS:
+            raise LimitExceeded(
+                f"{self.operation}: {count} items is more than {MAX_MATERIALIZED_ITEMS} in one"
+                " page: use a smaller limit"
+            )
+        items = self.items(start, count)
+        end = start + count
+        return {
+            **dict(self.header),
+            "total": str(self.total),
+            "start": str(start),
+            "limit": limit,
+            "count": count,
+            "next_start": str(end) if end < self.total else None,
+            "items": items if lazy else list(items),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk parsing and merging (sort-and-merge over packed integers)
+
+_HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p in range(129)}}
+
+
+class _Keys(Record):
+    """Parsed list input. IPv6 blocks are packed `first << 8 | host_bits`; IPv4 blocks sit in
+    256 buckets by first octet, packed `(first & 0xFFFFFF) << 6 | host_bits`: keys below 2**30
+    are one-digit Python ints, which sort about twice as fast as the 38-bit keys would."""
+
+    _fields = ("v4", "v6", "count")
+    __slots__ = _fields
+
+    v4: list[list[int]]
+    v6: list[int]
+    count: int
+
+
+def _parse_keys(
+    items: Iterable[Any],
+    errors: list[tuple[int, str]] | None,
+    what: str,
+    only: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
+) -> _Keys:
+    """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
+    strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms); anything
+    else through `parse_network`, which accepts what ipaddress accepts and words the error.
+    Blank items are skipped. A bad item (or, with `only`, one of the other IP version) raises,
+    or with `errors` is recorded as (position, message) and skipped."""
+    if isinstance(items, str | bytes):
+        raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
+    import socket
+    from itertools import islice
+
+    pton, fb = socket.inet_pton, int.from_bytes
+    af4, af6 = socket.AF_INET, socket.AF_INET6
+    h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
+    v4: list[list[int]] = [[] for _ in range(256)]
+    v6: list[int] = []
+    add6 = v6.append
+    refuse4 = False
+    if only is not None:  # the other version takes the slow path, which words the error
+        if only.version == 4:
+            add6 = _refuse
+        else:
+            refuse4 = True
+    skipped = 0
+    for item in islice(items, MAX_INPUT_ITEMS + 1):
+        try:
+            a, slash, p = item.partition("/")
+            if ":" in a:
+                h = h6[p] if slash else 0
+                add6((fb(pton(af6, a), "big") >> h << h) << 8 | h)
+            else:
+                h = h4[p] if slash else 0
+                if refuse4:
+                    raise ValueError("the other IP version")
+                x = fb(pton(af4, a), "big") >> h << h
+                v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
+            continue
+        except (OSError, KeyError, ValueError, TypeError, AttributeError):
+            pass
+        position = sum(map(len, v4)) + len(v6) + skipped + 1
+        if position > MAX_INPUT_ITEMS:
+            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+        if isinstance(item, str) and not item.strip():
+            skipped += 1
+            continue
+        try:
+            net = _network_or_address(item, "network")[0]
+            if only is not None and net.version != only.version:
+                raise InvalidInput(
+                    f"{item!r} is IPv{net.version} but the network {only} is IPv{only.version}"
+                )
+        except InvalidInput as exc:
+            if errors is None:
+                raise InvalidInput(f"item {position}: {exc}") from None
+            errors.append((position, str(exc)))
+            skipped += 1
+            continue
+        h = BITS[net.version] - net.prefixlen
+        x = int(net.network_address)
+        if net.version == 4:
+            v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
+        else:
+            v6.append(x << 8 | h)
+    count = sum(map(len, v4)) + len(v6) + skipped
+    if count > MAX_INPUT_ITEMS:
+        raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+    return _Keys(v4, v6, count)
+
+
+def _refuse(key: int) -> None:
+    raise ValueError("the other IP version")
+
+
+def _merge(keys: list[int], bits: int) -> list[int]:
+    """Sort packed blocks and merge them into the minimal list of blocks covering their union.
+
+    One pass after the sort: a block starting inside or right after the current run extends it
+    (CIDR blocks nest or are disjoint); a run that is exactly its first block is passed through,
+    any other run is cut into the minimal blocks of its range."""
+    if not keys:
+        return []
+    keys.sort()
+    out: list[int] = []
+    emit = out.append
+    it = iter(keys)
+    k = next(it)
+    run_key, run_start = k, k >> 8
+    run_end = run_start + (1 << (k & 255))  # exclusive
+    single = True
+    for k in it:
+        s = k >> 8
+        if s > run_end:
+            if single:
+                emit(run_key)
+            else:
+                out.extend(_packed_range(run_start, run_end - 1, bits))
+            run_key, run_start, run_end, single = k, s, s + (1 << (k & 255)), True
+        else:
+            e = s + (1 << (k & 255))
+            if e > run_end:
+                run_end, single = e, False
+    if single:
+        emit(run_key)
+    else:
+        out.extend(_packed_range(run_start, run_end - 1, bits))
+    return out
+
+
+def _merge4(buckets: list[list[int]]) -> list[int]:
+    """`_merge` for IPv4 keys in first-octet buckets (see _Keys): each bucket is sorted on its
+    own; runs carry over from one bucket to the next (a block shorter than /8 spans several)."""
+    out: list[int] = []
+    emit = out.append
+    run_key = -1  # no run yet
+    run_start = 0
+    run_end = -2  # exclusive; below any start, so the first block opens a run
+    single = True
+    for octet, keys in enumerate(buckets):
+        if not keys:
+            continue
+        keys.sort()
+        base = octet << 24
+        for k in keys:
+            s = base | k >> 6
+            if s > run_end:
+                if single:
+                    if run_key >= 0:
+                        emit(run_key)
+                else:
+                    out.extend(_packed_range(run_start, run_end - 1, 32))
+                run_key, run_start, single = s << 8 | (k & 63), s, True
+                run_end = s + (1 << (k & 63))
+            else:
+                e = s + (1 << (k & 63))
+                if e > run_end:
+                    run_end, single = e, False
+    if single:
+        if run_key >= 0:
+            emit(run_key)
+    else:
+        out.extend(_packed_range(run_start, run_end - 1, 32))
+    return out
+
+
+def _packed_range(first: int, last: int, bits: int) -> list[int]:
+    """`range_blocks` as packed `first << 8 | host_bits`, straight from the bits: where
+    `first` and `last` first differ lies an aligned boundary `mid`; [first, mid) is one block
+    per set bit of mid - first (growing), [mid, last] one per set bit of last + 1 - mid
+    (shrinking)."""
+    if first > last:
+        return []
+    if first == last:
+        return [first << 8]
+    k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
+    mid = last >> k << k
+    left, right = mid - first, last + 1 - mid
+    half = 1 << k
+    if left == half and right == half:  # the whole aligned block of 2**(k+1)
+        return [first << 8 | (k + 1)]
+    out: list[int] = []
+    emit = out.append
+    while left:
+        low = left & -left
+        emit(first << 8 | (low.bit_length() - 1))
+        first += low
+        left ^= low
+    while right:
+        host = right.bit_length() - 1
+        emit(mid << 8 | host)
+        mid += 1 << host
+        right ^= 1 << host
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Operations
+
+
+def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = None) -> CidrList:
+    """The minimal list of CIDR blocks covering exactly the given addresses and networks
+    (what `ipaddress.collapse_addresses` gives), IPv4 blocks first, then IPv6, each sorted.
+    Host bits set mean the network around them. See `_parse_keys` for `errors`."""
+    keys = _parse_keys(items, errors, "summarize")
+    v4, v6 = _merge4(keys.v4), _merge(keys.v6, 128)
+    header = (
+        ("operation", "summarize"),
+        ("input_count", keys.count),
+        ("ipv4_count", len(v4)),
+        ("ipv6_count", len(v6)),
+    )
+    return CidrList("summarize", header, _PackedSource(v4, v6))
+
+
+def _address_int(value: Any, what: str) -> tuple[int, int]:
+    """(version, integer) of one address: libc's strict `inet_pton` for the usual spelling,
+    `parse_address` (ipaddress) for anything else and for the error message."""
+    if isinstance(value, str) and "/" not in value:
+        import socket
+
+        try:
+            if ":" in value:
+                return 6, int.from_bytes(socket.inet_pton(socket.AF_INET6, value), "big")
+            return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, value), "big")
+        except (OSError, ValueError):
+            pass
+    addr = parse_address(value, what=what)
+    return addr.version, int(addr)
+
+
+def range_cidrs(start: Any, end: Any) -> CidrList:
+    """The minimal list of CIDR blocks covering exactly the addresses START..END (inclusive)."""
+    version, first = _address_int(start, "start address")
+    end_version, last = _address_int(end, "end address")
+    if version != end_version:
+        raise InvalidInput(
+            f"start {str(start)!r} is IPv{version} but end {str(end)!r} is"
+            f" IPv{end_version}: a range needs one version"
+        )
+    if first > last:
+        raise InvalidInput(
+            f"start {format_address(version, first)} is above end {format_address(version, last)}"
+        )
+    packed = _packed_range(first, last, BITS[version])
+    header = (
+        ("operation", "range"),
+        ("version", version),
+        ("start_address", format_address(version, first)),
+        ("end_address", format_address(version, last)),
+        ("num_addresses", str(last - first + 1)),
+    )
+    source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
+    return CidrList("range", header, source)
+
+
+def exclude(
+    network: Any,
+    excluded: Iterable[Any],
+    *,
+    strict: bool = False,
+    errors: list[tuple[int, str]] | None = None,
+) -> CidrList:
+    """What is left of NETWORK after taking out every excluded network or address, as the
+    minimal list of CIDR blocks. Exclusions outside NETWORK are counted and ignored; one that
+    holds all of it leaves nothing."""
+    parsed = parse_network(network, strict=strict)
+    net = parsed.network
+    version, bits = net.version, BITS[net.version]
+    keys = _parse_keys(excluded, errors, "exclude", only=net)
+    lo = int(net.network_address)
+    hi = lo + net.num_addresses  # exclusive
+    outside = 0
+    everything = False
+    if version == 4:
+        inside4: list[list[int]] = [[] for _ in range(256)]
+        for octet, keys4 in enumerate(keys.v4):
+            base = octet << 24
+            for k in keys4:
+                s = base | k >> 6
+                e = s + (1 << (k & 63))
+                if e <= lo or s >= hi:
+                    outside += 1
+                elif s <= lo and e >= hi:
+                    everything = True
+                else:
+                    inside4[octet].append(k)
+        removed = _merge4(inside4)
+    else:
+        inside: list[int] = []
+        for k in keys.v6:
+            s = k >> 8
+            e = s + (1 << (k & 255))
+            if e <= lo or s >= hi:
+                outside += 1
+            elif s <= lo and e >= hi:
+                everything = True
+            else:
+                inside.append(k)
+        removed = _merge(inside, bits)
+    if everything:
+        removed = [lo << 8 | (bits - net.prefixlen)]
+    left: list[int] = []
+    cursor = lo
+    removed_addresses = 0
+    for k in removed:
+        s = k >> 8
+        size = 1 << (k & 255)
+        if s > cursor:
+            left.extend(_packed_range(cursor, s - 1, bits))
+        cursor = s + size
+        removed_addresses += size
+    if cursor < hi:
+        left.extend(_packed_range(cursor, hi - 1, bits))
+    header = (
+        ("operation", "exclude"),
+        ("network", str(net)),
+        ("host_bits_set", parsed.host_bits_set),
+        ("warning", parsed.warning),
+        ("excluded_count", keys.count),
+        ("excluded_outside", outside),
+        ("num_addresses", str(net.num_addresses - removed_addresses)),
+    )
+    source = _PackedSource(left, []) if version == 4 else _PackedSource([], left)
+    return CidrList("exclude", header, source)
+
+
+class SplitMode(enum.Enum):
+    """How a split was asked for."""
+
+    PREFIX = "prefix"  # a new prefix length
+    COUNT = "count"  # a number of subnets, rounded up to a power of two
+    HOSTS = "hosts"  # host counts, one block each (VLSM)
+
+
+def split(
+    network: Any,
+    new_prefix: int | None = None,
+    *,
+    count: int | None = None,
+    hosts: Iterable[int] | None = None,
+    strict: bool = False,
+) -> CidrList:
+    """Cut NETWORK into subnets: all children at `new_prefix`, or `count` equal subnets (rounded
+    up to a power of two), or one block per host count in `hosts` (VLSM: largest first, each
+    the smallest block whose usable hosts suffice, leftover space reported as CIDRs).
+    Exactly one of the three. Children are computed by index: nothing is enumerated here."""
+    chosen = [x is not None for x in (new_prefix, count, hosts)]
+    if sum(chosen) != 1:
+        raise InvalidInput("split needs exactly one of: a new prefix, a count, host counts")
+    parsed = parse_network(network, strict=strict)
+    net = parsed.network
+    version, bits, plen = net.version, BITS[net.version], net.prefixlen
+    base = int(net.network_address)
+    note = None
+    requested_count = None
+    host_list = None
+    leftover = None
+    if hosts is not None:
+        return _split_hosts(parsed, hosts)
+    if count is not None:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise InvalidInput(f"invalid subnet count {count!r}: expected a whole number >= 1")
+        requested_count = count
+        grow = (count - 1).bit_length()
+        if plen + grow > bits:
+            raise InvalidInput(
+                f"cannot split {net} into {count} subnets: a /{plen} holds at most"
+                f" {1 << (bits - plen)} (/{bits}s)"
+            )
+        new_prefix = plen + grow
+        mode = SplitMode.COUNT
+        if 1 << grow != count:
+            note = (
+                f"{count} subnets requested: rounded up to {1 << grow} (a power of two),"
+                f" each a /{new_prefix}"
+            )
+    else:
+        mode = SplitMode.PREFIX
+        if not isinstance(new_prefix, int) or isinstance(new_prefix, bool):
+            raise InvalidInput(f"invalid new prefix {new_prefix!r}: expected a whole number")
+        if not 0 <= new_prefix <= bits:
+            raise InvalidInput(
+                f"invalid new prefix /{new_prefix}: out of range 0-{bits} for IPv{version}"
+            )
+        if new_prefix < plen:
+            raise InvalidInput(
+                f"new prefix /{new_prefix} is shorter than the network's: {net} is a /{plen}"
+            )
+    assert new_prefix is not None
+    total = 1 << (new_prefix - plen)
+    header = _split_header(parsed, mode, new_prefix, requested_count, note, host_list, leftover)
+    return CidrList("split", header, _SplitSource(version, base, new_prefix, total))
+
+
+def _split_header(
+    parsed: ParsedNetwork,
+    mode: SplitMode,
+    new_prefix: int | None,
+    requested_count: int | None,
+    note: str | None,
+    hosts: list[int] | None,
+    leftover: list[str] | None,
+) -> tuple[tuple[str, Any], ...]:
+    return (
+        ("operation", "split"),
+        ("network", str(parsed.network)),
+        ("host_bits_set", parsed.host_bits_set),
+        ("warning", parsed.warning),
+        ("mode", mode.value),
+        ("new_prefix", new_prefix),
+        ("subnets_requested", requested_count),
+        ("hosts_requested", hosts),
+        ("note", note),
+        ("leftover", leftover),
+    )
+
+
+def block_for_hosts(version: int, hosts: int) -> int:
+    """The longest prefix (smallest block) with at least `hosts` usable addresses."""
+    bits = BITS[version]
+    if hosts <= 1:
+        return bits
+    if hosts == 2:
+        return bits - 1  # RFC 3021 / RFC 6164 point-to-point
+    reserved = 2 if version == 4 else 1
+    return bits - (hosts + reserved - 1).bit_length()
+
+
+def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
+    net = parsed.network
+    version, bits = net.version, BITS[net.version]
+    wanted: list[int] = []
+    for i, h in enumerate(hosts, 1):
+        if i > MAX_VLSM_REQUESTS:
+            raise LimitExceeded(f"more than {MAX_VLSM_REQUESTS} host counts in one split")
+        if not isinstance(h, int) or isinstance(h, bool) or h < 1:
+            raise InvalidInput(f"invalid host count {h!r} (item {i}): expected a whole number >= 1")
+        wanted.append(h)
+    if not wanted:
+        raise InvalidInput("split by hosts needs at least one host count")
+    order = sorted(wanted, reverse=True)
+    lo = int(net.network_address)
+    hi = lo + net.num_addresses
+    cursor = lo
+    packed: list[int] = []
+    for i, h in enumerate(order):
+        plen = block_for_hosts(version, h)
+        size = 1 << (bits - plen)
+        if plen < 0 or cursor + size > hi:
+            left = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+            done = ", ".join(str(x) for x in order[:i]) or "nothing"
+            need = f"a /{plen}" if plen >= 0 else "more than the whole address space"
+            room = (
+                f"only {hi - cursor} addresses are left ({', '.join(left)})"
+                if left
+                else "nothing is left"
+            )
+            raise InvalidInput(
+                f"{h} hosts do not fit in {net}: they need {need} ({size} addresses)"
+                f" but {room} after allocating {done}"
+            )
+        packed.append(cursor << 8 | (bits - plen))
+        cursor += size  # blocks come largest first, so each starts aligned
+    leftover = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+    header = _split_header(parsed, SplitMode.HOSTS, None, None, None, wanted, leftover)
+    source = _PackedSource(packed, [], order) if version == 4 else _PackedSource([], packed, order)
+    return CidrList("split", header, source)
+
+
+def _networks(version: int, packed: list[int]) -> Iterator[IPNetwork]:
+    bits = BITS[version]
+    for k in packed:
+        yield make_network(version, k >> 8, bits - (k & 255))
+
+
+# --------------------------------------------------------------------------------------------
+# Pairs
+
+
+def _relation(a: IPNetwork, b: IPNetwork) -> Relation:
+    a0, a1 = int(a.network_address), int(a.broadcast_address)
+    b0, b1 = int(b.network_address), int(b.broadcast_address)
+    if (a0, a1) == (b0, b1):
+        return Relation.EQUAL
+    if a0 <= b0 and b1 <= a1:
+        return Relation.CONTAINS
+    if b0 <= a0 and a1 <= b1:
+        return Relation.WITHIN
+    return Relation.DISJOINT
+
+
+def _pair(a: Any, b: Any, what_a: str, what_b: str) -> tuple[IPNetwork, bool, IPNetwork, bool]:
+    na, a_is_addr = _network_or_address(a, what_a)
+    nb, b_is_addr = _network_or_address(b, what_b)
+    if na.version != nb.version:
+        raise InvalidInput(
+            f"{what_a} {str(a)!r} is IPv{na.version} but {what_b} {str(b)!r} is"
+            f" IPv{nb.version}: compare networks of one version"
+        )
+    return na, a_is_addr, nb, b_is_addr
+
+
+class Containment(Record):
+    """Whether NETWORK holds another network or an address."""
+
+    _fields = ("network", "other", "other_is_address", "relation")
+    __slots__ = _fields
+
+    network: IPNetwork
+    other: IPNetwork
+    other_is_address: bool
+    relation: Relation
+
+    @property
+    def contains(self) -> bool:
+        return self.relation in (Relation.EQUAL, Relation.CONTAINS)
+
+    def as_dict(self) -> dict[str, Any]:
+        other = str(self.other.network_address) if self.other_is_address else str(self.other)
+        return {
+            "network": str(self.network),
+            "other": other,
+            "other_kind": "address" if self.other_is_address else "network",
+            "contains": self.contains,
+            "relation": self.relation.value,
+        }
+
+
+def contains(network: Any, other: Any, *, strict: bool = False) -> Containment:
+    """Does NETWORK hold OTHER (an address, or a network: all of it)?"""
+    net = parse_network(network, strict=strict, what="network").network
+    other_net, is_addr = _network_or_address(other, "other")
+    if net.version != other_net.version:
+        raise InvalidInput(
+            f"network {str(network)!r} is IPv{net.version} but {str(other)!r} is"
+            f" IPv{other_net.version}: compare networks of one version"
+        )
+    return Containment(net, other_net, is_addr, _relation(net, other_net))
+
+
+class Overlap(Record):
+    """Whether two networks share addresses, and which."""
+
+    _fields = ("a", "b", "relation")
+    __slots__ = _fields
+
+    a: IPNetwork
+    b: IPNetwork
+    relation: Relation
+
+    @property
+    def overlaps(self) -> bool:
+        return self.relation is not Relation.DISJOINT
+
+    @property
+    def intersection(self) -> IPNetwork | None:
+        """CIDR blocks nest, so the common part is the smaller one (or nothing)."""
+        if not self.overlaps:
+            return None
+        return self.b if self.relation is Relation.CONTAINS else self.a
+
+    def as_dict(self) -> dict[str, Any]:
+        common = self.intersection
+        return {
+            "a": str(self.a),
+            "b": str(self.b),
+            "overlaps": self.overlaps,
+            "relation": self.relation.value,
+            "intersection": None if common is None else str(common),
+            "num_common_addresses": "0" if common is None else str(common.num_addresses),
+        }
+
+
+def overlap(a: Any, b: Any, *, strict: bool = False) -> Overlap:
+    """Do networks A and B share any address (and how do they nest)?"""
+    na = parse_network(a, strict=strict, what="network A").network
+    nb = parse_network(b, strict=strict, what="network B").network
+    if na.version != nb.version:
+        raise InvalidInput(
+            f"network A {str(a)!r} is IPv{na.version} but network B {str(b)!r} is"
+            f" IPv{nb.version}: compare networks of one version"
+        )
+    return Overlap(na, nb, _relation(na, nb))
