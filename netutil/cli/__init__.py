@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     func = getattr(args, "func", None)
     if func is None:
-        # A group named without its sub-command: show that group's help.
-        parser.parse_args([*argv, "--help"]) if argv else parser.print_help()
+        # Every group requires its sub-command, so argparse stops first; this is a safety net.
+        parser.print_usage(sys.stderr)
         return 2
     from netutil.errors import NetutilError
 
