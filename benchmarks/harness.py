@@ -23,7 +23,10 @@ def time_calls(fn: Callable[[], object], repeat: int = 7, number: int = 1) -> li
 
 
 def time_process(
-    argv: Sequence[str], repeat: int = 20, stdin_path: str | None = None, stdout_path: str | None = None
+    argv: Sequence[str],
+    repeat: int = 20,
+    stdin_path: str | None = None,
+    stdout_path: str | None = None,
 ) -> list[float]:
     """Wall seconds of whole processes (start-up included), one sample per run."""
     samples = []
