@@ -107,8 +107,9 @@ def report(
     peer_med = statistics.median(peer)
     speedup = peer_med / ours_med if ours_med else float("inf")
     print(
-        f"{name:<44} netutil {_fmt_seconds(ours_med):>12}   {peer_name} {_fmt_seconds(peer_med):>12}"
-        f"   ratio {speedup:6.2f}x{'   goal: ' + goal if goal else ''}",
+        f"{name:<44} netutil {_fmt_seconds(ours_med):>12}   "
+        f"{peer_name} {_fmt_seconds(peer_med):>12}   ratio {speedup:6.2f}x"
+        f"{'   goal: ' + goal if goal else ''}",
         flush=True,
     )
     return speedup
