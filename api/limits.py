@@ -1,0 +1,9 @@
+"""Caps that bound every request; they are part of the contract (openapi.yaml states them)."""
+
+#: Addresses in one `POST /api/ip` batch.
+BATCH_MAX = 1000
+#: Items in one page of a paged list (`GET /api/subnet/split`), and the default page size.
+PAGE_MAX = 1000
+PAGE_DEFAULT = 100
+#: Items in any other request list (summarize, exclude).
+LIST_MAX = 10000

@@ -1,0 +1,42 @@
+"""Shared schema base and the problem+json and health shapes."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields
+
+
+class Strict(Schema):
+    """Unknown fields are an error, in requests and when a test loads a response."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def nullable(field_cls, **kwargs):
+    """A field that is always present and may be null (the JSON convention for 'not applicable')."""
+    return field_cls(required=True, allow_none=True, **kwargs)
+
+
+def present(field_cls, *args, **kwargs):
+    """A field that is always present and never null."""
+    return field_cls(*args, required=True, **kwargs)
+
+
+class Problem(Strict):
+    """RFC 9457 problem details, with the field-by-field messages of a validation error."""
+
+    type = present(fields.String, metadata={"description": "problem kind (a URI)"})
+    title = present(fields.String)
+    status = present(fields.Integer)
+    detail = present(fields.String)
+    errors = nullable(
+        fields.Dict,
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "field (dotted path) -> messages; null unless a validation error"},
+    )
+
+
+class Health(Strict):
+    status = present(fields.String, metadata={"description": "always 'ok' when answering"})
+    version = present(fields.String, metadata={"description": "netutil version"})
