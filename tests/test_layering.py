@@ -8,17 +8,22 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[1] / "netutil"
-FORBIDDEN = {"argparse", "flask", "marshmallow", "gunicorn", "requests", "api", "werkzeug", "apispec"}
+FORBIDDEN = {
+    "argparse",
+    "flask",
+    "marshmallow",
+    "gunicorn",
+    "requests",
+    "api",
+    "werkzeug",
+    "apispec",
+}
 # Adapters inside the package that may use them: the CLI (argparse) and the HTTP client (requests).
 ADAPTERS = {"cli", "client.py"}
 
 
 def _core_files() -> list[Path]:
-    return [
-        p
-        for p in CORE.rglob("*.py")
-        if p.relative_to(CORE).parts[0] not in ADAPTERS
-    ]
+    return [p for p in CORE.rglob("*.py") if p.relative_to(CORE).parts[0] not in ADAPTERS]
 
 
 def _imported_roots(path: Path) -> set[str]:

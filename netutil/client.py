@@ -1,0 +1,222 @@
+"""A Python client for the netutil REST service (api/), built on a `requests.Session`.
+
+Every operation is a method returning the same JSON data as the core's `as_dict()` (the service
+sends exactly that), so `Client(url).ip_info("192.168.0.1")` equals the local result. Errors are
+typed: the service's RFC 9457 problem answers raise `ApiError` with its fields; a service that
+cannot be reached raises `ServiceUnavailable`. Connection failures are retried (the request never
+left, so a retry is safe for any method); every request has a timeout.
+
+    >>> from netutil.client import Client
+    >>> Client("http://127.0.0.1:8000").ip_info("192.168.0.1")["version"]
+    4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from netutil import __version__
+from netutil.errors import NetutilError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
+
+
+class ApiError(NetutilError):
+    """The service answered with an error (an RFC 9457 problem); `str()` is its `detail`, which
+    for invalid input is the core's own message, so the CLI prints the same line as locally."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        type: str = "about:blank",
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.errors = errors
+
+    def __repr__(self) -> str:
+        return f"ApiError(status={self.status!r}, title={self.title!r}, detail={self.detail!r})"
+
+
+class ServiceUnavailable(NetutilError):
+    """The service could not be reached (after retries) or did not answer in time."""
+
+
+class Client:
+    """One netutil service at `base_url`, e.g. `http://127.0.0.1:8000`.
+
+    timeout: (connect, read) seconds for every request; retries: how many times a connection
+    failure is retried, with exponential backoff from `backoff` seconds.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float | tuple[float, float] = (3.05, 60.0),
+        retries: int = 3,
+        backoff: float = 0.2,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=0,
+            status=0,
+            other=0,
+            redirect=0,
+            backoff_factor=backoff,
+            allowed_methods=None,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = f"netutil-client/{__version__}"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- transport -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        accept: str = "application/json",
+    ) -> requests.Response:
+        """Send one request; raise ApiError for an error answer, ServiceUnavailable when the
+        service cannot be reached. `params` values that are None are left out."""
+        url = self.base_url + path
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in query.items()}
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=query or None,
+                json=json,
+                headers={"Accept": accept},
+                timeout=self.timeout,
+            )
+        except requests.ConnectionError as exc:
+            raise ServiceUnavailable(
+                f"cannot reach the netutil service at {self.base_url}: {_reason(exc)}"
+            ) from None
+        except requests.Timeout:
+            raise ServiceUnavailable(
+                f"the netutil service at {self.base_url} did not answer in time"
+            ) from None
+        if response.status_code >= 400:
+            raise _api_error(response)
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceUnavailable(
+                f"the service at {self.base_url} answered {path} with non-JSON data"
+            ) from None
+
+    # -- operations ------------------------------------------------------------------------
+
+    def healthz(self) -> dict[str, Any]:
+        """The service's health answer: {"status": "ok", "version": ...}."""
+        return self._json("GET", "/healthz")
+
+    def openapi(self) -> str:
+        """The service's OpenAPI contract as YAML text."""
+        return self.request("GET", "/api/openapi.yaml", accept="application/yaml").text
+
+    def call(self, operation: str, **params: Any) -> Any:
+        """Run a CLI operation (`ip_info`, `subnet_split`, ...) with the params the CLI passes to
+        `netutil.cli.backend.call`; returns the same JSON data as the local core call."""
+        method = OPERATIONS.get(operation)
+        if method is None:
+            raise NetutilError(f"unknown operation {operation!r} for the netutil service")
+        return getattr(self, method)(**params)
+
+
+#: CLI operation name -> Client method name.
+OPERATIONS: dict[str, str] = {}
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [_query_value(v) for v in value]
+    return value
+
+
+def _path(value: str, keep_slash: bool = False) -> str:
+    """A path segment with everything but unreserved characters escaped (`%` of a zone too)."""
+    return quote(str(value), safe="/" if keep_slash else "")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out"):
+        if marker in text:
+            return marker.lower()
+    return "connection failed"
+
+
+def _api_error(response: requests.Response) -> ApiError:
+    media = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if media == PROBLEM_MEDIA_TYPE:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            return ApiError(
+                status=int(body.get("status") or response.status_code),
+                title=str(body.get("title") or response.reason),
+                detail=str(body.get("detail") or response.reason),
+                type=str(body.get("type") or "about:blank"),
+                errors=body.get("errors"),
+            )
+    return ApiError(
+        status=response.status_code,
+        title=response.reason or "Error",
+        detail=f"HTTP {response.status_code} {response.reason} from {response.url}",
+    )
+
+
+def _pages(first: Any, fetch: Any, key: str) -> Iterator[Any]:
+    """Items of a paged list: `first` is page one, `fetch(cursor)` gets the next page."""
+    page = first
+    while True:
+        yield from page[key]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return
+        page = fetch(cursor)
