@@ -33,7 +33,7 @@ def running(
 ) -> Iterator[str]:
     """Start `argv` (a server that will listen on 127.0.0.1:port), wait until /healthz answers
     200, yield its base URL, then stop it with SIGTERM (gunicorn's graceful shutdown)."""
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
         argv,
         env={**os.environ, **(env or {})},
