@@ -1,5 +1,234 @@
-"""Placeholder: replaced by the module that implements these commands."""
+"""`netutil ip ...`: inspect IP addresses.
+
+Operations passed to `netutil.cli.backend.call` (the API implements the same):
+
+- `ip_info`, params `address: str` (an address, `ADDR%ZONE`, `ADDR/PREFIXLEN` or
+  `IPv4/NETMASK`); result: `netutil.address.AddressInfo.as_dict()` (keys in README.md, section
+  "IP addresses"). Invalid input raises InvalidInput with a one-line message. With `-` the
+  command calls `ip_info` once per input line.
+
+Output: text blocks by default. With `--json`, one ADDR prints one JSON object, several print a
+JSON array; as soon as `-` (standard input) is among them every result is one line of JSON Lines,
+printed as it is computed, so memory stays constant however long the input is.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+EPILOG = """examples:
+  netutil ip info 192.168.0.1
+  netutil ip info 2001:db8::1 fe80::21b:21ff:fe3a:4b5c%eth0 10.1.2.3/24 --json
+  printf '10.0.0.1\\n::1\\n' | netutil ip info - --json     # JSON Lines
+
+With '-', addresses are read from standard input, one a line (blank lines and lines starting
+with '#' are skipped); a bad line is reported as 'line N: <message>' on stderr and the run goes
+on. Exit status: 0 all good, 1 if any address was invalid, 2 for usage errors.
+"""
 
 
-def register(sub) -> None:
-    pass
+def register(sub: Any) -> None:
+    """Add the `ip` group and its commands to the top-level sub-parsers."""
+    import argparse
+
+    group = sub.add_parser(
+        "ip",
+        help="inspect IP addresses (version, forms, IANA registry class, ...)",
+        description="Inspect IP addresses.",
+    )
+    commands = group.add_subparsers(dest="command", metavar="COMMAND")
+    info = commands.add_parser(
+        "info",
+        help="everything about one or more addresses",
+        description=(
+            "Describe IP addresses: forms, integer, hex, binary, reverse pointer, IANA "
+            "special-purpose registry entry and verdicts, embedded IPv4, EUI-64 MAC, multicast "
+            "scope, and with a prefix the network and the address's place in it."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    info.add_argument(
+        "addresses",
+        nargs="+",
+        metavar="ADDR",
+        help="IPv4 or IPv6 address, optionally %%ZONE and /PREFIXLEN or /NETMASK; '-' reads stdin",
+    )
+    info.add_argument("--json", action="store_true", help="print JSON (JSON Lines with '-')")
+    info.set_defaults(func=run_info)
+
+
+def _lookup(args: Any, address: str) -> dict[str, Any]:
+    from netutil.cli import backend
+
+    return backend.call(args, "ip_info", lambda: _local_info(address), address=address)
+
+
+def _local_info(address: str) -> dict[str, Any]:
+    from netutil.address import info
+
+    return info(address).as_dict()
+
+
+def run_info(args: Any) -> int:
+    """`netutil ip info`: exit 0, or 1 when any address was invalid."""
+    from netutil.errors import InvalidInput
+
+    if "-" in args.addresses:
+        return _run_stream(args)
+    results: list[dict[str, Any]] = []
+    failed = False
+    for address in args.addresses:
+        try:
+            results.append(_lookup(args, address))
+        except InvalidInput as exc:
+            if len(args.addresses) == 1:
+                raise
+            _error(str(exc))
+            failed = True
+    if args.json:
+        from netutil.cli.output import emit_json
+
+        emit_json(results[0] if len(args.addresses) == 1 else results)
+    else:
+        sys.stdout.write("\n\n".join(render_text(r) for r in results) + ("\n" if results else ""))
+    return 1 if failed else 0
+
+
+def _run_stream(args: Any) -> int:
+    """Addresses from the command line and, at each '-', standard input; one result per line
+    of output as soon as it is known (JSON Lines with --json, text blocks otherwise)."""
+    from netutil.errors import InvalidInput
+
+    if args.json:
+        import json
+
+        # One encoder for the whole stream; the same text as output.emit_json_line.
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out = sys.stdout
+    write = out.write
+    failed = False
+    first = True
+    for source, number, text in _inputs(args.addresses):
+        try:
+            result = _lookup(args, text)
+        except InvalidInput as exc:
+            out.flush()
+            _error(f"line {number}: {exc}" if source == "-" else str(exc))
+            failed = True
+            continue
+        if args.json:
+            write(encode(result))
+            write("\n")
+        else:
+            write(("" if first else "\n") + render_text(result) + "\n")
+            first = False
+    return 1 if failed else 0
+
+
+def _inputs(addresses: list[str]):
+    """(source, line number, text) for each address: arguments as given, '-' as stdin lines."""
+    for position, address in enumerate(addresses, 1):
+        if address != "-":
+            yield "arg", position, address
+            continue
+        for number, line in enumerate(sys.stdin, 1):
+            text = line.strip()
+            if text and not text.startswith("#"):
+                yield "-", number, text
+
+
+def _error(message: str) -> None:
+    print(f"netutil: error: {message}", file=sys.stderr)
+
+
+_FLAG_LABELS = (
+    ("source", "source"),
+    ("destination", "destination"),
+    ("forwardable", "forwardable"),
+    ("globally_reachable", "globally reachable"),
+    ("reserved_by_protocol", "reserved-by-protocol"),
+)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "no")
+
+
+def render_text(d: dict[str, Any]) -> str:
+    """Aligned `key: value` lines for one `ip_info` result (the JSON object, not the core's)."""
+    from netutil.cli.output import format_block
+
+    address = d["compressed"] + (f"%{d['zone']}" if d["zone"] else "")
+    pairs: list[tuple[str, Any]] = [
+        ("address", address),
+        ("version", f"IPv{d['version']}"),
+        ("exploded", d["exploded"]),
+        ("integer", d["integer"]),
+        ("hex", d["hex"]),
+        ("binary", d["binary"]),
+        ("reverse pointer", d["reverse_pointer"]),
+    ]
+    if d["historical_class"]:
+        pairs.append(("historical class", f"{d['historical_class']} (pre-CIDR, historical only)"))
+    if d["classified_by_ipv4"]:
+        pairs.append(("classified by", f"{d['classified_by_ipv4']} (the IPv4 address it carries)"))
+    entry = d["registry"]
+    if entry is None:
+        pairs.append(("registry entry", "none (not special-purpose)"))
+    else:
+        pairs.append(("registry entry", f"{entry['prefix']} {entry['name']} {entry['rfc']}"))
+        pairs.append(
+            (
+                "registry flags",
+                ", ".join(f"{label} {_yes_no(entry[k])}" for k, label in _FLAG_LABELS),
+            )
+        )
+    if len(d["registry_chain"]) > 1 or (entry is None and d["registry_chain"]):
+        pairs.append(("registry chain", " in ".join(d["registry_chain"])))
+    pairs += [
+        ("global", _yes_no(d["is_global"])),
+        ("private", _yes_no(d["is_private"])),
+        ("multicast", d["is_multicast"]),
+        ("loopback", d["is_loopback"]),
+        ("link-local", d["is_link_local"]),
+        ("unspecified", d["is_unspecified"]),
+        ("documentation", d["is_documentation"]),
+    ]
+    mcast = d["multicast"]
+    if mcast:
+        flags = [
+            k.replace("_", " ")
+            for k in ("transient", "prefix_based", "rendezvous_point_embedded")
+            if mcast[k]
+        ]
+        pairs.append(("multicast scope", f"{mcast['scope_name']} ({mcast['scope']:x})"))
+        pairs.append(("multicast flags", ", ".join(flags) or "none"))
+    emb = d["embedded_ipv4"]
+    if emb:
+        pairs.append(("embedded IPv4", f"{emb['ipv4']} ({emb['kind']})"))
+        if emb["kind"] == "teredo":
+            cone = "cone" if emb["teredo_cone"] else "restricted"
+            pairs.append(("teredo server", emb["teredo_server"]))
+            pairs.append(("teredo client", f"{emb['ipv4']} port {emb['teredo_client_port']}"))
+            pairs.append(("teredo flags", f"{emb['teredo_flags']} ({cone} NAT)"))
+    if d["eui64_mac"]:
+        pairs.append(("EUI-64 MAC", d["eui64_mac"]))
+    net, host = d["network"], d["host"]
+    if net:
+        pairs += [
+            ("network", net["network"]),
+            ("netmask", f"{net['netmask']} (/{net['prefix_length']})"),
+            ("hostmask", net["hostmask"]),
+            ("broadcast", net["broadcast_address"]),
+            ("first host", net["first_host"]),
+            ("last host", net["last_host"]),
+            ("addresses", net["num_addresses"]),
+            ("usable hosts", f"{net['num_usable']} ({net['host_semantics'].replace('_', '-')})"),
+            ("host index", host["host_index"]),
+            ("network address", host["is_network_address"]),
+            ("broadcast address", host["is_broadcast_address"]),
+            ("usable host", host["is_usable_host"]),
+        ]
+    return format_block(pairs)

@@ -1,0 +1,492 @@
+"""One IP address: parse it with `ipaddress` and describe it (`AddressInfo`).
+
+Accepted: an IPv4 dotted quad, every RFC 4291 section 2.2 IPv6 text form (embedded IPv4
+included) with an optional RFC 4007 zone (`fe80::1%eth0`), and either with a prefix in
+interface notation (`10.1.2.3/24`) or, for IPv4, a netmask (`10.1.2.3/255.255.255.0`) or
+host mask (`10.1.2.3/0.0.0.255`). Surrounding whitespace is ignored.
+
+Verdicts (global/private, loopback, link-local, unspecified, documentation) come from the IANA
+special-purpose registries (`netutil.registry`), never from `ipaddress`'s `is_private`/`is_global`
+(CVE-2024-4032 changed them in patch releases). An IPv4-mapped address (`::ffff:a.b.c.d`,
+RFC 4291 section 2.5.5.2) is classified by the IPv4 address it carries.
+"""
+
+from __future__ import annotations
+
+from ipaddress import (
+    AddressValueError,
+    IPv4Address,
+    IPv4Network,
+    IPv6Address,
+    IPv6Network,
+    NetmaskValueError,
+)
+from typing import Any
+
+from netutil import registry
+from netutil.errors import InvalidInput
+from netutil.record import Record
+
+Address = IPv4Address | IPv6Address
+Network = IPv4Network | IPv6Network
+
+_V4_MAPPED = 0xFFFF << 32  # ::ffff:0:0/96, RFC 4291 section 2.5.5.2
+_NAT64_WKP = 0x0064FF9B << 96  # 64:ff9b::/96, RFC 6052 section 2.1
+_TEREDO = 0x2001_0000  # 2001::/32, RFC 4380 section 2.6 (top 32 bits)
+_SIX_TO_FOUR = 0x2002  # 2002::/16, RFC 3056 section 2 (top 16 bits)
+_LOW32 = 0xFFFF_FFFF
+_LOW96 = (1 << 96) - 1
+
+# RFC 4291 section 2.7 and RFC 7346 section 2: IPv6 multicast scopes.
+MULTICAST_SCOPES = {
+    0x0: "reserved",
+    0x1: "interface-local",
+    0x2: "link-local",
+    0x3: "realm-local",
+    0x4: "admin-local",
+    0x5: "site-local",
+    0x8: "organization-local",
+    0xE: "global",
+    0xF: "reserved",
+}
+
+# Registry prefixes that carry a well-known meaning, as (version, first address, prefix length).
+_LOOPBACK = {(4, 0x7F000000, 8), (6, 1, 128)}
+_UNSPECIFIED = {(4, 0, 32), (6, 0, 128)}
+_LINK_LOCAL = {(4, 0xA9FE0000, 16), (6, 0xFE80 << 112, 10)}
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse(text: str) -> tuple[Address, Network | None]:
+    """The address in `text` and, when a prefix or mask follows it, the network it sits in.
+
+    Raises InvalidInput naming what is wrong and where; ipaddress decides what is valid and
+    the message is worked out from the part it rejected.
+    """
+    s = text.strip()
+    if not s:
+        raise InvalidInput(f"invalid IP address {text!r}: empty")
+    addr_text, slash, prefix_text = s.partition("/")
+    if ":" in addr_text:
+        version, address_class, network_class = 6, IPv6Address, IPv6Network
+    elif addr_text[:1].isdigit() or "." in addr_text:
+        version, address_class, network_class = 4, IPv4Address, IPv4Network
+    else:
+        raise InvalidInput(
+            f"invalid IP address {text!r}: not an IPv4 dotted quad (a.b.c.d) "
+            "nor an IPv6 address (hex groups separated by ':')"
+        )
+    kind = "interface" if slash else "address"
+    try:
+        address = address_class(addr_text)
+    except AddressValueError:
+        why = _why_ipv4(addr_text) if version == 4 else _why_ipv6(addr_text)
+        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+    if not slash:
+        return address, None
+    if "/" in prefix_text:
+        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: more than one '/'")
+    plain = str(address).partition("%")[0]
+    try:
+        network = network_class(f"{plain}/{prefix_text}", strict=False)
+    except (NetmaskValueError, ValueError):
+        why = _why_prefix(prefix_text, version)
+        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+    return address, network
+
+
+def _why_ipv4(s: str) -> str:
+    """Why ipaddress rejected `s` as an IPv4 address (the rule and the place)."""
+    if "%" in s:
+        return f"a zone ({'%' + s.partition('%')[2]!r}) is only allowed on IPv6 addresses"
+    octets = s.split(".")
+    if len(octets) != 4:
+        return f"expected 4 octets separated by '.', got {len(octets)}"
+    for i, octet in enumerate(octets, 1):
+        if not octet:
+            return f"empty octet at position {i}"
+        if not (octet.isascii() and octet.isdigit()):
+            return f"octet {octet!r} at position {i} is not a decimal number"
+        if len(octet) > 3:
+            return f"octet {octet!r} at position {i} has more than 3 digits"
+        if octet[0] == "0" and len(octet) > 1:
+            return (
+                f"octet {octet!r} at position {i} has leading zeros, which are ambiguous "
+                "(octal or decimal?)"
+            )
+        if int(octet) > 255:
+            return f"octet {int(octet)} (> 255) at position {i}"
+    return "not a valid dotted quad"  # pragma: no cover - ipaddress accepted every octet
+
+
+def _why_ipv6(s: str) -> str:
+    """Why ipaddress rejected `s` as an IPv6 address (the rule and the place)."""
+    body, pct, zone = s.partition("%")
+    if pct and not zone:
+        return "empty zone after '%'"
+    if "%" in zone:
+        return "more than one '%'"
+    groups = body.split(":")
+    tail_ipv4 = "." in groups[-1]
+    if tail_ipv4:
+        try:
+            IPv4Address(groups[-1])
+        except AddressValueError:
+            return f"embedded IPv4 address {groups[-1]!r}: {_why_ipv4(groups[-1])}"
+    written = len(groups) + (1 if tail_ipv4 else 0)  # the IPv4 part stands for two groups
+    if body.count("::") > 1:
+        return "more than one '::'"
+    if len(groups) > 9:
+        return f"too many colons: {len(groups) - 1} (at most 8)"
+    if "::" in body:
+        if body.startswith(":") and not body.startswith("::"):
+            return "starts with a single ':' (only '::' may start an address)"
+        if body.endswith(":") and not body.endswith("::"):
+            return "ends with a single ':' (only '::' may end an address)"
+        present = sum(1 for g in groups if g) + (1 if tail_ipv4 else 0)
+        if present > 7:
+            return f"too many groups: {present} besides '::', which must stand for at least one"
+    else:
+        if body.startswith(":"):
+            return "starts with a single ':' (only '::' may start an address)"
+        if body.endswith(":"):
+            return "ends with a single ':' (only '::' may end an address)"
+        if written < 8:
+            return f"too few groups: {written} of 8 and no '::' to stand for the rest"
+        if written > 8:
+            return f"too many groups: {written} (at most 8)"
+    for i, group in enumerate(groups[:-1] if tail_ipv4 else groups, 1):
+        if not group:
+            continue
+        if not all(c in "0123456789abcdefABCDEF" for c in group):
+            return f"group {group!r} at position {i} is not hexadecimal"
+        if len(group) > 4:
+            return f"group {group!r} at position {i} has more than 4 hex digits"
+    if len(groups) < 3:
+        return "too few groups: at least 3 colon-separated parts are needed"
+    return "not a valid IPv6 address"  # pragma: no cover - ipaddress accepted every group
+
+
+def _why_prefix(prefix: str, version: int) -> str:
+    top = 32 if version == 4 else 128
+    if not prefix:
+        return "empty prefix length after '/'"
+    if prefix.isascii() and prefix.isdigit():
+        return f"prefix length {int(prefix)} out of range (0-{top})"
+    if version == 4 and "." in prefix:
+        return (
+            f"{prefix!r} is neither a netmask (ones then zeros, like 255.255.255.0) "
+            "nor a host mask (zeros then ones, like 0.0.0.255)"
+        )
+    if version == 6 and ":" in prefix:
+        return f"IPv6 takes a prefix length (0-128) after '/', not a mask like {prefix!r}"
+    return f"prefix length {prefix!r} is not a decimal number (0-{top})"
+
+
+# --- derived facts (module functions on integers, shared by AddressInfo and its as_dict) ------
+
+
+def historical_class(value: int) -> str:
+    """The pre-CIDR class of an IPv4 address (RFC 791 section 3.2, RFC 1112 section 4):
+    historical only, classes have had no routing meaning since RFC 1519."""
+    first = value >> 24
+    if first < 128:
+        return "A"
+    if first < 192:
+        return "B"
+    if first < 224:
+        return "C"
+    if first < 240:
+        return "D"
+    return "E"
+
+
+def _v4(value: int) -> str:
+    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+
+
+def embedded_ipv4(value: int) -> dict[str, Any] | None:
+    """The IPv4 address an IPv6 address carries, by kind, or None.
+
+    ipv4-mapped (RFC 4291 2.5.5.2), nat64 well-known prefix 64:ff9b::/96 (RFC 6052 2.1),
+    6to4 2002:V4ADDR::/48 (RFC 3056 2), and Teredo 2001::/32 (RFC 4380 4): server in bits
+    32-63, flags in 64-79 (0x8000 = cone), then the client port and address, both inverted.
+    """
+    if value >> 32 == 0xFFFF:
+        return _embedded("ipv4-mapped", value & _LOW32)
+    if value >> 32 == _NAT64_WKP >> 32:
+        return _embedded("nat64", value & _LOW32)
+    if value >> 112 == _SIX_TO_FOUR:
+        return _embedded("6to4", (value >> 80) & _LOW32)
+    if value >> 96 == _TEREDO:
+        flags = (value >> 48) & 0xFFFF
+        return {
+            "kind": "teredo",
+            "ipv4": _v4((value & _LOW32) ^ _LOW32),
+            "teredo_server": _v4((value >> 64) & _LOW32),
+            "teredo_client_port": ((value >> 32) & 0xFFFF) ^ 0xFFFF,
+            "teredo_flags": f"0x{flags:04x}",
+            "teredo_cone": bool(flags & 0x8000),
+        }
+    return None
+
+
+def _embedded(kind: str, v4: int) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "ipv4": _v4(v4),
+        "teredo_server": None,
+        "teredo_client_port": None,
+        "teredo_flags": None,
+        "teredo_cone": None,
+    }
+
+
+def eui64_mac(value: int) -> str | None:
+    """The MAC address behind a modified EUI-64 interface identifier (RFC 4291 appendix A:
+    ff:fe inserted in the middle, universal/local bit inverted), or None."""
+    iid = value & 0xFFFF_FFFF_FFFF_FFFF
+    if (iid >> 24) & 0xFFFF != 0xFFFE:
+        return None
+    mac = ((iid >> 16) & 0xFFFFFF000000) | (iid & 0xFFFFFF)
+    mac ^= 0x0200_0000_0000
+    h = f"{mac:012x}"
+    return f"{h[0:2]}:{h[2:4]}:{h[4:6]}:{h[6:8]}:{h[8:10]}:{h[10:12]}"
+
+
+def multicast_info(value: int) -> dict[str, Any]:
+    """Scope and flags of an IPv6 multicast address ff<flags><scope>::/16 (RFC 4291 2.7;
+    scope names from RFC 7346; R/P/T flags from RFC 3956 and RFC 3306)."""
+    flags = (value >> 116) & 0xF
+    scope = (value >> 112) & 0xF
+    return {
+        "scope": scope,
+        "scope_name": MULTICAST_SCOPES.get(scope, "unassigned"),
+        "transient": bool(flags & 0x1),
+        "prefix_based": bool(flags & 0x2),
+        "rendezvous_point_embedded": bool(flags & 0x4),
+    }
+
+
+def _exploded6(value: int) -> str:
+    h = f"{value:032x}"
+    return ":".join((h[0:4], h[4:8], h[8:12], h[12:16], h[16:20], h[20:24], h[24:28], h[28:32]))
+
+
+def _binary(version: int, value: int) -> str:
+    if version == 4:
+        b = f"{value:032b}"
+        return f"{b[0:8]}.{b[8:16]}.{b[16:24]}.{b[24:32]}"
+    b = f"{value:0128b}"
+    return ":".join(b[i : i + 16] for i in range(0, 128, 16))
+
+
+def _reverse_pointer(version: int, value: int) -> str:
+    """RFC 1035 3.5 in-addr.arpa and RFC 3596 2.5 ip6.arpa names."""
+    if version == 4:
+        return (
+            f"{value & 255}.{(value >> 8) & 255}.{(value >> 16) & 255}.{value >> 24}.in-addr.arpa"
+        )
+    return ".".join(f"{value:032x}"[::-1]) + ".ip6.arpa"
+
+
+# --- the result --------------------------------------------------------------------------------
+
+
+class AddressInfo(Record):
+    """Everything about one address (and the network, when a prefix was given).
+
+    `entry` is the registry entry that decides the verdicts: the most specific non-terminated
+    entry holding the address, or holding the IPv4 address an IPv4-mapped address carries.
+    """
+
+    _fields = ("input", "address", "network", "entry")
+    __slots__ = _fields
+    input: str
+    address: IPv4Address | IPv6Address
+    network: IPv4Network | IPv6Network | None
+    entry: registry.Entry | None
+
+    @property
+    def version(self) -> int:
+        return self.address.version
+
+    @property
+    def zone(self) -> str | None:
+        """The RFC 4007 zone (`eth0` of `fe80::1%eth0`), None if absent or IPv4."""
+        return getattr(self.address, "scope_id", None)
+
+    @property
+    def mapped_ipv4(self) -> IPv4Address | None:
+        """The IPv4 address an IPv4-mapped address carries (and is classified by)."""
+        value = int(self.address)
+        if self.address.version == 6 and value >> 32 == 0xFFFF:
+            return IPv4Address(value & _LOW32)
+        return None
+
+    @property
+    def compressed(self) -> str:
+        """RFC 5952 section 4 text, zone left out; IPv4-mapped addresses in the mixed notation
+        that section 5 recommends (`::ffff:192.0.2.1`)."""
+        return _compressed(self.address.version, int(self.address))
+
+    @property
+    def exploded(self) -> str:
+        value = int(self.address)
+        return _v4(value) if self.address.version == 4 else _exploded6(value)
+
+    @property
+    def is_global(self) -> bool | None:
+        """Globally reachable per the registry (RFC 8190): the deciding entry's flag; True
+        when no entry holds a unicast address; None for IANA's N/A (Teredo, 6to4) and for
+        multicast without an entry (this registry does not cover multicast)."""
+        return _verdict(self.entry, self.is_multicast)
+
+    @property
+    def is_private(self) -> bool | None:
+        """Not globally reachable per the registry (the negation of `is_global`)."""
+        g = self.is_global
+        return None if g is None else not g
+
+    @property
+    def is_multicast(self) -> bool:
+        """224.0.0.0/4 (RFC 5771) or ff00::/8 (RFC 4291 2.7); mapped: the IPv4 address."""
+        version, value = _effective(self.address)
+        return value >> 28 == 0xE if version == 4 else value >> 120 == 0xFF
+
+    def _entry_is(self, table: set[tuple[int, int, int]]) -> bool:
+        e = self.entry
+        return e is not None and _entry_key(e) in table
+
+    @property
+    def is_loopback(self) -> bool:
+        return self._entry_is(_LOOPBACK)
+
+    @property
+    def is_unspecified(self) -> bool:
+        return self._entry_is(_UNSPECIFIED)
+
+    @property
+    def is_link_local(self) -> bool:
+        return self._entry_is(_LINK_LOCAL)
+
+    @property
+    def is_documentation(self) -> bool:
+        return self.entry is not None and self.entry.name.startswith("Documentation")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `netutil ip info` (documented in README.md, section IP addresses)."""
+        address = self.address
+        version = address.version
+        value = int(address)
+        entry = self.entry
+        mapped = version == 6 and value >> 32 == 0xFFFF
+        eff_version, eff_value = (4, value & _LOW32) if mapped else (version, value)
+        multicast = eff_value >> 28 == 0xE if eff_version == 4 else eff_value >> 120 == 0xFF
+        is_global = _verdict(entry, multicast)
+        key = _entry_key(entry) if entry is not None else None
+        chain = registry.containing(address)
+        if mapped:
+            chain = registry.containing(IPv4Address(eff_value)) + chain
+        if version == 4:
+            exploded = _v4(value)
+            compressed = exploded
+            hex_text = f"0x{value:08x}"
+            embedded = mac = mcast = None
+            hclass = historical_class(value)
+        else:
+            exploded = _exploded6(value)
+            compressed = _compressed(6, value)
+            hex_text = f"0x{value:032x}"
+            embedded = embedded_ipv4(value)
+            mcast = multicast_info(value) if multicast and not mapped else None
+            mac = None if (embedded or mcast) else eui64_mac(value)
+            hclass = None
+        network = self.network
+        if network is None:
+            network_facts = place = None
+        else:
+            network_facts, place = _network_and_place(value, network)
+        return {
+            "input": self.input,
+            "version": version,
+            "compressed": compressed,
+            "exploded": exploded,
+            "zone": getattr(address, "scope_id", None),
+            "integer": str(value),
+            "hex": hex_text,
+            "binary": _binary(version, value),
+            "reverse_pointer": _reverse_pointer(version, value),
+            "historical_class": hclass,
+            "classified_by_ipv4": _v4(eff_value) if mapped else None,
+            "registry": entry.as_dict() if entry is not None else None,
+            "registry_chain": [str(e.prefix) for e in chain],
+            "is_global": is_global,
+            "is_private": None if is_global is None else not is_global,
+            "is_multicast": multicast,
+            "is_loopback": key in _LOOPBACK,
+            "is_link_local": key in _LINK_LOCAL,
+            "is_unspecified": key in _UNSPECIFIED,
+            "is_documentation": entry is not None and entry.name.startswith("Documentation"),
+            "multicast": mcast,
+            "embedded_ipv4": embedded,
+            "eui64_mac": mac,
+            "network": network_facts,
+            "host": place,
+        }
+
+
+def _effective(address: Address) -> tuple[int, int]:
+    """(version, integer) of the address that classifies `address` (mapped -> its IPv4)."""
+    value = int(address)
+    if address.version == 6 and value >> 32 == 0xFFFF:
+        return 4, value & _LOW32
+    return address.version, value
+
+
+def _entry_key(e: registry.Entry) -> tuple[int, int, int]:
+    p = e.prefix
+    return (p.version, int(p.network_address), p.prefixlen)
+
+
+def _verdict(entry: registry.Entry | None, multicast: bool) -> bool | None:
+    if entry is not None:
+        return entry.globally_reachable
+    return None if multicast else True
+
+
+def _compressed(version: int, value: int) -> str:
+    if version == 4:
+        return _v4(value)
+    if value >> 32 == 0xFFFF:
+        return "::ffff:" + _v4(value & _LOW32)
+    return str(IPv6Address(value))
+
+
+def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The network's facts (from netutil.subnet, the one implementation) and the address's
+    place in it: its index from the network address, whether it is the network address (an
+    IPv4 subnet's first address, or an IPv6 subnet's Subnet-Router anycast address, RFC 4291
+    section 2.6.1) or the broadcast address, and whether it is a usable host (RFC 3021 /31 and
+    RFC 6164 /127 links and single-address blocks count every address)."""
+    from netutil import subnet
+
+    facts = subnet.network_info(network)
+    first = int(network.network_address)
+    semantics = facts.host_semantics.value
+    broadcast = facts.broadcast_address
+    place = {
+        "host_index": str(value - first),
+        "is_network_address": semantics == "subnet" and value == first,
+        "is_broadcast_address": broadcast is not None and value == int(broadcast),
+        "is_usable_host": int(facts.first_host) <= value <= int(facts.last_host),
+    }
+    return facts.as_dict(), place
+
+
+def info(text: str) -> AddressInfo:
+    """Parse `text` (see the module docstring for the notations) and describe the address."""
+    address, network = parse(text)
+    version, value = _effective(address)
+    return AddressInfo(text, address, network, registry.lookup_int(version, value))
