@@ -26,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Keys in the core's order: the API's JSON must equal `netutil ... --json`.
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    # Paths carry user input (`/api/subnet/10.1.2.0/24`): keep every slash as sent.
+    app.url_map.merge_slashes = False
     problems.register(app)
     for bp in blueprints():
         app.register_blueprint(bp)

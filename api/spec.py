@@ -51,8 +51,12 @@ def _openapi_path(rule: str) -> str:
     return _CONVERTER.sub(r"{\1}", rule)
 
 
-def _schema_name(schema_cls: type) -> str:
-    return schema_cls.__name__
+def _schema_name(schema: Any) -> str:
+    """Components are named after their schema class (apispec passes a class or an instance)."""
+    from apispec.ext.marshmallow.common import resolve_schema_cls
+
+    cls = resolve_schema_cls(schema)
+    return (cls[0] if isinstance(cls, list) else cls).__name__
 
 
 def build(app: Flask | None = None) -> APISpec:

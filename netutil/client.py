@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from netutil import __version__
-from netutil.errors import NetutilError
+from netutil.errors import InvalidInput, LimitExceeded, NetutilError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
@@ -49,6 +49,14 @@ class ApiError(NetutilError):
 
     def __repr__(self) -> str:
         return f"ApiError(status={self.status!r}, title={self.title!r}, detail={self.detail!r})"
+
+
+class ApiInvalidInput(ApiError, InvalidInput):
+    """422/400: the input breaks a rule (also an `InvalidInput`, as the local core would raise)."""
+
+
+class ApiLimitExceeded(ApiError, LimitExceeded):
+    """422 for a cap the core enforces (also a `LimitExceeded`, as the local core would raise)."""
 
 
 class ServiceUnavailable(NetutilError):
@@ -155,6 +163,17 @@ class Client:
         """The service's OpenAPI contract as YAML text."""
         return self.request("GET", "/api/openapi.yaml", accept="application/yaml").text
 
+    def ip_info(self, address: str) -> dict[str, Any]:
+        """`netutil ip info ADDRESS --json`: AddressInfo.as_dict() of one address (any
+        notation: zone, /prefix, /netmask)."""
+        return self._json("GET", "/api/ip/" + _path(address, keep_slash=True))
+
+    def ip_batch(self, addresses: list[str]) -> list[dict[str, Any]]:
+        """Many addresses in one request (at most the service's batch cap): one item per
+        address, `{"input", "result", "error"}` with `result` the `ip_info` data or `error` the
+        reason it is invalid."""
+        return self._json("POST", "/api/ip", json={"addresses": list(addresses)})["results"]
+
     def call(self, operation: str, **params: Any) -> Any:
         """Run a CLI operation (`ip_info`, `subnet_split`, ...) with the params the CLI passes to
         `netutil.cli.backend.call`; returns the same JSON data as the local core call."""
@@ -164,8 +183,10 @@ class Client:
         return getattr(self, method)(**params)
 
 
-#: CLI operation name -> Client method name.
-OPERATIONS: dict[str, str] = {}
+#: CLI operation name -> Client method name (the same name: one method per operation).
+OPERATIONS: dict[str, str] = {name: name for name in ("ip_info",)}
+
+INVALID_TYPES = ("urn:netutil:problem:invalid-input", "urn:netutil:problem:validation-error")
 
 
 def _query_value(value: Any) -> Any:
@@ -197,7 +218,13 @@ def _api_error(response: requests.Response) -> ApiError:
         except ValueError:
             body = None
         if isinstance(body, dict):
-            return ApiError(
+            kind = body.get("type")
+            cls = ApiError
+            if kind == "urn:netutil:problem:limit-exceeded":
+                cls = ApiLimitExceeded
+            elif kind in INVALID_TYPES or response.status_code == 400:
+                cls = ApiInvalidInput
+            return cls(
                 status=int(body.get("status") or response.status_code),
                 title=str(body.get("title") or response.reason),
                 detail=str(body.get("detail") or response.reason),

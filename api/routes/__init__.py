@@ -6,6 +6,6 @@ from flask import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from api.routes import meta
+    from api.routes import ip, meta
 
-    return [meta.bp]
+    return [meta.bp, ip.bp]

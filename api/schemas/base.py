@@ -12,9 +12,9 @@ class Strict(Schema):
         unknown = RAISE
 
 
-def nullable(field_cls, **kwargs):
+def nullable(field_cls, *args, **kwargs):
     """A field that is always present and may be null (the JSON convention for 'not applicable')."""
-    return field_cls(required=True, allow_none=True, **kwargs)
+    return field_cls(*args, required=True, allow_none=True, **kwargs)
 
 
 def present(field_cls, *args, **kwargs):

@@ -1,0 +1,276 @@
+"""The real service under gunicorn on a loopback port, driven by raw requests, the client and
+the CLI with --api: every endpoint, every error status, and CLI output identical to the local run.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pytest
+import requests
+
+from api import limits
+from netutil.cli import main
+from netutil.client import (
+    OPERATIONS,
+    ApiError,
+    ApiInvalidInput,
+    Client,
+    ServiceUnavailable,
+)
+from tests.api.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.integration
+
+# Command lines of every CLI operation (good and bad input); each runs locally and with --api.
+CLI_CASES: dict[str, list[list[str]]] = {
+    "ip_info": [
+        ["ip", "info", "192.168.0.1"],
+        ["ip", "info", "10.1.2.3/24"],
+        ["ip", "info", "10.1.2.3/255.255.255.0"],
+        ["ip", "info", "fe80::21b:21ff:fe3a:4b5c%eth0"],
+        ["ip", "info", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::ffff:10.0.0.1"],
+        ["ip", "info", "256.1.1.1"],
+        ["ip", "info", "1.2.3.4", "1.2.3", "::1"],
+        ["ip", "info", "1.2.3.4/33"],
+    ],
+}
+
+
+def cli_operations() -> set[str]:
+    """Operation names the CLI modules pass to backend.call (read from their source)."""
+    names = set()
+    for path in (ROOT / "netutil" / "cli").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) == "call"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                names.add(node.args[1].value)
+    return names
+
+
+def test_every_cli_operation_has_a_client_method_and_cli_cases():
+    ops = cli_operations()
+    assert ops, "no CLI operation found"
+    assert ops <= set(OPERATIONS)
+    assert ops <= set(CLI_CASES)
+
+
+def run_cli(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [argv for cases in CLI_CASES.values() for argv in cases],
+    ids=lambda a: " ".join(a),
+)
+@pytest.mark.parametrize("mode", [["--json"], []], ids=["json", "text"])
+def test_cli_with_api_equals_local_run(service, capsys, argv, mode):
+    local = run_cli([*argv, *mode], capsys)
+    remote = run_cli(["--api", service, *argv, *mode], capsys)
+    assert remote == local
+    assert local[0] in (0, 1)
+
+
+def test_cli_reads_netutil_api_from_environment(service, capsys, monkeypatch):
+    monkeypatch.setenv("NETUTIL_API", f"http://127.0.0.1:{free_port()}")  # nobody there
+    code, out, err = run_cli(["ip", "info", "192.168.0.1"], capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("netutil: error: cannot reach the netutil service at http://127.0.0.1:")
+    monkeypatch.setenv("NETUTIL_API", service)
+    assert run_cli(["ip", "info", "192.168.0.1", "--json"], capsys)[0] == 0
+
+
+# --- raw HTTP: every endpoint --------------------------------------------------------------
+
+
+def local_json(argv, capsys):
+    code, out, _ = run_cli([*argv, "--json"], capsys)
+    assert code == 0
+    return json.loads(out)
+
+
+def test_get_ip_equals_cli_json_byte_for_byte_in_order(service, capsys):
+    response = requests.get(service + "/api/ip/192.168.0.1", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    body = response.json()
+    expected = local_json(["ip", "info", "192.168.0.1"], capsys)
+    assert list(body.items()) == list(expected.items())
+    # Independent facts (ipaddress, RFC 1918): the API is not just self-consistent.
+    assert body["integer"] == str(int(__import__("ipaddress").ip_address("192.168.0.1")))
+    assert body["registry"]["prefix"] == "192.168.0.0/16"
+    assert body["is_private"] is True
+
+
+def test_get_ip_with_prefix_slash_and_zone(service, capsys):
+    r = requests.get(service + "/api/ip/10.1.2.3/24", timeout=10)
+    assert r.json() == local_json(["ip", "info", "10.1.2.3/24"], capsys)
+    assert r.json()["network"]["network"] == "10.1.2.0/24"
+    r = requests.get(service + "/api/ip/fe80::1%25eth0", timeout=10)
+    assert r.json()["zone"] == "eth0"
+
+
+def test_batch_in_order_with_per_item_errors(service, capsys):
+    r = requests.post(
+        service + "/api/ip", json={"addresses": ["::1", "1.2.3", "8.8.8.8"]}, timeout=10
+    )
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert [i["input"] for i in results] == ["::1", "1.2.3", "8.8.8.8"]
+    assert results[0]["result"] == local_json(["ip", "info", "::1"], capsys)
+    assert results[0]["error"] is None
+    assert results[1]["result"] is None
+    _, _, err = run_cli(["ip", "info", "1.2.3"], capsys)
+    assert err == f"netutil: error: {results[1]['error']}\n"
+
+
+def test_batch_at_the_cap_and_one_over(service):
+    addresses = [f"10.0.{i // 256}.{i % 256}" for i in range(limits.BATCH_MAX)]
+    r = requests.post(service + "/api/ip", json={"addresses": addresses}, timeout=60)
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == limits.BATCH_MAX
+    assert results[-1]["result"]["compressed"] == addresses[-1]
+    r = requests.post(service + "/api/ip", json={"addresses": [*addresses, "10.9.9.9"]}, timeout=60)
+    assert r.status_code == 422
+    assert r.headers["Content-Type"] == "application/problem+json"
+    assert r.json()["errors"] == {
+        "addresses": [f"Length must be between 1 and {limits.BATCH_MAX}."]
+    }
+
+
+def test_healthz_and_contract_and_docs(service):
+    assert requests.get(service + "/healthz", timeout=5).json()["status"] == "ok"
+    spec = requests.get(service + "/api/openapi.yaml", timeout=5)
+    assert spec.text == (ROOT / "openapi.yaml").read_text()
+    docs = requests.get(service + "/api/docs", timeout=5)
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+
+
+# --- raw HTTP: every error status ------------------------------------------------------------
+
+
+def problem(response, status):
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert list(body) == ["type", "title", "status", "detail", "errors"]
+    assert body["status"] == status
+    text = response.text
+    assert "Traceback" not in text and "/site-packages/" not in text and str(ROOT) not in text
+    return body
+
+
+def test_400_malformed_json(service):
+    r = requests.post(
+        service + "/api/ip", data=b'{"addresses": [', headers={"Content-Type": "application/json"}
+    )
+    assert problem(r, 400)["detail"].startswith("The request body is not valid JSON")
+
+
+def test_404_unknown_path(service):
+    problem(requests.get(service + "/api/nothing-here", timeout=5), 404)
+
+
+def test_405_wrong_method(service):
+    r = requests.put(service + "/api/ip", json={}, timeout=5)
+    problem(r, 405)
+    assert "POST" in r.headers["Allow"]
+
+
+def test_413_body_over_the_cap(service):
+    big = json.dumps({"addresses": ["1.1.1.1"] * 200_000}).encode()
+    assert len(big) > 1024 * 1024
+    r = requests.post(
+        service + "/api/ip", data=big, headers={"Content-Type": "application/json"}, timeout=30
+    )
+    problem(r, 413)
+
+
+def test_415_not_json(service):
+    r = requests.post(
+        service + "/api/ip",
+        data="addresses=1.1.1.1",
+        timeout=5,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    problem(r, 415)
+
+
+def test_422_invalid_values_and_unknown_fields(service):
+    r = requests.post(service + "/api/ip", json={"addresses": [], "verbose": True}, timeout=5)
+    assert problem(r, 422)["errors"] == {
+        "addresses": [f"Length must be between 1 and {limits.BATCH_MAX}."],
+        "verbose": ["Unknown field."],
+    }
+    body = problem(requests.get(service + "/api/ip/256.1.1.1", timeout=5), 422)
+    assert body["detail"] == "invalid IPv4 address '256.1.1.1': octet 256 (> 255) at position 1"
+    problem(requests.get(service + "/api/ip/1.1.1.1?x=1", timeout=5), 422)
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+def test_client_methods_return_core_data(service):
+    from netutil.address import info
+
+    with Client(service) as client:
+        assert client.healthz()["status"] == "ok"
+        assert client.ip_info("2001:db8::1/64") == info("2001:db8::1/64").as_dict()
+        items = client.ip_batch(["1.1.1.1", "nope"])
+        assert items[0]["result"] == info("1.1.1.1").as_dict()
+        assert items[1]["error"] is not None
+        assert client.openapi() == (ROOT / "openapi.yaml").read_text()
+
+
+def test_client_raises_typed_errors_with_problem_fields(service):
+    client = Client(service)
+    with pytest.raises(ApiInvalidInput) as caught:
+        client.ip_info("256.1.1.1")
+    exc = caught.value
+    assert isinstance(exc, ValueError)  # an InvalidInput, like the local core's
+    assert (exc.status, exc.title, exc.type) == (
+        422,
+        "Invalid input",
+        "urn:netutil:problem:invalid-input",
+    )
+    assert str(exc) == "invalid IPv4 address '256.1.1.1': octet 256 (> 255) at position 1"
+    with pytest.raises(ApiInvalidInput) as caught:
+        client.ip_batch([])
+    assert caught.value.errors == {
+        "addresses": [f"Length must be between 1 and {limits.BATCH_MAX}."]
+    }
+    with pytest.raises(ApiError) as caught:
+        client.request("GET", "/api/nope")
+    assert caught.value.status == 404 and not isinstance(caught.value, ApiInvalidInput)
+
+
+def test_client_unknown_operation_is_an_error(service):
+    from netutil.errors import NetutilError
+
+    with pytest.raises(NetutilError, match="unknown operation 'ip_nope'"):
+        Client(service).call("ip_nope")
+
+
+def test_client_connection_refused_is_service_unavailable_after_retries():
+    url = f"http://127.0.0.1:{free_port()}"
+    client = Client(url, retries=2, backoff=0)
+    retry = client.session.get_adapter(url).max_retries
+    assert (retry.connect, retry.read) == (2, 0)
+    with pytest.raises(
+        ServiceUnavailable,
+        match=r"cannot reach the netutil service at http://127\.0\.0\.1:\d+: connection refused",
+    ):
+        client.ip_info("1.1.1.1")
+
+
+def test_client_timeout_is_always_set():
+    assert Client("http://127.0.0.1:1").timeout == (3.05, 60.0)
