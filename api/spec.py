@@ -113,8 +113,8 @@ def build(app: Flask | None = None) -> APISpec:
 def _plain_operation(name: str, view: Any) -> dict[str, Any]:
     """Routes without a JSON contract (the YAML file, the explorer page)."""
     media = {
-        "openapi_yaml": ("application/yaml", "The OpenAPI document"),
-        "docs": ("text/html", "The API explorer page"),
+        "openapi_yaml": ("application/yaml", "The OpenAPI document", {"type": "object"}),
+        "docs": ("text/html", "The API explorer page", {"type": "string"}),
     }[name.split(".")[-1]]
     doc = (view.__doc__ or "").strip().splitlines()
     return {
@@ -122,7 +122,7 @@ def _plain_operation(name: str, view: Any) -> dict[str, Any]:
         "summary": doc[0] if doc else name,
         "tags": ["meta"],
         "responses": {
-            "200": {"description": media[1], "content": {media[0]: {"schema": {"type": "string"}}}},
+            "200": {"description": media[1], "content": {media[0]: {"schema": media[2]}}},
             **{str(s): {"$ref": f"#/components/responses/Problem{s}"} for s in (404, 405, 500)},
         },
     }
