@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-from netutil.errors import InvalidInput
+from netutil.errors import InvalidInput, LimitExceeded
+from netutil.record import Record
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+TYPE_CHECKING = False  # typing costs ~2 ms of start-up (`ip info ADDR/LEN` imports this module)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+if TYPE_CHECKING:
+    IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+    IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 BITS = {4: 32, 6: 128}
 
@@ -89,9 +92,11 @@ def parse_address(value: str | IPAddress, *, what: str = "address") -> IPAddress
     return _parse_address_text(text, value, what)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedNetwork:
+class ParsedNetwork(Record):
     """A network as given: the network it means and whether host bits were set."""
+
+    _fields = ("text", "network", "host_bits_set")
+    __slots__ = _fields
 
     text: str
     network: IPNetwork
@@ -177,9 +182,12 @@ def format_address(version: int, value: int) -> str:
     IPv6), but through `socket.inet_ntop` where that agrees: ipaddress writes ::ffff:a.b.c.d
     and ::a.b.c.d in hex, libc in dotted quads, so those two ranges go through ipaddress."""
     if version == 4:
-        return socket.inet_ntoa(value.to_bytes(4, "big"))
+        high, low = _v4_tables()
+        return f"{high[value >> 16]}{low[value & 0xFFFF]}"
     if value >> 32 in (0, 0xFFFF):
         return str(ipaddress.IPv6Address(value))
+    import socket  # not at module level: `ip info` start-up does not need it
+
     return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
 
 
@@ -221,9 +229,11 @@ def range_block_count(first: int, last: int) -> int:
 # Network information
 
 
-@dataclass(frozen=True, slots=True)
-class RegistryMatch:
+class RegistryMatch(Record):
     """A network against the special-purpose registries (see RegistryClass)."""
+
+    _fields = ("classification", "entries")
+    __slots__ = _fields
 
     classification: RegistryClass
     entries: tuple[Any, ...]  # netutil.registry.Entry, most specific first
@@ -276,10 +286,12 @@ def _binary_mask(version: int, plen: int) -> str:
     return sep.join(ones[i : i + group] for i in range(0, bits, group))
 
 
-@dataclass(frozen=True, slots=True)
-class NetworkInfo:
+class NetworkInfo(Record):
     """Everything about one network: masks, bounds, usable hosts (RFC 3021 /31 and RFC 6164
     /127 point-to-point links, /32 and /128 single hosts), neighbours, and its registry class."""
+
+    _fields = ("input", "network", "host_bits_set", "registry")
+    __slots__ = _fields
 
     input: str
     network: IPNetwork
@@ -408,3 +420,648 @@ def network_info(network: Any, *, strict: bool = False) -> NetworkInfo:
     return NetworkInfo(
         parsed.text, parsed.network, parsed.host_bits_set, classify_network(parsed.network)
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Lists of networks: one lazy result type for split, summarize, range and exclude
+
+#: Most items a list result gives out in one go without an explicit limit (2**24: all /32s of
+#: a /8). Past it, ask for a page (`limit`), because 2**96 children never finish.
+MAX_ITEMS_WITHOUT_LIMIT = 1 << 24
+#: Most items a list result materializes at once (`as_dict(lazy=False)`); stream past it.
+MAX_MATERIALIZED_ITEMS = 1_000_000
+
+_V4_HIGH: list[str] = []
+_V4_LOW: list[str] = []
+
+
+def _v4_tables() -> tuple[list[str], list[str]]:
+    """'a.b.' for the top 16 bits and 'c.d' for the low 16, built once: formatting a million
+    IPv4 addresses is then two lookups each instead of a socket call and a bytes object."""
+    if not _V4_HIGH:
+        octets = [str(i) for i in range(256)]
+        _V4_LOW.extend(f"{a}.{b}" for a in octets for b in octets)
+        _V4_HIGH.extend(f"{ab}." for ab in _V4_LOW)
+    return _V4_HIGH, _V4_LOW
+
+
+class _SplitSource:
+    """The children of one network at a longer prefix, computed by index (never enumerated)."""
+
+    __slots__ = ("base", "new_prefix", "total", "version")
+
+    def __init__(self, version: int, base: int, new_prefix: int, total: int) -> None:
+        self.version, self.base, self.new_prefix, self.total = version, base, new_prefix, total
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        version, plen = self.version, self.new_prefix
+        step = 1 << (BITS[version] - plen)
+        addr = self.base + start * step
+        for _ in range(start, self.total):
+            yield version, addr, plen
+            addr += step
+
+    def requested(self, index: int) -> int | None:
+        return None
+
+
+class _PackedSource:
+    """Blocks held as packed integers `first << 8 | host_bits`, IPv4 ones before IPv6 ones."""
+
+    __slots__ = ("requests", "total", "v4", "v6")
+
+    def __init__(self, v4: list[int], v6: list[int], requests: list[int] | None = None) -> None:
+        self.v4, self.v6, self.requests = v4, v6, requests
+        self.total = len(v4) + len(v6)
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        n4 = len(self.v4)
+        for version, packed, skip in ((4, self.v4, start), (6, self.v6, start - n4)):
+            bits = BITS[version]
+            for i in range(max(skip, 0), len(packed)):
+                k = packed[i]
+                yield version, k >> 8, bits - (k & 255)
+
+    def requested(self, index: int) -> int | None:
+        return None if self.requests is None else self.requests[index]
+
+
+class CidrList(Record):
+    """A list of CIDR blocks produced lazily, with its total known up front.
+
+    JSON shape (`as_dict`): the operation's own header keys, then `total` (decimal string),
+    `start` (decimal string: index of the first item given), `limit` (number or null), `count`
+    (items given), `next_start` (decimal string, or null at the end) and `items` last, each
+    `{"network", "version", "first_address", "last_address", "num_addresses", "num_usable",
+    "hosts_requested"}`. A page is `as_dict(start=K, limit=N)`; item K is computed directly.
+    """
+
+    _fields = ("operation", "header", "source")
+    __slots__ = _fields
+
+    operation: str
+    header: tuple[tuple[str, Any], ...]
+    source: _SplitSource | _PackedSource
+
+    @property
+    def total(self) -> int:
+        return self.source.total
+
+    def _check_start(self, start: int) -> int:
+        try:
+            start = int(start)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"invalid start {start!r}: expected a whole number") from None
+        if start < 0 or start > self.total:
+            raise InvalidInput(
+                f"invalid start {start}: out of range 0-{self.total} ({self.total} items)"
+            )
+        return start
+
+    def blocks(self, start: int = 0) -> Iterator[tuple[int, int, int]]:
+        """(version, first address as int, prefix length) from item `start` on."""
+        return self.source.blocks(self._check_start(start))
+
+    def networks(self, start: int = 0) -> Iterator[IPNetwork]:
+        """The blocks as ipaddress network objects."""
+        for version, first, plen in self.blocks(start):
+            yield make_network(version, first, plen)
+
+    def cidrs(self, start: int = 0) -> Iterator[str]:
+        """The blocks as 'address/prefix' text (ipaddress's spelling), cheaply."""
+        high, low = _v4_tables()
+        for version, first, plen in self.blocks(start):
+            if version == 4:
+                yield f"{high[first >> 16]}{low[first & 0xFFFF]}/{plen}"
+            else:
+                yield f"{format_address(6, first)}/{plen}"
+
+    def items(self, start: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """One JSON object per block, from `start`, at most `limit` of them."""
+        start = self._check_start(start)
+        high, low = _v4_tables()
+        index = start
+        stop = None if limit is None else start + limit
+        requested = self.source.requested
+        for version, first, plen in self.source.blocks(start):
+            if index == stop:
+                return
+            host = BITS[version] - plen
+            last = first + (1 << host) - 1
+            if version == 4:
+                a, b = (
+                    f"{high[first >> 16]}{low[first & 0xFFFF]}",
+                    f"{high[last >> 16]}{low[last & 0xFFFF]}",
+                )
+            else:
+                a, b = format_address(6, first), format_address(6, last)
+            yield {
+                "network": f"{a}/{plen}",
+                "version": version,
+                "first_address": a,
+                "last_address": b,
+                "num_addresses": str(1 << host),
+                "num_usable": str(usable_hosts(version, plen)),
+                "hosts_requested": requested(index),
+            }
+            index += 1
+
+    def as_dict(
+        self, start: int = 0, limit: int | None = None, *, lazy: bool = False
+    ) -> dict[str, Any]:
+        """The JSON object (see the class docstring); with `lazy`, `items` is an iterator so an
+        adapter can stream it in constant memory."""
+        start = self._check_start(start)
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
+        ):
+            raise InvalidInput(f"invalid limit {limit!r}: expected a whole number >= 0")
+        count = self.total - start if limit is None else min(limit, self.total - start)
+        if limit is None and count > MAX_ITEMS_WITHOUT_LIMIT:
+            raise LimitExceeded(
+                f"{self.operation} gives {self.total} items, more than"
+                f" {MAX_ITEMS_WITHOUT_LIMIT} at once: ask for a page with a limit"
+            )
+        if not lazy and count > MAX_MATERIALIZED_ITEMS:
+            raise LimitExceeded(
+                f"{self.operation}: {count} items is more than {MAX_MATERIALIZED_ITEMS} in one"
+                " page: use a smaller limit"
+            )
+        items = self.items(start, count)
+        end = start + count
+        return {
+            **dict(self.header),
+            "total": str(self.total),
+            "start": str(start),
+            "limit": limit,
+            "count": count,
+            "next_start": str(end) if end < self.total else None,
+            "items": items if lazy else list(items),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Bulk parsing and merging (sort-and-merge over packed integers)
+
+_HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p in range(129)}}
+
+
+class _Keys(Record):
+    """Parsed list input: packed `first << 8 | host_bits` per version, and bookkeeping."""
+
+    _fields = ("v4", "v6", "count", "first_index")
+    __slots__ = _fields
+
+    v4: list[int]
+    v6: list[int]
+    count: int
+    first_index: dict[int, tuple[int, str]]
+
+
+def _parse_keys(items: Iterable[Any], errors: list[tuple[int, str]] | None, what: str) -> _Keys:
+    """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
+    strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms); anything
+    else through `parse_network`, which accepts what ipaddress accepts and words the error.
+    Blank items are skipped. A bad item raises, or with `errors` is recorded as (position,
+    message) and skipped."""
+    if isinstance(items, str | bytes):
+        raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
+    import socket
+
+    pton, fb = socket.inet_pton, int.from_bytes
+    af4, af6 = socket.AF_INET, socket.AF_INET6
+    h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
+    v4: list[int] = []
+    v6: list[int] = []
+    add4, add6 = v4.append, v6.append
+    first_index: dict[int, tuple[int, str]] = {}
+    index = 0
+    for index, item in enumerate(items, 1):
+        if index > MAX_INPUT_ITEMS:
+            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+        try:
+            a, slash, p = item.partition("/")
+            if ":" in a:
+                h = h6[p] if slash else 0
+                add6((fb(pton(af6, a), "big") >> h << h) << 8 | h)
+                if 6 not in first_index:
+                    first_index[6] = (index, item)
+            else:
+                h = h4[p] if slash else 0
+                add4((fb(pton(af4, a), "big") >> h << h) << 8 | h)
+                if 4 not in first_index:
+                    first_index[4] = (index, item)
+            continue
+        except (OSError, KeyError, ValueError, TypeError, AttributeError):
+            pass
+        if isinstance(item, str) and not item.strip():
+            continue
+        try:
+            net = _network_or_address(item, "network")[0]
+        except InvalidInput as exc:
+            if errors is None:
+                raise InvalidInput(f"item {index}: {exc}") from None
+            errors.append((index, str(exc)))
+            continue
+        version = net.version
+        h = BITS[version] - net.prefixlen
+        (add4 if version == 4 else add6)(int(net.network_address) << 8 | h)
+        first_index.setdefault(version, (index, str(item)))
+    return _Keys(v4, v6, index, first_index)
+
+
+def _merge(keys: list[int], bits: int) -> list[int]:
+    """Sort packed blocks and merge them into the minimal list of blocks covering their union.
+
+    One pass after the sort: a block starting inside or right after the current run extends it
+    (CIDR blocks nest or are disjoint); a run that is exactly its first block is passed through,
+    any other run is cut into the minimal blocks of its range."""
+    if not keys:
+        return []
+    keys.sort()
+    out: list[int] = []
+    emit = out.append
+    it = iter(keys)
+    k = next(it)
+    run_key, run_start = k, k >> 8
+    run_end = run_start + (1 << (k & 255))  # exclusive
+    single = True
+    for k in it:
+        s = k >> 8
+        if s > run_end:
+            if single:
+                emit(run_key)
+            else:
+                out.extend(_packed_range(run_start, run_end - 1, bits))
+            run_key, run_start, run_end, single = k, s, s + (1 << (k & 255)), True
+        else:
+            e = s + (1 << (k & 255))
+            if e > run_end:
+                run_end, single = e, False
+    if single:
+        emit(run_key)
+    else:
+        out.extend(_packed_range(run_start, run_end - 1, bits))
+    return out
+
+
+def _packed_range(first: int, last: int, bits: int) -> list[int]:
+    return [s << 8 | (bits - plen) for s, plen in range_blocks(first, last, bits)]
+
+
+# --------------------------------------------------------------------------------------------
+# Operations
+
+
+def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = None) -> CidrList:
+    """The minimal list of CIDR blocks covering exactly the given addresses and networks
+    (what `ipaddress.collapse_addresses` gives), IPv4 blocks first, then IPv6, each sorted.
+    Host bits set mean the network around them. See `_parse_keys` for `errors`."""
+    keys = _parse_keys(items, errors, "summarize")
+    v4, v6 = _merge(keys.v4, 32), _merge(keys.v6, 128)
+    header = (
+        ("operation", "summarize"),
+        ("input_count", keys.count),
+        ("ipv4_count", len(v4)),
+        ("ipv6_count", len(v6)),
+    )
+    return CidrList("summarize", header, _PackedSource(v4, v6))
+
+
+def range_cidrs(start: Any, end: Any) -> CidrList:
+    """The minimal list of CIDR blocks covering exactly the addresses START..END (inclusive)."""
+    first = parse_address(start, what="start address")
+    last = parse_address(end, what="end address")
+    if first.version != last.version:
+        raise InvalidInput(
+            f"start {str(start)!r} is IPv{first.version} but end {str(end)!r} is"
+            f" IPv{last.version}: a range needs one version"
+        )
+    if int(first) > int(last):
+        raise InvalidInput(f"start {first} is above end {last}")
+    version, bits = first.version, BITS[first.version]
+    packed = _packed_range(int(first), int(last), bits)
+    header = (
+        ("operation", "range"),
+        ("version", version),
+        ("start_address", str(first)),
+        ("end_address", str(last)),
+        ("num_addresses", str(int(last) - int(first) + 1)),
+    )
+    source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
+    return CidrList("range", header, source)
+
+
+def exclude(
+    network: Any,
+    excluded: Iterable[Any],
+    *,
+    strict: bool = False,
+    errors: list[tuple[int, str]] | None = None,
+) -> CidrList:
+    """What is left of NETWORK after taking out every excluded network or address, as the
+    minimal list of CIDR blocks. Exclusions outside NETWORK are counted and ignored; one that
+    holds all of it leaves nothing."""
+    parsed = parse_network(network, strict=strict)
+    net = parsed.network
+    version, bits = net.version, BITS[net.version]
+    keys = _parse_keys(excluded, errors, "exclude")
+    other = 6 if version == 4 else 4
+    if other in keys.first_index:
+        index, item = keys.first_index[other]
+        raise InvalidInput(
+            f"item {index}: {item!r} is IPv{other} but the network {net} is IPv{version}"
+        )
+    lo = int(net.network_address)
+    hi = lo + net.num_addresses  # exclusive
+    outside = 0
+    inside: list[int] = []
+    for k in keys.v4 if version == 4 else keys.v6:
+        s = k >> 8
+        e = s + (1 << (k & 255))
+        if e <= lo or s >= hi:
+            outside += 1
+        elif s <= lo and e >= hi:
+            inside = [lo << 8 | (bits - net.prefixlen)]
+            break
+        else:
+            inside.append(k)
+    removed = _merge(inside, bits)
+    left: list[int] = []
+    cursor = lo
+    removed_addresses = 0
+    for k in removed:
+        s = k >> 8
+        size = 1 << (k & 255)
+        if s > cursor:
+            left.extend(_packed_range(cursor, s - 1, bits))
+        cursor = s + size
+        removed_addresses += size
+    if cursor < hi:
+        left.extend(_packed_range(cursor, hi - 1, bits))
+    header = (
+        ("operation", "exclude"),
+        ("network", str(net)),
+        ("host_bits_set", parsed.host_bits_set),
+        ("warning", parsed.warning),
+        ("excluded_count", keys.count),
+        ("excluded_outside", outside),
+        ("num_addresses", str(net.num_addresses - removed_addresses)),
+    )
+    source = _PackedSource(left, []) if version == 4 else _PackedSource([], left)
+    return CidrList("exclude", header, source)
+
+
+class SplitMode(enum.Enum):
+    """How a split was asked for."""
+
+    PREFIX = "prefix"  # a new prefix length
+    COUNT = "count"  # a number of subnets, rounded up to a power of two
+    HOSTS = "hosts"  # host counts, one block each (VLSM)
+
+
+def split(
+    network: Any,
+    new_prefix: int | None = None,
+    *,
+    count: int | None = None,
+    hosts: Iterable[int] | None = None,
+    strict: bool = False,
+) -> CidrList:
+    """Cut NETWORK into subnets: all children at `new_prefix`, or `count` equal subnets (rounded
+    up to a power of two), or one block per host count in `hosts` (VLSM: largest first, each
+    the smallest block whose usable hosts suffice, leftover space reported as CIDRs).
+    Exactly one of the three. Children are computed by index: nothing is enumerated here."""
+    chosen = [x is not None for x in (new_prefix, count, hosts)]
+    if sum(chosen) != 1:
+        raise InvalidInput("split needs exactly one of: a new prefix, a count, host counts")
+    parsed = parse_network(network, strict=strict)
+    net = parsed.network
+    version, bits, plen = net.version, BITS[net.version], net.prefixlen
+    base = int(net.network_address)
+    note = None
+    requested_count = None
+    host_list = None
+    leftover = None
+    if hosts is not None:
+        return _split_hosts(parsed, hosts)
+    if count is not None:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise InvalidInput(f"invalid subnet count {count!r}: expected a whole number >= 1")
+        requested_count = count
+        grow = (count - 1).bit_length()
+        if plen + grow > bits:
+            raise InvalidInput(
+                f"cannot split {net} into {count} subnets: a /{plen} holds at most"
+                f" {1 << (bits - plen)} (/{bits}s)"
+            )
+        new_prefix = plen + grow
+        mode = SplitMode.COUNT
+        if 1 << grow != count:
+            note = (
+                f"{count} subnets requested: rounded up to {1 << grow} (a power of two),"
+                f" each a /{new_prefix}"
+            )
+    else:
+        mode = SplitMode.PREFIX
+        if not isinstance(new_prefix, int) or isinstance(new_prefix, bool):
+            raise InvalidInput(f"invalid new prefix {new_prefix!r}: expected a whole number")
+        if not 0 <= new_prefix <= bits:
+            raise InvalidInput(
+                f"invalid new prefix /{new_prefix}: out of range 0-{bits} for IPv{version}"
+            )
+        if new_prefix < plen:
+            raise InvalidInput(
+                f"new prefix /{new_prefix} is shorter than the network's: {net} is a /{plen}"
+            )
+    assert new_prefix is not None
+    total = 1 << (new_prefix - plen)
+    header = _split_header(parsed, mode, new_prefix, requested_count, note, host_list, leftover)
+    return CidrList("split", header, _SplitSource(version, base, new_prefix, total))
+
+
+def _split_header(
+    parsed: ParsedNetwork,
+    mode: SplitMode,
+    new_prefix: int | None,
+    requested_count: int | None,
+    note: str | None,
+    hosts: list[int] | None,
+    leftover: list[str] | None,
+) -> tuple[tuple[str, Any], ...]:
+    return (
+        ("operation", "split"),
+        ("network", str(parsed.network)),
+        ("host_bits_set", parsed.host_bits_set),
+        ("warning", parsed.warning),
+        ("mode", mode.value),
+        ("new_prefix", new_prefix),
+        ("subnets_requested", requested_count),
+        ("hosts_requested", hosts),
+        ("note", note),
+        ("leftover", leftover),
+    )
+
+
+def block_for_hosts(version: int, hosts: int) -> int:
+    """The longest prefix (smallest block) with at least `hosts` usable addresses."""
+    bits = BITS[version]
+    if hosts <= 1:
+        return bits
+    if hosts == 2:
+        return bits - 1  # RFC 3021 / RFC 6164 point-to-point
+    reserved = 2 if version == 4 else 1
+    return bits - (hosts + reserved - 1).bit_length()
+
+
+def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
+    net = parsed.network
+    version, bits = net.version, BITS[net.version]
+    wanted: list[int] = []
+    for i, h in enumerate(hosts, 1):
+        if i > MAX_VLSM_REQUESTS:
+            raise LimitExceeded(f"more than {MAX_VLSM_REQUESTS} host counts in one split")
+        if not isinstance(h, int) or isinstance(h, bool) or h < 1:
+            raise InvalidInput(f"invalid host count {h!r} (item {i}): expected a whole number >= 1")
+        wanted.append(h)
+    if not wanted:
+        raise InvalidInput("split by hosts needs at least one host count")
+    order = sorted(wanted, reverse=True)
+    lo = int(net.network_address)
+    hi = lo + net.num_addresses
+    cursor = lo
+    packed: list[int] = []
+    for i, h in enumerate(order):
+        plen = block_for_hosts(version, h)
+        size = 1 << (bits - plen)
+        if plen < 0 or cursor + size > hi:
+            left = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+            done = ", ".join(str(x) for x in order[:i]) or "nothing"
+            need = f"a /{plen}" if plen >= 0 else "more than the whole address space"
+            raise InvalidInput(
+                f"{h} hosts do not fit in {net}: they need {need} ({size} addresses)"
+                f" but only {hi - cursor} addresses are left"
+                f" ({', '.join(left) or 'none'}) after allocating {done}"
+            )
+        packed.append(cursor << 8 | (bits - plen))
+        cursor += size  # blocks come largest first, so each starts aligned
+    leftover = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+    header = _split_header(parsed, SplitMode.HOSTS, None, None, None, wanted, leftover)
+    source = _PackedSource(packed, [], order) if version == 4 else _PackedSource([], packed, order)
+    return CidrList("split", header, source)
+
+
+def _networks(version: int, packed: list[int]) -> Iterator[IPNetwork]:
+    bits = BITS[version]
+    for k in packed:
+        yield make_network(version, k >> 8, bits - (k & 255))
+
+
+# --------------------------------------------------------------------------------------------
+# Pairs
+
+
+def _relation(a: IPNetwork, b: IPNetwork) -> Relation:
+    a0, a1 = int(a.network_address), int(a.broadcast_address)
+    b0, b1 = int(b.network_address), int(b.broadcast_address)
+    if (a0, a1) == (b0, b1):
+        return Relation.EQUAL
+    if a0 <= b0 and b1 <= a1:
+        return Relation.CONTAINS
+    if b0 <= a0 and a1 <= b1:
+        return Relation.WITHIN
+    return Relation.DISJOINT
+
+
+def _pair(a: Any, b: Any, what_a: str, what_b: str) -> tuple[IPNetwork, bool, IPNetwork, bool]:
+    na, a_is_addr = _network_or_address(a, what_a)
+    nb, b_is_addr = _network_or_address(b, what_b)
+    if na.version != nb.version:
+        raise InvalidInput(
+            f"{what_a} {str(a)!r} is IPv{na.version} but {what_b} {str(b)!r} is"
+            f" IPv{nb.version}: compare networks of one version"
+        )
+    return na, a_is_addr, nb, b_is_addr
+
+
+class Containment(Record):
+    """Whether NETWORK holds another network or an address."""
+
+    _fields = ("network", "other", "other_is_address", "relation")
+    __slots__ = _fields
+
+    network: IPNetwork
+    other: IPNetwork
+    other_is_address: bool
+    relation: Relation
+
+    @property
+    def contains(self) -> bool:
+        return self.relation in (Relation.EQUAL, Relation.CONTAINS)
+
+    def as_dict(self) -> dict[str, Any]:
+        other = str(self.other.network_address) if self.other_is_address else str(self.other)
+        return {
+            "network": str(self.network),
+            "other": other,
+            "other_kind": "address" if self.other_is_address else "network",
+            "contains": self.contains,
+            "relation": self.relation.value,
+        }
+
+
+def contains(network: Any, other: Any, *, strict: bool = False) -> Containment:
+    """Does NETWORK hold OTHER (an address, or a network: all of it)?"""
+    net = parse_network(network, strict=strict, what="network").network
+    other_net, is_addr = _network_or_address(other, "other")
+    if net.version != other_net.version:
+        raise InvalidInput(
+            f"network {str(network)!r} is IPv{net.version} but {str(other)!r} is"
+            f" IPv{other_net.version}: compare networks of one version"
+        )
+    return Containment(net, other_net, is_addr, _relation(net, other_net))
+
+
+class Overlap(Record):
+    """Whether two networks share addresses, and which."""
+
+    _fields = ("a", "b", "relation")
+    __slots__ = _fields
+
+    a: IPNetwork
+    b: IPNetwork
+    relation: Relation
+
+    @property
+    def overlaps(self) -> bool:
+        return self.relation is not Relation.DISJOINT
+
+    @property
+    def intersection(self) -> IPNetwork | None:
+        """CIDR blocks nest, so the common part is the smaller one (or nothing)."""
+        if not self.overlaps:
+            return None
+        return self.b if self.relation is Relation.CONTAINS else self.a
+
+    def as_dict(self) -> dict[str, Any]:
+        common = self.intersection
+        return {
+            "a": str(self.a),
+            "b": str(self.b),
+            "overlaps": self.overlaps,
+            "relation": self.relation.value,
+            "intersection": None if common is None else str(common),
+            "num_common_addresses": "0" if common is None else str(common.num_addresses),
+        }
+
+
+def overlap(a: Any, b: Any, *, strict: bool = False) -> Overlap:
+    """Do networks A and B share any address (and how do they nest)?"""
+    na = parse_network(a, strict=strict, what="network A").network
+    nb = parse_network(b, strict=strict, what="network B").network
+    if na.version != nb.version:
+        raise InvalidInput(
+            f"network A {str(a)!r} is IPv{na.version} but network B {str(b)!r} is"
+            f" IPv{nb.version}: compare networks of one version"
+        )
+    return Overlap(na, nb, _relation(na, nb))
