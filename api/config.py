@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Same for form parsing, which no endpoint uses; keep it small.
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # No automatic OPTIONS answers: the service serves no CORS preflight, so OPTIONS is a 405
+    # like any other method a route does not list (and Allow lists exactly the real methods).
+    "PROVIDE_AUTOMATIC_OPTIONS": False,
 }
 
 # environment variable -> (config key, parser)

@@ -9,6 +9,7 @@ the same declaration to write the OpenAPI operation, so the contract cannot drif
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,12 @@ def json_response(obj: Any, status: int = 200) -> Response:
     )
 
 
+def _prose(doc: str | None) -> str:
+    """A docstring as OpenAPI prose: paragraphs kept, line breaks inside them joined."""
+    paragraphs = inspect.cleandoc(doc or "").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
 def endpoint(
     *,
     operation_id: str,
@@ -125,7 +132,7 @@ def endpoint(
             path_params=dict(path_params or {}),
             media=dict(media or {}),
             errors=tuple(errors),
-            description=(view.__doc__ or "").strip(),
+            description=_prose(view.__doc__),
         )
         return wrapper
 

@@ -20,6 +20,11 @@ OPENAPI_VERSION = "3.1.0"
 
 #: Statuses every operation can answer, whatever it does (routing, body size, the unexpected).
 COMMON_ERRORS = (404, 405, 500)
+#: Answered by gunicorn itself, before the app sees the request: a request line (method, path
+#: and query) over its 8190-byte limit. Plain text, not problem+json.
+URI_TOO_LONG = {
+    "description": "Request line over the server's 8190-byte limit (answered by gunicorn, as text)"
+}
 BODY_ERRORS = (400, 413, 415, 422)
 
 ERROR_DESCRIPTIONS = {
@@ -123,7 +128,9 @@ def _plain_operation(name: str, view: Any) -> dict[str, Any]:
         "tags": ["meta"],
         "responses": {
             "200": {"description": media[1], "content": {media[0]: {"schema": media[2]}}},
-            **{str(s): {"$ref": f"#/components/responses/Problem{s}"} for s in (404, 405, 500)},
+            **{str(s): {"$ref": f"#/components/responses/Problem{s}"} for s in (404, 405)},
+            "414": URI_TOO_LONG,
+            "500": {"$ref": "#/components/responses/Problem500"},
         },
     }
 
@@ -176,6 +183,8 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": ok}
     for status in sorted(statuses):
         responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
+    responses["414"] = URI_TOO_LONG
+    responses = dict(sorted(responses.items()))
     operation["responses"] = responses
     return operation
 

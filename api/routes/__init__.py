@@ -6,6 +6,6 @@ from flask import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from api.routes import ip, meta
+    from api.routes import ip, meta, subnet
 
-    return [meta.bp, ip.bp]
+    return [meta.bp, ip.bp, subnet.bp]
