@@ -13,6 +13,9 @@ RFC 4291 section 2.5.5.2) is classified by the IPv4 address it carries.
 
 from __future__ import annotations
 
+# The C library's inet_pton/inet_ntop (what `socket` re-exports, without socket.py's import
+# cost): a fast path for the common plain forms; ipaddress decides everything else.
+from _socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 from ipaddress import (
     AddressValueError,
     IPv4Address,
@@ -68,6 +71,15 @@ def parse(text: str) -> tuple[Address, Network | None]:
     the message is worked out from the part it rejected.
     """
     s = text.strip()
+    if "/" not in s and "%" not in s:
+        # Fast path for plain addresses; whatever it refuses goes through ipaddress below, which
+        # has the last word (tests check that both accept the same texts, with the same value).
+        try:
+            if ":" in s:
+                return IPv6Address(int.from_bytes(inet_pton(AF_INET6, s), "big")), None
+            return IPv4Address(int.from_bytes(inet_pton(AF_INET, s), "big")), None
+        except (OSError, ValueError):
+            pass
     if not s:
         raise InvalidInput(f"invalid IP address {text!r}: empty")
     addr_text, slash, prefix_text = s.partition("/")
@@ -383,29 +395,48 @@ class AddressInfo(Record):
         address = self.address
         version = address.version
         value = int(address)
-        entry = self.entry
-        mapped = version == 6 and value >> 32 == 0xFFFF
-        eff_version, eff_value = (4, value & _LOW32) if mapped else (version, value)
-        multicast = eff_value >> 28 == 0xE if eff_version == 4 else eff_value >> 120 == 0xFF
-        is_global = _verdict(entry, multicast)
-        key = _entry_key(entry) if entry is not None else None
-        chain = registry.containing(address)
-        if mapped:
-            chain = registry.containing(IPv4Address(eff_value)) + chain
+        entry_dict, loopback, link_local, unspecified, documentation = _entry_facts(self.entry)
         if version == 4:
-            exploded = _v4(value)
-            compressed = exploded
-            hex_text = f"0x{value:08x}"
+            h = f"{value:08x}"
+            b = f"{value:032b}"
+            compressed = exploded = _v4(value)
+            mapped = False
+            multicast = value >> 28 == 0xE
+            chain = _chain_text(registry.containing_int(4, value))
             embedded = mac = mcast = None
+            binary = f"{b[0:8]}.{b[8:16]}.{b[16:24]}.{b[24:32]}"
+            reverse = _reverse_pointer(4, value)
             hclass = historical_class(value)
         else:
-            exploded = _exploded6(value)
+            h = f"{value:032x}"
+            b = f"{value:0128b}"
+            exploded = (
+                f"{h[0:4]}:{h[4:8]}:{h[8:12]}:{h[12:16]}:"
+                f"{h[16:20]}:{h[20:24]}:{h[24:28]}:{h[28:32]}"
+            )
             compressed = _compressed(6, value)
-            hex_text = f"0x{value:032x}"
-            embedded = embedded_ipv4(value)
+            mapped = value >> 32 == 0xFFFF
+            chain = _chain_text(registry.containing_int(6, value))
+            if mapped:
+                v4 = value & _LOW32
+                multicast = v4 >> 28 == 0xE
+                chain = _chain_text(registry.containing_int(4, v4)) + chain
+            else:
+                multicast = value >> 120 == 0xFF
+            embedded = embedded_ipv4(value) if value >> 112 in _EMBEDDING_TOPS else None
             mcast = multicast_info(value) if multicast and not mapped else None
             mac = None if (embedded or mcast) else eui64_mac(value)
+            binary = (
+                f"{b[0:16]}:{b[16:32]}:{b[32:48]}:{b[48:64]}"
+                f":{b[64:80]}:{b[80:96]}:{b[96:112]}:{b[112:128]}"
+            )
+            reverse = ".".join(h[::-1]) + ".ip6.arpa"
             hclass = None
+        if entry_dict is not None:
+            is_global = entry_dict["globally_reachable"]
+            entry_dict = dict(entry_dict)
+        else:
+            is_global = None if multicast else True
         network = self.network
         if network is None:
             network_facts = place = None
@@ -416,28 +447,62 @@ class AddressInfo(Record):
             "version": version,
             "compressed": compressed,
             "exploded": exploded,
-            "zone": getattr(address, "scope_id", None),
+            "zone": address.scope_id if version == 6 else None,
             "integer": str(value),
-            "hex": hex_text,
-            "binary": _binary(version, value),
-            "reverse_pointer": _reverse_pointer(version, value),
+            "hex": "0x" + h,
+            "binary": binary,
+            "reverse_pointer": reverse,
             "historical_class": hclass,
-            "classified_by_ipv4": _v4(eff_value) if mapped else None,
-            "registry": entry.as_dict() if entry is not None else None,
-            "registry_chain": [str(e.prefix) for e in chain],
+            "classified_by_ipv4": _v4(value & _LOW32) if mapped else None,
+            "registry": entry_dict,
+            "registry_chain": list(chain),
             "is_global": is_global,
             "is_private": None if is_global is None else not is_global,
             "is_multicast": multicast,
-            "is_loopback": key in _LOOPBACK,
-            "is_link_local": key in _LINK_LOCAL,
-            "is_unspecified": key in _UNSPECIFIED,
-            "is_documentation": entry is not None and entry.name.startswith("Documentation"),
+            "is_loopback": loopback,
+            "is_link_local": link_local,
+            "is_unspecified": unspecified,
+            "is_documentation": documentation,
             "multicast": mcast,
             "embedded_ipv4": embedded,
             "eui64_mac": mac,
             "network": network_facts,
             "host": place,
         }
+
+
+# Top 16 bits of the IPv6 addresses that can carry an IPv4 address (mapped ::ffff:0:0/96
+# starts with 0, NAT64 64:ff9b::/96, Teredo 2001::/32, 6to4 2002::/16).
+_EMBEDDING_TOPS = frozenset({0x0000, 0x0064, 0x2001, 0x2002})
+
+# Per registry entry (entries live as long as the process, so their ids are stable keys):
+# its JSON object and the well-known meanings derived from it.
+_ENTRY_FACTS: dict[int, tuple[Any, bool, bool, bool, bool]] = {}
+_NO_ENTRY = (None, False, False, False, False)
+_CHAIN_TEXT: dict[int, tuple[str, ...]] = {}
+
+
+def _entry_facts(entry: registry.Entry | None) -> tuple[Any, bool, bool, bool, bool]:
+    if entry is None:
+        return _NO_ENTRY
+    facts = _ENTRY_FACTS.get(id(entry))
+    if facts is None:
+        key = _entry_key(entry)
+        facts = _ENTRY_FACTS[id(entry)] = (
+            entry.as_dict(),
+            key in _LOOPBACK,
+            key in _LINK_LOCAL,
+            key in _UNSPECIFIED,
+            entry.name.startswith("Documentation"),
+        )
+    return facts
+
+
+def _chain_text(chain: tuple[registry.Entry, ...]) -> tuple[str, ...]:
+    text = _CHAIN_TEXT.get(id(chain))
+    if text is None:
+        text = _CHAIN_TEXT[id(chain)] = tuple(str(e.prefix) for e in chain)
+    return text
 
 
 def _effective(address: Address) -> tuple[int, int]:
@@ -464,7 +529,11 @@ def _compressed(version: int, value: int) -> str:
         return _v4(value)
     if value >> 32 == 0xFFFF:
         return "::ffff:" + _v4(value & _LOW32)
-    return str(IPv6Address(value))
+    if value >> 32 == 0:
+        # libc writes ::a.b.c.d here (the deprecated IPv4-compatible form); RFC 5952 section 4
+        # and ipaddress write hex groups.
+        return str(IPv6Address(value))
+    return inet_ntop(AF_INET6, value.to_bytes(16, "big"))
 
 
 def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -491,5 +560,11 @@ def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], di
 def info(text: str) -> AddressInfo:
     """Parse `text` (see the module docstring for the notations) and describe the address."""
     address, network = parse(text)
-    version, value = _effective(address)
-    return AddressInfo(text, address, network, registry.lookup_int(version, value))
+    value = int(address)
+    if address.version == 4:
+        entry = registry.lookup_int(4, value)
+    elif value >> 32 == 0xFFFF:
+        entry = registry.lookup_int(4, value & _LOW32)
+    else:
+        entry = registry.lookup_int(6, value)
+    return AddressInfo(text, address, network, entry)

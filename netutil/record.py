@@ -28,9 +28,13 @@ class Record:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
+        setter = object.__setattr__
+        if not kwargs and len(args) == len(fields):  # the common case, kept cheap
+            for name, value in zip(fields, args, strict=True):
+                setter(self, name, value)
+            return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, got {len(args)}")
-        setter = object.__setattr__
         for name, value in zip(fields, args, strict=False):
             setter(self, name, value)
         for name in fields[len(args) :]:

@@ -199,8 +199,14 @@ def lookup(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Entry | No
 
 def containing(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> tuple[Entry, ...]:
     """Every entry holding `address`, terminated ones included, most specific first."""
-    table = _TABLES.get(address.version) or _table(address.version)
-    return table.chains[bisect_right(table.starts, int(address)) - 1]
+    return containing_int(address.version, int(address))
+
+
+def containing_int(version: int, value: int) -> tuple[Entry, ...]:
+    """`containing` for an address given as its version and integer. The tuple returned is
+    shared by every address of the same interval (callers may cache by its identity)."""
+    table = _TABLES.get(version) or _table(version)
+    return table.chains[bisect_right(table.starts, value) - 1]
 
 
 def overlapping(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> tuple[Entry, ...]:
