@@ -1,5 +1,688 @@
-"""Placeholder: replaced by the module that implements these commands."""
+"""`netutil subnet ...`: inspect, split, summarize and compare networks.
+
+Operations passed to `netutil.cli.backend.call` (the API implements the same; results are the
+core's `as_dict()`, see netutil/subnet.py and README.md, section "Subnets"):
+
+- `subnet_info`, params `network: str`, `strict: bool`; result `NetworkInfo.as_dict()`.
+- `subnet_split`, params `network: str`, `new_prefix: int | None`, `count: int | None`,
+  `hosts: list[int] | None` (exactly one of the three), `strict: bool`, `start: int`,
+  `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+- `subnet_summarize`, params `items: list[str]` (addresses and networks, IPv4 and IPv6 mixed),
+  `start: int`, `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+- `subnet_range`, params `start_address: str`, `end_address: str`, `start: int`,
+  `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+- `subnet_contains`, params `network: str`, `other: str` (address or network), `strict: bool`;
+  result `Containment.as_dict()`.
+- `subnet_overlap`, params `a: str`, `b: str`, `strict: bool`; result `Overlap.as_dict()`.
+- `subnet_exclude`, params `network: str`, `excluded: list[str]`, `strict: bool`, `start: int`,
+  `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+
+List results (split, summarize, range, exclude) are one JSON object: the operation's header
+keys, then `total`, `start`, `limit`, `count`, `next_start` and `items` last. Locally the
+`items` value is an iterator and the CLI streams it (constant memory); `start`/`limit` page it
+(`next_start` is the next page's `start`, null on the last page). Bad input raises InvalidInput
+(exit 1); over a cap, LimitExceeded (exit 1).
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False  # typing costs ~2 ms of start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+_EXIT = """
+With '-', items are read from standard input, one a line (blank lines and lines starting with
+'#' are skipped); a bad line is reported as 'line N: <message>' on stderr, the rest is still
+used, and the exit status is 1. Exit status: 0 ok, 1 invalid data, 2 usage errors.
+"""
+
+_LIST_NOTE = """
+List output gives every item unless --limit N is set (more than 16777216 items need a limit);
+the header always shows the total, counted without enumerating. --start K begins at item K
+(computed directly, not by skipping). --json prints one JSON object whose "items" are streamed.
+"""
+
+EPILOGS = {
+    "info": """examples:
+  netutil subnet info 192.168.1.0/24
+  netutil subnet info 10.1.2.3/24 --json        # host bits set: reported, with a warning
+  netutil subnet info 10.0.0.0/31 2001:db8::/127
+  netutil subnet info 10.1.2.3/24 --strict      # host bits set: an error
+""",
+    "split": """examples:
+  netutil subnet split 10.0.0.0/24 --prefix 26
+  netutil subnet split 10.0.0.0/24 --count 5    # rounded up to 8 /27s
+  netutil subnet split 192.168.1.0/24 --hosts 50 20 10 2     # VLSM, largest first
+  netutil subnet split 10.0.0.0/8 --prefix 32 --limit 5 --start 1000
+  netutil subnet split 2001:db8::/32 --prefix 64 --limit 3 --json
+""",
+    "summarize": """examples:
+  netutil subnet summarize 10.0.0.0/25 10.0.0.128/25 10.0.1.0/24
+  netutil subnet summarize - < prefixes.txt
+  printf '192.0.2.1\\n192.0.2.0/32\\n2001:db8::/33\\n' | netutil subnet summarize -
+""",
+    "range": """examples:
+  netutil subnet range 192.168.0.10 192.168.0.20
+  netutil subnet range :: ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe --json
+""",
+    "contains": """examples:
+  netutil subnet contains 10.0.0.0/8 10.20.30.40
+  netutil subnet contains 10.0.0.0/8 10.0.0.0/7 --json
+""",
+    "overlap": """examples:
+  netutil subnet overlap 10.0.0.0/8 10.20.0.0/16
+  netutil subnet overlap 2001:db8::/32 2001:db9::/32 --json
+""",
+    "exclude": """examples:
+  netutil subnet exclude 10.0.0.0/24 10.0.0.64/26
+  netutil subnet exclude 10.0.0.0/8 - < in-use.txt
+""",
+}
 
 
-def register(sub) -> None:
-    pass
+def register(sub: Any) -> None:
+    """Add the `subnet` group and its commands to the top-level sub-parsers."""
+    import argparse
+
+    group = sub.add_parser(
+        "subnet",
+        help="inspect, split, summarize and compare networks",
+        description="Inspect, split, summarize and compare IPv4 and IPv6 networks.",
+    )
+    commands = group.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str, description: str, *, lists: bool = False) -> Any:
+        epilog = EPILOGS[name] + (_LIST_NOTE if lists else "") + _EXIT
+        parser = commands.add_parser(
+            name,
+            help=help_text,
+            description=description,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        if lists:
+            parser.add_argument(
+                "--limit", type=_count, metavar="N", help="give at most N items (total still shown)"
+            )
+            parser.add_argument(
+                "--start", type=_count, default=0, metavar="K", help="begin at item K (0-based)"
+            )
+        return parser
+
+    strict_help = "host bits set (10.1.2.3/24) are an error instead of a warning"
+
+    p = command(
+        "info",
+        "everything about one or more networks",
+        "Describe networks: masks, broadcast, usable hosts (RFC 3021 /31, RFC 6164 /127, /32 and "
+        "/128), counts, neighbours, supernet, binary mask, IANA special-purpose registry class.",
+    )
+    p.add_argument(
+        "networks",
+        nargs="+",
+        metavar="NETWORK",
+        type=_network_or_dash,
+        help="ADDRESS/PREFIXLEN (IPv4 also /NETMASK); '-' reads standard input",
+    )
+    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.set_defaults(func=run_info)
+
+    p = command(
+        "split",
+        "cut a network into subnets (by prefix, count or host counts)",
+        "Split a network by new prefix length, by number of subnets (rounded up to a power of "
+        "two), or by host counts (VLSM: largest first, each the smallest block that fits; "
+        "leftover space shown as CIDRs).",
+        lists=True,
+    )
+    p.add_argument("network", metavar="NETWORK", type=_network)
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--prefix", type=_prefix_length, metavar="LEN", help="new prefix length")
+    how.add_argument("--count", type=_positive, metavar="N", help="number of subnets")
+    how.add_argument(
+        "--hosts",
+        type=_host_counts,
+        nargs="+",
+        metavar="H",
+        help="host counts, e.g. 50 20 10 or 50,20,10",
+    )
+    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.set_defaults(func=run_split)
+
+    p = command(
+        "summarize",
+        "aggregate addresses and networks into the fewest CIDRs",
+        "Summarize addresses and networks into the minimal list of CIDR blocks covering exactly "
+        "them (IPv4 and IPv6 grouped separately).",
+        lists=True,
+    )
+    p.add_argument(
+        "items",
+        nargs="+",
+        metavar="ITEM",
+        type=_network_or_dash,
+        help="address or network; '-' reads standard input",
+    )
+    p.set_defaults(func=run_summarize)
+
+    p = command(
+        "range",
+        "the fewest CIDRs covering START..END",
+        "The minimal list of CIDR blocks covering exactly the addresses from START to END.",
+        lists=True,
+    )
+    p.add_argument("start_address", metavar="START", type=_address)
+    p.add_argument("end_address", metavar="END", type=_address)
+    p.set_defaults(func=run_range)
+
+    p = command(
+        "contains",
+        "does a network hold an address or network?",
+        "Whether NETWORK holds ADDR_OR_NETWORK (all of it), and how the two nest.",
+    )
+    p.add_argument("network", metavar="NETWORK", type=_network)
+    p.add_argument("other", metavar="ADDR_OR_NETWORK", type=_network)
+    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.set_defaults(func=run_contains)
+
+    p = command(
+        "overlap",
+        "do two networks share addresses?",
+        "Whether networks A and B overlap, how they nest, and their common block.",
+    )
+    p.add_argument("a", metavar="A", type=_network)
+    p.add_argument("b", metavar="B", type=_network)
+    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.set_defaults(func=run_overlap)
+
+    p = command(
+        "exclude",
+        "what is left of a network without some of its parts",
+        "Remove networks (or addresses) from NETWORK and list what is left as the fewest CIDRs.",
+        lists=True,
+    )
+    p.add_argument("network", metavar="NETWORK", type=_network)
+    p.add_argument(
+        "excluded",
+        nargs="+",
+        metavar="EXCLUDED",
+        type=_network_or_dash,
+        help="network or address to take out; '-' reads standard input",
+    )
+    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.set_defaults(func=run_exclude)
+
+
+# --------------------------------------------------------------------------------------------
+# argparse types: a bad value is a usage error (exit 2) with the core's message
+
+
+def _usage(exc: Exception) -> Exception:
+    import argparse
+
+    return argparse.ArgumentTypeError(str(exc))
+
+
+def _network(text: str) -> str:
+    from netutil.errors import InvalidInput
+    from netutil.subnet import parse_network
+
+    try:
+        parse_network(text)
+    except InvalidInput as exc:
+        raise _usage(exc) from None
+    return text
+
+
+def _network_or_dash(text: str) -> str:
+    return text if text == "-" else _network(text)
+
+
+def _address(text: str) -> str:
+    from netutil.errors import InvalidInput
+    from netutil.subnet import parse_address
+
+    try:
+        parse_address(text)
+    except InvalidInput as exc:
+        raise _usage(exc) from None
+    return text
+
+
+def _whole(text: str, what: str, low: int, high: int | None = None) -> int:
+    import argparse
+
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: expected a whole number")
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        span = f"{low}-{high}" if high is not None else f">= {low}"
+        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: out of range {span}")
+    return value
+
+
+def _count(text: str) -> int:
+    return _whole(text, "number", 0)
+
+
+def _positive(text: str) -> int:
+    return _whole(text, "count", 1)
+
+
+def _prefix_length(text: str) -> int:
+    return _whole(text.removeprefix("/"), "prefix length", 0, 128)
+
+
+def _host_counts(text: str) -> list[int]:
+    return [_whole(part, "host count", 1) for part in text.split(",") if part]
+
+
+# --------------------------------------------------------------------------------------------
+# Input lists: arguments and standard input, with line numbers for errors
+
+
+class _Items:
+    """The ITEM arguments with each '-' replaced by standard input's lines, as one iterable;
+    `where(i)` says where item i (1-based) came from, for error messages."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
+        self.origins: list[tuple[int, str, int]] = []  # (first item index, source, first number)
+        self.from_stdin = "-" in values
+
+    def __iter__(self) -> Iterator[str]:
+        index = 0
+        for position, value in enumerate(self.values, 1):
+            if value != "-":
+                index += 1
+                self.origins.append((index, "arg", position))
+                yield value
+                continue
+            self.origins.append((index + 1, "-", 1))
+            for line in sys.stdin:
+                index += 1
+                text = line.strip()
+                yield "" if text.startswith("#") else text  # the core skips blank items
+
+    def where(self, index: int) -> str:
+        from bisect import bisect_right
+
+        i = bisect_right(self.origins, (index, "~", 0)) - 1
+        first, source, number = self.origins[i]
+        return f"line {number + index - first}" if source == "-" else f"argument {number}"
+
+
+def _report(items: _Items, errors: list[tuple[int, str]]) -> int:
+    for index, message in errors:
+        print(f"netutil: error: {items.where(index)}: {message}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+
+
+def _call(args: Any, operation: str, local: Any, **params: Any) -> Any:
+    from netutil.cli import backend
+
+    return backend.call(args, operation, local, **params)
+
+
+def run_info(args: Any) -> int:
+    """`netutil subnet info`: one block (or JSON object) per network; with several networks or
+    '-', each is printed as soon as it is known (JSON Lines with --json) and a bad one is
+    reported without stopping the run."""
+    from netutil.errors import InvalidInput
+    from netutil.subnet import network_info
+
+    def info(network: str) -> dict[str, Any]:
+        return _call(
+            args,
+            "subnet_info",
+            lambda: network_info(network, strict=args.strict).as_dict(),
+            network=network,
+            strict=args.strict,
+        )
+
+    if len(args.networks) == 1 and args.networks[0] != "-":
+        result = info(args.networks[0])
+        if args.json:
+            from netutil.cli.output import emit_json
+
+            emit_json(result)
+        else:
+            sys.stdout.write(render_info(result) + "\n")
+        return 0
+    from netutil.cli.output import emit_json_line
+
+    items = _Items(args.networks)
+    errors: list[tuple[int, str]] = []
+    first = True
+    for index, network in enumerate(items, 1):
+        if not network:
+            continue
+        try:
+            result = info(network)
+        except InvalidInput as exc:
+            sys.stdout.flush()
+            _report(items, [(index, str(exc))])
+            errors.append((index, str(exc)))
+            continue
+        if args.json:
+            emit_json_line(result)
+        else:
+            sys.stdout.write(("" if first else "\n") + render_info(result) + "\n")
+        first = False
+    return 1 if errors else 0
+
+
+def run_split(args: Any) -> int:
+    """`netutil subnet split`: the subnets, streamed."""
+    from netutil.subnet import split
+
+    hosts = None if args.hosts is None else [h for group in args.hosts for h in group]
+    result = _call(
+        args,
+        "subnet_split",
+        lambda: split(
+            args.network, args.prefix, count=args.count, hosts=hosts, strict=args.strict
+        ).as_dict(args.start, args.limit, lazy=True),
+        network=args.network,
+        new_prefix=args.prefix,
+        count=args.count,
+        hosts=hosts,
+        strict=args.strict,
+        start=args.start,
+        limit=args.limit,
+    )
+    _emit_list(args, result)
+    return 0
+
+
+def run_summarize(args: Any) -> int:
+    """`netutil subnet summarize`: the minimal covering list."""
+    from netutil.subnet import summarize
+
+    items = _Items(args.items)
+    errors: list[tuple[int, str]] = []
+    values: Any = list(items) if args.api else items
+    result = _call(
+        args,
+        "subnet_summarize",
+        lambda: summarize(values, errors=errors if items.from_stdin else None).as_dict(
+            args.start, args.limit, lazy=True
+        ),
+        items=values,
+        start=args.start,
+        limit=args.limit,
+    )
+    _emit_list(args, result)
+    return _report(items, errors)
+
+
+def run_range(args: Any) -> int:
+    """`netutil subnet range`: START..END as CIDRs."""
+    from netutil.subnet import range_cidrs
+
+    result = _call(
+        args,
+        "subnet_range",
+        lambda: range_cidrs(args.start_address, args.end_address).as_dict(
+            args.start, args.limit, lazy=True
+        ),
+        start_address=args.start_address,
+        end_address=args.end_address,
+        start=args.start,
+        limit=args.limit,
+    )
+    _emit_list(args, result)
+    return 0
+
+
+def run_exclude(args: Any) -> int:
+    """`netutil subnet exclude`: what is left, as CIDRs."""
+    from netutil.subnet import exclude
+
+    items = _Items(args.excluded)
+    errors: list[tuple[int, str]] = []
+    values: Any = list(items) if args.api else items
+    result = _call(
+        args,
+        "subnet_exclude",
+        lambda: exclude(
+            args.network,
+            values,
+            strict=args.strict,
+            errors=errors if items.from_stdin else None,
+        ).as_dict(args.start, args.limit, lazy=True),
+        network=args.network,
+        excluded=values,
+        strict=args.strict,
+        start=args.start,
+        limit=args.limit,
+    )
+    _emit_list(args, result)
+    return _report(items, errors)
+
+
+def run_contains(args: Any) -> int:
+    """`netutil subnet contains`."""
+    from netutil.subnet import contains
+
+    result = _call(
+        args,
+        "subnet_contains",
+        lambda: contains(args.network, args.other, strict=args.strict).as_dict(),
+        network=args.network,
+        other=args.other,
+        strict=args.strict,
+    )
+    _emit_pair(args, result, render_contains)
+    return 0
+
+
+def run_overlap(args: Any) -> int:
+    """`netutil subnet overlap`."""
+    from netutil.subnet import overlap
+
+    result = _call(
+        args,
+        "subnet_overlap",
+        lambda: overlap(args.a, args.b, strict=args.strict).as_dict(),
+        a=args.a,
+        b=args.b,
+        strict=args.strict,
+    )
+    _emit_pair(args, result, render_overlap)
+    return 0
+
+
+def _emit_pair(args: Any, result: dict[str, Any], render: Any) -> None:
+    if args.json:
+        from netutil.cli.output import emit_json
+
+        emit_json(result)
+    else:
+        sys.stdout.write(render(result) + "\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Output: text renderers take the JSON object; list JSON is streamed item by item
+
+
+def _emit_list(args: Any, result: dict[str, Any]) -> None:
+    out = sys.stdout
+    items = result["items"]
+    header = {k: v for k, v in result.items() if k != "items"}
+    if args.json:
+        import json
+
+        dump = json.JSONEncoder(ensure_ascii=False).encode
+        out.write("{\n")
+        for key, value in header.items():
+            out.write(f"  {dump(key)}: {dump(value)},\n")
+        out.write('  "items": [')
+        sep = "\n    "
+        for item in items:
+            out.write(sep)
+            out.write(dump(item))
+            sep = ",\n    "
+        out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
+        return
+    out.write(render_list_header(header) + "\n")
+    for count, item in enumerate(items):
+        if count == 0:
+            out.write("\n")
+        out.write(render_item(item) + "\n")
+    trailer = render_list_trailer(header)
+    if trailer:
+        out.write("\n" + trailer + "\n")
+
+
+_HEADER_LABELS = (
+    ("network", "network"),
+    ("warning", "warning"),
+    ("mode", "split by"),
+    ("new_prefix", "new prefix"),
+    ("subnets_requested", "subnets requested"),
+    ("hosts_requested", "hosts requested"),
+    ("note", "note"),
+    ("leftover", "leftover"),
+    ("version", "version"),
+    ("start_address", "start address"),
+    ("end_address", "end address"),
+    ("input_count", "input items"),
+    ("ipv4_count", "IPv4 blocks"),
+    ("ipv6_count", "IPv6 blocks"),
+    ("excluded_count", "excluded items"),
+    ("excluded_outside", "excluded outside"),
+    ("num_addresses", "addresses"),
+    ("total", "total"),
+)
+
+
+def render_list_header(result: dict[str, Any]) -> str:
+    """The aligned header block of a list result (only the keys that apply)."""
+    from netutil.cli.output import format_block
+
+    pairs = []
+    for key, label in _HEADER_LABELS:
+        if key not in result:
+            continue
+        value = result[key]
+        if value is None and key not in ("leftover",):
+            continue
+        if key == "new_prefix":
+            value = f"/{value}"
+        elif key == "version":
+            value = f"IPv{value}"
+        elif key == "leftover" and value == []:
+            value = "none"
+        elif key == "total":
+            value = f"{value} ({'subnets' if result.get('operation') == 'split' else 'blocks'})"
+        pairs.append((label, value))
+    return format_block(pairs)
+
+
+def render_item(item: dict[str, Any]) -> str:
+    """One line per block: CIDR, address span, sizes (and the VLSM request)."""
+    width = 18 if item["version"] == 4 else 43
+    span = f"{item['first_address']} - {item['last_address']}"
+    line = (
+        f"{item['network']:<{width}}  {span:<{33 if item['version'] == 4 else 40}}"
+        f"  {item['num_addresses']} address{'' if item['num_addresses'] == '1' else 'es'},"
+        f" {item['num_usable']} usable"
+    )
+    if item["hosts_requested"] is not None:
+        line += f" ({item['hosts_requested']} hosts requested)"
+    return line
+
+
+def render_list_trailer(result: dict[str, Any]) -> str:
+    """What was left out, when a page holds fewer than all items."""
+    total, start, count = int(result["total"]), int(result["start"]), result["count"]
+    if start == 0 and count == total:
+        return ""
+    shown = f"items {start}-{start + count - 1}" if count else "no items"
+    tail = f"; next: --start {result['next_start']}" if result["next_start"] is not None else ""
+    return f"showing {shown} of {total}{tail}"
+
+
+def render_info(result: dict[str, Any]) -> str:
+    """`subnet info` as an aligned block."""
+    from netutil.cli.output import format_block
+
+    semantics = result["host_semantics"].replace("_", "-")
+    if result["host_semantics_rfc"]:
+        semantics += f", {result['host_semantics_rfc']}"
+    pairs: list[tuple[str, Any]] = [("network", result["network"])]
+    if result["host_bits_set"]:
+        pairs.append(("input", result["input"]))
+    pairs += [
+        ("version", f"IPv{result['version']}"),
+        ("netmask", f"{result['netmask']} (/{result['prefix_length']})"),
+        ("hostmask", result["hostmask"]),
+        ("netmask binary", result["netmask_binary"]),
+        ("broadcast", result["broadcast_address"]),
+        ("first host", result["first_host"]),
+        ("last host", result["last_host"]),
+        ("addresses", result["num_addresses"]),
+        ("usable hosts", f"{result['num_usable']} ({semantics})"),
+        ("previous network", result["previous_network"]),
+        ("next network", result["next_network"]),
+        ("supernet", result["supernet"]),
+    ]
+    registry = result["registry"]
+    if registry is not None:
+        names = [f"{e['prefix']} {e['name']} {e['rfc']}" for e in registry["entries"]]
+        pairs.append(
+            (
+                "registry",
+                f"{registry['classification']} {_REGISTRY_WORDS[registry['classification']]}",
+            )
+        )
+        if names:
+            pairs.append(("registry entries", names))
+        pairs.append(("globally reachable", registry["globally_reachable"]))
+    if result["warning"]:
+        pairs.append(("warning", result["warning"]))
+    return format_block(pairs)
+
+
+_REGISTRY_WORDS = {
+    "inside": "(wholly inside one special-purpose block)",
+    "overlapping": "(overlaps special-purpose blocks)",
+    "global": "(in no special-purpose block)",
+}
+
+
+def render_contains(result: dict[str, Any]) -> str:
+    from netutil.cli.output import format_block
+
+    return format_block(
+        [
+            ("network", result["network"]),
+            (result["other_kind"], result["other"]),
+            ("contains", result["contains"]),
+            ("relation", result["relation"]),
+        ]
+    )
+
+
+def render_overlap(result: dict[str, Any]) -> str:
+    from netutil.cli.output import format_block
+
+    return format_block(
+        [
+            ("a", result["a"]),
+            ("b", result["b"]),
+            ("overlaps", result["overlaps"]),
+            ("relation", result["relation"]),
+            ("intersection", result["intersection"]),
+            ("common addresses", result["num_common_addresses"]),
+        ]
+    )
