@@ -43,6 +43,7 @@ __all__ = [
     "parse_flags",
     "parse_options",
     "segment_checksum",
+    "standard_options",
 ]
 
 _M: Final = 0xFFFF
@@ -244,6 +245,33 @@ _OPTION_NAMES: Final = {
 _FIXED_LENGTHS: Final = {2: 4, 3: 3, 4: 2, 8: 10}
 
 
+def standard_options(
+    *,
+    mss: int | None = None,
+    sack_permitted: bool = False,
+    timestamps: tuple[int, int] | None = None,
+    window_scale: int | None = None,
+    sack: Iterable[tuple[int, int]] = (),
+) -> tuple[Option, ...]:
+    """Options laid out as Linux's tcp_options_write does, NOPs aligning each to 32 bits:
+    MSS; SACK-permitted + timestamps (or NOP NOP + whichever is present); NOP + window scale;
+    NOP NOP + SACK blocks. A Linux SYN is MSS, SACK-permitted, TS, NOP, WS."""
+    out: list[Option] = []
+    if mss is not None:
+        out.append(MSS(mss))
+    if timestamps is not None:
+        ts = Timestamps(*timestamps)
+        out += [_SACK_PERM, ts] if sack_permitted else [_NOP, _NOP, ts]
+    elif sack_permitted:
+        out += [_NOP, _NOP, _SACK_PERM]
+    if window_scale is not None:
+        out += [_NOP, WindowScale(window_scale)]
+    blocks = tuple(sack)
+    if blocks:
+        out += [_NOP, _NOP, SACK(blocks)]
+    return tuple(out)
+
+
 def option_as_dict(option: Option) -> dict:
     """JSON shape of one option: kind, name, length on the wire, value (per kind; null if none)."""
     wire = option.to_bytes()
@@ -348,25 +376,54 @@ def parse_options(data: bytes, base: int = MIN_HEADER_LENGTH) -> tuple[Option, .
 
 
 class HeaderField(NamedTuple):
-    """One field of the fixed header: name, width in bits, and where it sits (derived)."""
+    """One field of a fixed header: name, width in bits, and where it sits (derived)."""
 
     name: str
     bits: int
-    byte_offset: int  # of the field's first byte
-    shift: int  # right shift that brings it to bit 0 of the header as one 160-bit integer
+    bit_offset: int  # of the field's first bit from the start of the header
+    shift: int  # right shift that brings it to bit 0 of the header read as one integer
+
+    @property
+    def byte_offset(self) -> int:
+        """Offset of the byte holding the field's first bit."""
+        return self.bit_offset // 8
 
 
-def _layout(spec: tuple[tuple[str, int], ...]) -> tuple[HeaderField, ...]:
+def layout(spec: tuple[tuple[str, int], ...]) -> tuple[HeaderField, ...]:
+    """A header's field table from (name, bits) pairs in wire order; offsets are derived."""
     total = sum(bits for _, bits in spec)
     fields, pos = [], 0
     for name, bits in spec:
-        fields.append(HeaderField(name, bits, pos // 8, total - pos - bits))
+        fields.append(HeaderField(name, bits, pos, total - pos - bits))
         pos += bits
     return tuple(fields)
 
 
+def pack_fields(fields: tuple[HeaderField, ...], values: Iterable[int], what: str) -> int:
+    """The header as one integer from `values` in table order, each checked against its width."""
+    n = 0
+    for field, v in zip(fields, values, strict=True):
+        bits = field.bits
+        if not 0 <= v < (1 << bits):
+            raise InvalidInput(
+                f"{what} {field.name} {v!r} does not fit {bits} bits (0..{(1 << bits) - 1})"
+            )
+        n = (n << bits) | v
+    return n
+
+
+def unpack_fields(fields: tuple[HeaderField, ...], n: int) -> list[int]:
+    """Field values, in table order, of the header read as one integer `n`."""
+    return [(n >> f.shift) & ((1 << f.bits) - 1) for f in fields]
+
+
+def missing_field(fields: tuple[HeaderField, ...], length: int) -> HeaderField:
+    """The first field that a buffer of `length` bytes does not hold entirely."""
+    return next(f for f in fields if (f.bit_offset + f.bits + 7) // 8 > length)
+
+
 # RFC 9293 section 3.1 (reserved is 3 bits since RFC 9768 took bit 7 of that word for AE).
-HEADER_FIELDS: Final = _layout(
+HEADER_FIELDS: Final = layout(
     (
         ("src_port", 16),
         ("dst_port", 16),
@@ -432,9 +489,9 @@ class TCPHeader:
 def _pack_int(values: Iterable[int]) -> int:
     """The fixed header as one 160-bit integer, each value checked against its width."""
     n = 0
-    for (name, bits, limit), v in zip(_PACK_PLAN, values, strict=True):
+    for (_, bits, limit), v in zip(_PACK_PLAN, values, strict=True):
         if not 0 <= v < limit:
-            raise InvalidInput(f"TCP {name} {v!r} does not fit {bits} bits (0..{limit - 1})")
+            return pack_fields(HEADER_FIELDS, values, "TCP")  # raises, naming the field
         n = (n << bits) | v
     return n
 
@@ -542,15 +599,21 @@ class BuiltSegment:
     data: bytes
     src_ip: ipaddress.IPv4Address | ipaddress.IPv6Address
     dst_ip: ipaddress.IPv4Address | ipaddress.IPv6Address
+    packet: bytes | None = None  # the whole IP packet, when one was built around the segment
 
     def as_dict(self) -> dict:
+        out = self.data if self.packet is None else self.packet
         return {
             "src": str(self.src_ip),
             "dst": str(self.dst_ip),
-            "length": len(self.data),
+            "ip_version": self.src_ip.version,
+            "layer": "tcp" if self.packet is None else f"ipv{self.src_ip.version}",
+            "length": len(out),
+            "segment_length": len(self.data),
             "payload_length": len(self.payload),
             "header": self.header.as_dict(),
-            "hex": self.data.hex(),
+            "segment_hex": self.data.hex(),
+            "hex": out.hex(),
         }
 
 
@@ -615,7 +678,7 @@ class ParsedSegment:
 
 
 def _truncated(length: int, base: int = 0) -> None:
-    field = next(f for f in HEADER_FIELDS if f.byte_offset + max(1, f.bits // 8) > length)
+    field = missing_field(HEADER_FIELDS, length)
     raise InvalidInput(
         f"truncated TCP header: {length} bytes, the fixed header needs {MIN_HEADER_LENGTH} "
         f"(field {field.name!r} at byte offset {base + field.byte_offset} is missing)"

@@ -1,0 +1,311 @@
+"""Classic pcap files (the libpcap format, draft-ietf-opsawg-pcap): read and write.
+
+The reader streams: records come one at a time from any binary file object, so a capture of any
+size is listed in constant memory. It takes both byte orders and both the microsecond and the
+nanosecond magic, and link types RAW, Ethernet (with up to two VLAN tags), Linux cooked (SLL),
+IPV4 and IPV6. A record larger than `MAX_RECORD_LENGTH` is refused rather than allocated.
+The writer writes little-endian files for the simulator's captures.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Final
+
+from netutil.errors import InvalidInput
+from netutil.packet import ParsedPacket, parse_packet
+from netutil.segment import option_as_dict
+
+__all__ = [
+    "LINKTYPE_ETHERNET",
+    "LINKTYPE_IPV4",
+    "LINKTYPE_IPV6",
+    "LINKTYPE_LINUX_SLL",
+    "LINKTYPE_RAW",
+    "MAX_RECORD_LENGTH",
+    "PcapHeader",
+    "PcapRecord",
+    "PcapSegment",
+    "link_payload",
+    "read_pcap",
+    "read_pcap_header",
+    "tcp_segments",
+    "write_pcap",
+]
+
+LINKTYPE_ETHERNET: Final = 1
+LINKTYPE_RAW: Final = 101
+LINKTYPE_LINUX_SLL: Final = 113
+LINKTYPE_IPV4: Final = 228
+LINKTYPE_IPV6: Final = 229
+_LINKTYPES: Final = {
+    LINKTYPE_ETHERNET: "ETHERNET",
+    LINKTYPE_RAW: "RAW",
+    LINKTYPE_LINUX_SLL: "LINUX_SLL",
+    LINKTYPE_IPV4: "IPV4",
+    LINKTYPE_IPV6: "IPV6",
+}
+MAGIC_MICROSECONDS: Final = 0xA1B2C3D4
+MAGIC_NANOSECONDS: Final = 0xA1B23C4D
+_PCAPNG_MAGIC: Final = 0x0A0D0D0A
+MAX_RECORD_LENGTH: Final = 262144  # libpcap's own maximum snapshot length
+FILE_HEADER_LENGTH: Final = 24
+RECORD_HEADER_LENGTH: Final = 16
+_FILE_FIELDS: Final = (
+    "magic",
+    "version_major",
+    "version_minor",
+    "thiszone",
+    "sigfigs",
+    "snaplen",
+    "linktype",
+)
+_FILE_OFFSETS: Final = (0, 4, 6, 8, 12, 16, 20)
+_RECORD_FIELDS: Final = ("ts_sec", "ts_frac", "incl_len", "orig_len")
+_ETHERTYPE_IPV4: Final = 0x0800
+_ETHERTYPE_IPV6: Final = 0x86DD
+_VLAN_TAGS: Final = (0x8100, 0x88A8)
+
+
+@dataclass(frozen=True, slots=True)
+class PcapHeader:
+    """The file header: byte order, timestamp resolution, version, snapshot length, link type."""
+
+    byte_order: str  # "little" or "big"
+    nanosecond: bool
+    version_major: int
+    version_minor: int
+    snaplen: int
+    linktype: int
+
+    def as_dict(self) -> dict:
+        return {
+            "byte_order": self.byte_order,
+            "nanosecond": self.nanosecond,
+            "version": f"{self.version_major}.{self.version_minor}",
+            "snaplen": self.snaplen,
+            "linktype": self.linktype,
+            "linktype_name": _LINKTYPES.get(self.linktype),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PcapRecord:
+    """One captured packet: its number (from 1), time, lengths, link type and bytes."""
+
+    index: int
+    ts_sec: int
+    ts_nsec: int
+    original_length: int
+    linktype: int
+    data: bytes
+
+    @property
+    def timestamp(self) -> float:
+        """Seconds since the epoch (a float: nanoseconds beyond its precision are rounded)."""
+        return self.ts_sec + self.ts_nsec / 1e9
+
+    @property
+    def captured_length(self) -> int:
+        return len(self.data)
+
+
+def _read_exact(fileobj: BinaryIO, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = fileobj.read(n - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _parse_file_header(raw: bytes) -> PcapHeader:
+    if len(raw) < FILE_HEADER_LENGTH:
+        i = next(
+            i for i, off in enumerate(_FILE_OFFSETS) if off + (2 if i in (1, 2) else 4) > len(raw)
+        )
+        raise InvalidInput(
+            f"truncated pcap file header: {len(raw)} bytes, needs {FILE_HEADER_LENGTH} "
+            f"(field {_FILE_FIELDS[i]!r} at byte offset {_FILE_OFFSETS[i]} is missing)"
+        )
+    for order, prefix in (("little", "<"), ("big", ">")):
+        magic = struct.unpack(prefix + "I", raw[:4])[0]
+        if magic in (MAGIC_MICROSECONDS, MAGIC_NANOSECONDS):
+            _, major, minor, _, _, snaplen, linktype = struct.unpack(prefix + "IHHiIII", raw[:24])
+            return PcapHeader(
+                order, magic == MAGIC_NANOSECONDS, major, minor, snaplen, linktype & 0xFFFF
+            )
+    magic = int.from_bytes(raw[:4], "big")
+    hint = " (a pcapng file; only classic pcap is read)" if magic == _PCAPNG_MAGIC else ""
+    raise InvalidInput(
+        f"not a pcap file: magic 0x{magic:08x} at byte offset 0{hint}; expected a1b2c3d4 or "
+        "a1b23c4d in either byte order"
+    )
+
+
+def read_pcap_header(fileobj: BinaryIO) -> PcapHeader:
+    """Read and check the 24-byte file header (the file is left at the first record)."""
+    return _parse_file_header(_read_exact(fileobj, FILE_HEADER_LENGTH))
+
+
+def _records(fileobj: BinaryIO, header: PcapHeader) -> Iterator[PcapRecord]:
+    record = struct.Struct(("<" if header.byte_order == "little" else ">") + "IIII")
+    scale = 1 if header.nanosecond else 1000
+    frac_limit = 10**9 if header.nanosecond else 10**6
+    offset, index = FILE_HEADER_LENGTH, 0
+    while True:
+        raw = _read_exact(fileobj, RECORD_HEADER_LENGTH)
+        if not raw:
+            return
+        index += 1
+        if len(raw) < RECORD_HEADER_LENGTH:
+            field = _RECORD_FIELDS[len(raw) // 4]
+            raise InvalidInput(
+                f"truncated pcap record {index} at byte offset {offset}: record header needs "
+                f"{RECORD_HEADER_LENGTH} bytes, {len(raw)} left (field {field!r} at byte offset "
+                f"{offset + len(raw) // 4 * 4} is missing)"
+            )
+        ts_sec, ts_frac, incl_len, orig_len = record.unpack(raw)
+        if ts_frac >= frac_limit:
+            raise InvalidInput(
+                f"pcap record {index} at byte offset {offset}: ts_frac {ts_frac} at byte offset "
+                f"{offset + 4} is not below {frac_limit}"
+            )
+        if incl_len > MAX_RECORD_LENGTH:
+            raise InvalidInput(
+                f"pcap record {index} at byte offset {offset}: incl_len {incl_len} at byte offset "
+                f"{offset + 8} is over the {MAX_RECORD_LENGTH}-byte cap"
+            )
+        data = _read_exact(fileobj, incl_len)
+        if len(data) < incl_len:
+            raise InvalidInput(
+                f"truncated pcap record {index} at byte offset {offset}: incl_len {incl_len} at "
+                f"byte offset {offset + 8}, but only {len(data)} bytes follow"
+            )
+        yield PcapRecord(index, ts_sec, ts_frac * scale, orig_len, header.linktype, data)
+        offset += RECORD_HEADER_LENGTH + incl_len
+
+
+def read_pcap(fileobj: BinaryIO) -> Iterator[PcapRecord]:
+    """The records of a classic pcap file, streamed (the header is checked at the first step)."""
+    header = read_pcap_header(fileobj)
+    yield from _records(fileobj, header)
+
+
+def link_payload(linktype: int, data: bytes) -> tuple[bytes, int, bool] | None:
+    """(IP packet bytes, their offset in the frame, may carry a trailer) for a frame, or None
+    when the frame carries no IP (ARP, say). Raises InvalidInput for an unknown link type."""
+    if linktype == LINKTYPE_ETHERNET:
+        off = 12
+        for _ in range(3):  # the EtherType, behind up to two VLAN tags (802.1Q, 802.1ad)
+            if off + 2 > len(data):
+                raise InvalidInput(
+                    f"truncated Ethernet frame: {len(data)} bytes (field 'ethertype' at byte "
+                    f"offset {off} is missing)"
+                )
+            ethertype = int.from_bytes(data[off : off + 2], "big")
+            if ethertype not in _VLAN_TAGS:
+                break
+            off += 4
+        start = off + 2
+        if ethertype in (_ETHERTYPE_IPV4, _ETHERTYPE_IPV6):
+            return data[start:], start, True
+        return None
+    if linktype == LINKTYPE_LINUX_SLL:
+        if len(data) < 16:
+            raise InvalidInput(
+                f"truncated Linux cooked header: {len(data)} bytes (field 'protocol' at byte "
+                "offset 14 is missing)"
+            )
+        proto = int.from_bytes(data[14:16], "big")
+        return (data[16:], 16, True) if proto in (_ETHERTYPE_IPV4, _ETHERTYPE_IPV6) else None
+    if linktype in (LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6):
+        return data, 0, False
+    raise InvalidInput(
+        f"pcap link type {linktype} is not supported (RAW 101, ETHERNET 1, LINUX_SLL 113, "
+        "IPV4 228, IPV6 229)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PcapSegment:
+    """One TCP segment found in a capture: the record's number and time, and the parsed packet."""
+
+    index: int
+    timestamp: float
+    packet: ParsedPacket
+
+    def as_dict(self) -> dict:
+        ip, s = self.packet.ip, self.packet.segment
+        h = s.header
+        return {
+            "index": self.index,
+            "time": self.timestamp,
+            "ip_version": ip.version,
+            "src": str(ip.src),
+            "dst": str(ip.dst),
+            "src_port": h.src_port,
+            "dst_port": h.dst_port,
+            "flags": h.flags.names,
+            "seq": h.seq,
+            "ack": h.ack,
+            "window": h.window,
+            "length": len(s.payload),
+            "options": [option_as_dict(o) for o in h.options],
+            "checksum": h.checksum,
+            "checksum_status": s.checksum_status.value,
+            "expected_checksum": s.expected_checksum,
+        }
+
+
+def tcp_segments(fileobj: BinaryIO) -> Iterator[PcapSegment]:
+    """Every TCP segment in a capture, in file order; records without TCP are skipped.
+
+    A malformed packet raises InvalidInput naming the record, and the offset within the record.
+    """
+    for record in read_pcap(fileobj):
+        found = None
+        try:
+            found = link_payload(record.linktype, record.data)
+            if found is None:
+                continue
+            ip_bytes, start, trailer = found
+            packet = parse_packet(ip_bytes, allow_trailer=trailer)
+        except InvalidInput as exc:
+            where = f" (the IP packet starts at byte offset {start})" if found and start else ""
+            raise InvalidInput(f"pcap record {record.index}: {exc}{where}") from None
+        if packet.segment is not None:
+            yield PcapSegment(record.index, record.timestamp, packet)
+
+
+def write_pcap(
+    fileobj: BinaryIO,
+    packets: Iterable[tuple[float, bytes]],
+    linktype: int = LINKTYPE_RAW,
+    *,
+    nanosecond: bool = False,
+    snaplen: int = MAX_RECORD_LENGTH,
+) -> int:
+    """Write (time in seconds, packet bytes) pairs as a little-endian classic pcap file.
+
+    Returns the number of records written. Times are rounded to the file's resolution.
+    """
+    magic = MAGIC_NANOSECONDS if nanosecond else MAGIC_MICROSECONDS
+    unit = 10**9 if nanosecond else 10**6
+    fileobj.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype))
+    record = struct.Struct("<IIII")
+    count = 0
+    for t, data in packets:
+        count += 1
+        if not 0 <= t < 2**32:
+            raise InvalidInput(f"pcap packet {count}: time {t!r} is outside 0..2**32 seconds")
+        if len(data) > snaplen:
+            raise InvalidInput(f"pcap packet {count}: {len(data)} bytes exceed snaplen {snaplen}")
+        sec, frac = divmod(round(t * unit), unit)
+        fileobj.write(record.pack(sec, frac, len(data), len(data)))
+        fileobj.write(data)
+    return count
