@@ -5,5 +5,5 @@ BATCH_MAX = 1000
 #: Items in one page of a paged list (`GET /api/subnet/split`), and the default page size.
 PAGE_MAX = 1000
 PAGE_DEFAULT = 100
-#: Items in any other request list (summarize, exclude).
-LIST_MAX = 10000
+#: Items in any other request list (summarize, exclude); the body cap bounds them too.
+LIST_MAX = 100_000

@@ -174,6 +174,103 @@ class Client:
         reason it is invalid."""
         return self._json("POST", "/api/ip", json={"addresses": list(addresses)})["results"]
 
+    def subnet_info(self, network: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet info NETWORK --json`: NetworkInfo.as_dict()."""
+        params = {"strict": strict} if strict else None
+        return self._json("GET", "/api/subnet/" + _path(network, keep_slash=True), params=params)
+
+    def subnet_split(
+        self,
+        network: str,
+        new_prefix: int | None = None,
+        count: int | None = None,
+        hosts: list[int] | None = None,
+        strict: bool = False,
+        start: int = 0,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """`netutil subnet split --json`: CidrList.as_dict(start, limit); with no limit every
+        item from `start`, fetched page by page as `items` is iterated."""
+        query = {"network": network, "new_prefix": new_prefix, "count": count, "hosts": hosts}
+        query["strict"] = strict or None
+        return self._cidr_list("GET", "/api/subnet/split", query, None, start, limit)
+
+    def subnet_summarize(
+        self, items: list[str], start: int = 0, limit: int | None = None
+    ) -> dict[str, Any]:
+        """`netutil subnet summarize --json`: the minimal covering list."""
+        return self._cidr_list(
+            "POST", "/api/subnet/summarize", None, {"items": list(items)}, start, limit
+        )
+
+    def subnet_range(
+        self, start_address: str, end_address: str, start: int = 0, limit: int | None = None
+    ) -> dict[str, Any]:
+        """`netutil subnet range --json`: START..END as the minimal CIDR list."""
+        query = {"start_address": start_address, "end_address": end_address}
+        return self._cidr_list("GET", "/api/subnet/range", query, None, start, limit)
+
+    def subnet_exclude(
+        self,
+        network: str,
+        excluded: list[str],
+        strict: bool = False,
+        start: int = 0,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """`netutil subnet exclude --json`: what is left of NETWORK."""
+        body: dict[str, Any] = {"network": network, "excluded": list(excluded)}
+        if strict:
+            body["strict"] = True
+        return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit)
+
+    def subnet_contains(self, network: str, other: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet contains --json`: Containment.as_dict()."""
+        query = {"network": network, "other": other, "strict": strict or None}
+        return self._json("GET", "/api/subnet/contains", params=query)
+
+    def subnet_overlap(self, a: str, b: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet overlap --json`: Overlap.as_dict()."""
+        query = {"a": a, "b": b, "strict": strict or None}
+        return self._json("GET", "/api/subnet/overlap", params=query)
+
+    def _cidr_list(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None,
+        body: dict[str, Any] | None,
+        start: int,
+        limit: int | None,
+    ) -> dict[str, Any]:
+        """One CIDR list as the core gives it. With a limit that is one page; without, the
+        service sends at most a page at a time, so the pages after the first are fetched as
+        `items` is iterated (constant memory, like the local stream)."""
+
+        def fetch(cursor: int, size: int | None) -> dict[str, Any]:
+            paging = {"cursor": str(cursor), "limit": size}
+            if body is None:
+                return self._json(method, path, params={**(query or {}), **paging})
+            wanted = {k: v for k, v in paging.items() if v is not None}
+            return self._json(method, path, json={**body, **wanted})
+
+        first = fetch(start, limit)
+        if limit is not None or first["next_start"] is None:
+            return first
+        from netutil.subnet import MAX_ITEMS_WITHOUT_LIMIT
+
+        total = int(first["total"])
+        if total - start > MAX_ITEMS_WITHOUT_LIMIT:
+            # The local core's own refusal, word for word.
+            raise LimitExceeded(
+                f"{first['operation']} gives {total} items, more than"
+                f" {MAX_ITEMS_WITHOUT_LIMIT} at once: ask for a page with a limit"
+            )
+        whole = dict(first)
+        whole.update(limit=None, count=total - start, next_start=None)
+        whole["items"] = _pages(first, lambda cursor: fetch(int(cursor), None), "items")
+        return whole
+
     def call(self, operation: str, **params: Any) -> Any:
         """Run a CLI operation (`ip_info`, `subnet_split`, ...) with the params the CLI passes to
         `netutil.cli.backend.call`; returns the same JSON data as the local core call."""
@@ -184,7 +281,19 @@ class Client:
 
 
 #: CLI operation name -> Client method name (the same name: one method per operation).
-OPERATIONS: dict[str, str] = {name: name for name in ("ip_info",)}
+OPERATIONS: dict[str, str] = {
+    name: name
+    for name in (
+        "ip_info",
+        "subnet_info",
+        "subnet_split",
+        "subnet_summarize",
+        "subnet_range",
+        "subnet_contains",
+        "subnet_overlap",
+        "subnet_exclude",
+    )
+}
 
 INVALID_TYPES = ("urn:netutil:problem:invalid-input", "urn:netutil:problem:validation-error")
 
@@ -243,7 +352,7 @@ def _pages(first: Any, fetch: Any, key: str) -> Iterator[Any]:
     page = first
     while True:
         yield from page[key]
-        cursor = page.get("next_cursor")
+        cursor = page.get("next_start")
         if not cursor:
             return
         page = fetch(cursor)

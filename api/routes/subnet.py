@@ -67,11 +67,11 @@ def subnet_info(network: str, strict: bool = False):
     query=schemas.SplitQuery,
 )
 def subnet_split(
-    network, prefix=None, count=None, hosts=None, strict=False, limit=None, cursor=None
+    network, new_prefix=None, count=None, hosts=None, strict=False, limit=None, cursor=None
 ):
     """By new prefix length, by number of subnets (rounded up to a power of two) or by host
     counts (VLSM: largest first, leftover space as CIDRs); exactly one of the three."""
-    result = subnet.split(network, prefix, count=count, hosts=hosts, strict=strict)
+    result = subnet.split(network, new_prefix, count=count, hosts=hosts, strict=strict)
     return page(result, cursor, limit)
 
 
@@ -96,9 +96,9 @@ def subnet_summarize(items, limit=None, cursor=None):
     response=schemas.RangeResult,
     query=schemas.RangeQuery,
 )
-def subnet_range(start, end, limit=None, cursor=None):
+def subnet_range(start_address, end_address, limit=None, cursor=None):
     """Both ends included; one IP version."""
-    return page(subnet.range_cidrs(start, end), cursor, limit)
+    return page(subnet.range_cidrs(start_address, end_address), cursor, limit)
 
 
 @bp.get("/api/subnet/contains")
@@ -135,6 +135,6 @@ def subnet_overlap(a, b, strict=False):
     response=schemas.ExcludeResult,
     body=schemas.ExcludeBody,
 )
-def subnet_exclude(network, exclude, strict=False, limit=None, cursor=None):
+def subnet_exclude(network, excluded, strict=False, limit=None, cursor=None):
     """Exclusions outside the network are counted and ignored."""
-    return page(subnet.exclude(network, exclude, strict=strict), cursor, limit)
+    return page(subnet.exclude(network, excluded, strict=strict), cursor, limit)

@@ -174,7 +174,9 @@ class _Paging(Strict):
     )
     cursor = fields.String(
         validate=validate.Regexp(r"^[0-9]{1,40}$"),
-        metadata={"description": "`next_start` of the previous page (default: the first item)"},
+        metadata={
+            "description": "index of the first item: the previous page's `next_start` (default 0)"
+        },
     )
 
 
@@ -184,7 +186,7 @@ class NetworkQuery(Strict):
 
 class SplitQuery(_Paging):
     network = present(fields.String, validate=TEXT)
-    prefix = fields.Integer(
+    new_prefix = fields.Integer(
         validate=validate.Range(0, 128), metadata={"description": "new prefix length"}
     )
     count = fields.Integer(
@@ -209,8 +211,10 @@ class SummarizeBody(_Paging):
 
 
 class RangeQuery(_Paging):
-    start = present(fields.String, validate=TEXT, metadata={"description": "first address"})
-    end = present(fields.String, validate=TEXT, metadata={"description": "last address (included)"})
+    start_address = present(fields.String, validate=TEXT, metadata={"description": "first address"})
+    end_address = present(
+        fields.String, validate=TEXT, metadata={"description": "last address (included)"}
+    )
 
 
 class ContainsQuery(Strict):
@@ -227,7 +231,7 @@ class OverlapQuery(Strict):
 
 class ExcludeBody(_Paging):
     network = present(fields.String, validate=TEXT)
-    exclude = present(
+    excluded = present(
         fields.List,
         fields.String(validate=TEXT),
         validate=validate.Length(min=1, max=limits.LIST_MAX),

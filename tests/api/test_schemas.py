@@ -84,3 +84,54 @@ def test_batch_item_schema_with_result_and_error():
     item = {"input": "1.1.1.1", "result": info("1.1.1.1").as_dict(), "error": None}
     bad = {"input": "x", "result": None, "error": "invalid"}
     assert_described(ip_schemas.AddressBatch(), {"results": [item, bad]})
+
+
+# --- subnet -----------------------------------------------------------------------------------
+
+NETWORKS = ["192.168.1.0/24", "10.1.2.3/24", "10.0.0.0/31", "10.0.0.7/32", "0.0.0.0/0",
+            "100.64.0.0/9", "2001:db8::/32", "2001:db8::/127", "::1/128", "::/0", "fe80::/10"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NETWORKS)
+def test_network_info_schema_describes_real_results(text):
+    from api.schemas.subnet import NetworkInfo
+    from netutil import subnet
+
+    assert_described(NetworkInfo(), subnet.network_info(text).as_dict())
+
+
+def _lists():
+    from api.schemas import subnet as s
+    from netutil import subnet
+
+    return [
+        (s.SplitResult, subnet.split("10.0.0.0/24", 26)),
+        (s.SplitResult, subnet.split("10.1.2.3/24", count=5)),
+        (s.SplitResult, subnet.split("192.168.1.0/24", hosts=[50, 20, 10, 2])),
+        (s.SplitResult, subnet.split("2001:db8::/32", 64)),
+        (s.SummarizeResult, subnet.summarize(["10.0.0.0/25", "10.0.0.128/25", "::1", "::2"])),
+        (s.RangeResult, subnet.range_cidrs("10.0.0.1", "10.0.0.6")),
+        (s.RangeResult, subnet.range_cidrs("::", "::ffff")),
+        (s.ExcludeResult, subnet.exclude("10.0.0.0/24", ["10.0.0.5", "11.0.0.0/8"])),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_cidr_list_schemas_describe_real_pages(index):
+    schema_cls, result = _lists()[index]
+    assert_described(schema_cls(), result.as_dict())
+    assert_described(schema_cls(), result.as_dict(1, 2))
+    assert_described(schema_cls(), result.as_dict(int(result.total), 0))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("10.0.0.0/8", "10.1.2.3"), ("10.0.0.0/8", "11.0.0.0/8"), ("::/0", "::1/128")]
+)
+def test_pair_schemas_describe_real_results(a, b):
+    from api.schemas.subnet import ContainsResult, OverlapResult
+    from netutil import subnet
+
+    assert_described(ContainsResult(), subnet.contains(a, b).as_dict())
+    assert_described(
+        OverlapResult(), subnet.overlap(a, b.split("/")[0] + "/32" if "/" not in b else b).as_dict()
+    )

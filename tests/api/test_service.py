@@ -35,6 +35,54 @@ CLI_CASES: dict[str, list[list[str]]] = {
         ["ip", "info", "1.2.3.4", "1.2.3", "::1"],
         ["ip", "info", "1.2.3.4/33"],
     ],
+    "subnet_info": [
+        ["subnet", "info", "192.168.1.0/24"],
+        ["subnet", "info", "10.1.2.3/24"],
+        ["subnet", "info", "10.1.2.3/24", "--strict"],
+        ["subnet", "info", "10.0.0.0/31", "2001:db8::/127", "::/0"],
+        ["subnet", "info", "10.0.0.0/33"],
+    ],
+    "subnet_split": [
+        ["subnet", "split", "10.0.0.0/24", "--prefix", "26"],
+        ["subnet", "split", "10.0.0.0/24", "--count", "5"],
+        ["subnet", "split", "192.168.1.0/24", "--hosts", "50", "20", "10", "2"],
+        ["subnet", "split", "192.168.1.0/24", "--hosts", "200", "100"],
+        ["subnet", "split", "10.0.0.0/8", "--prefix", "32", "--limit", "5", "--start", "1000"],
+        ["subnet", "split", "2001:db8::/32", "--prefix", "64", "--limit", "3"],
+        # more items than one API page: the client follows the pages
+        ["subnet", "split", "10.0.0.0/20", "--prefix", "31"],
+        ["subnet", "split", "10.0.0.0/24", "--prefix", "26", "--start", "5"],
+    ],
+    "subnet_summarize": [
+        [
+            "subnet",
+            "summarize",
+            "10.0.0.0/25",
+            "10.0.0.128/25",
+            "2001:db8::/33",
+            "2001:db8:8000::/33",
+        ],
+        ["subnet", "summarize", "10.0.0.1", "10.0.0.0", "192.168.0.0/16", "--limit", "1"],
+        ["subnet", "summarize", "10.0.0.0/24", "nonsense"],
+    ],
+    "subnet_range": [
+        ["subnet", "range", "10.0.0.1", "10.0.0.6"],
+        ["subnet", "range", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", "--limit", "4"],
+    ],
+    "subnet_contains": [
+        ["subnet", "contains", "10.0.0.0/8", "10.1.2.3"],
+        ["subnet", "contains", "10.0.0.0/8", "11.0.0.0/8"],
+        ["subnet", "contains", "10.0.0.0/8", "::1"],
+    ],
+    "subnet_overlap": [
+        ["subnet", "overlap", "10.0.0.0/8", "10.1.0.0/16"],
+        ["subnet", "overlap", "10.0.0.0/24", "10.0.1.0/24"],
+    ],
+    "subnet_exclude": [
+        ["subnet", "exclude", "10.0.0.0/24", "10.0.0.5", "10.0.0.64/26"],
+        ["subnet", "exclude", "2001:db8::/64", "2001:db8::/65", "--limit", "2"],
+        ["subnet", "exclude", "10.0.0.0/24", "::1"],
+    ],
 }
 
 
@@ -76,7 +124,7 @@ def test_cli_with_api_equals_local_run(service, capsys, argv, mode):
     local = run_cli([*argv, *mode], capsys)
     remote = run_cli(["--api", service, *argv, *mode], capsys)
     assert remote == local
-    assert local[0] in (0, 1)
+    assert local[0] in (0, 1, 2)
 
 
 def test_cli_reads_netutil_api_from_environment(service, capsys, monkeypatch):
