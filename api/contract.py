@@ -38,6 +38,8 @@ class Endpoint:
     media: dict[str, str] = field(default_factory=dict)
     #: error statuses this operation can answer besides the ones every operation can
     errors: tuple[int, ...] = ()
+    #: a raw (non-JSON) request body: accepted media type -> description
+    raw_body: dict[str, str] = field(default_factory=dict)
     description: str = ""
 
 
@@ -99,6 +101,7 @@ def endpoint(
     path_params: dict[str, str] | None = None,
     media: dict[str, str] | None = None,
     errors: Iterable[int] = (),
+    raw_body: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a view's request and response schemas (see the module docstring).
 
@@ -117,6 +120,12 @@ def endpoint(
                 raise ValidationError({key: ["Unknown field."] for key in request.args})
             if body_schema is not None:
                 kwargs.update(body_schema.load(load_json_body()))
+            if raw_body:
+                if request.mimetype not in raw_body:
+                    wanted = " or ".join(raw_body)
+                    given = request.mimetype or "none"
+                    raise ProblemError(415, f"The request body must be {wanted}, not {given!r}.")
+                kwargs["body"] = request.get_data(cache=False)
             result = view(**kwargs)
             if isinstance(result, Response):
                 return result
@@ -132,6 +141,7 @@ def endpoint(
             path_params=dict(path_params or {}),
             media=dict(media or {}),
             errors=tuple(errors),
+            raw_body=dict(raw_body or {}),
             description=_prose(view.__doc__),
         )
         return wrapper

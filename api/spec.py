@@ -70,17 +70,21 @@ def build(app: Flask | None = None) -> APISpec:
         from api import create_app
 
         app = create_app()
+    plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="netutil",
         version=__version__,
         openapi_version=OPENAPI_VERSION,
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[plugin],
         info={
             "description": DESCRIPTION,
             "license": {"name": "MIT", "identifier": "MIT"},
         },
     )
+    from api.schemas import union
     from api.schemas.base import Problem
+
+    union.register(plugin)
 
     spec.components.schema("Problem", schema=Problem)
     for status, text in ERROR_DESCRIPTIONS.items():
@@ -165,6 +169,15 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": doc.body}},
         }
+    if doc.raw_body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string", "contentEncoding": "binary"}}
+                for media in doc.raw_body
+            },
+            "description": "; ".join(doc.raw_body.values()),
+        }
     ok: dict[str, Any] = {"description": doc.summary}
     content: dict[str, Any] = {}
     if doc.response is not None:
@@ -178,6 +191,8 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
     statuses = set(COMMON_ERRORS) | set(doc.errors)
     if doc.body is not None:
         statuses |= set(BODY_ERRORS)
+    if doc.raw_body:
+        statuses |= {413, 415, 422}
     if doc.query is not None or rule.arguments:
         statuses.add(422)
     responses: dict[str, Any] = {"200": ok}

@@ -13,6 +13,7 @@ left, so a retry is safe for any method); every request has a timeout.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -116,6 +117,8 @@ class Client:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
         accept: str = "application/json",
     ) -> requests.Response:
         """Send one request; raise ApiError for an error answer, ServiceUnavailable when the
@@ -123,13 +126,17 @@ class Client:
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v is not None}
         query = {k: _query_value(v) for k, v in query.items()}
+        headers = {"Accept": accept}
+        if content_type:
+            headers["Content-Type"] = content_type
         try:
             response = self.session.request(
                 method,
                 url,
                 params=query or None,
                 json=json,
-                headers={"Accept": accept},
+                data=data,
+                headers=headers,
                 timeout=self.timeout,
             )
         except requests.ConnectionError as exc:
@@ -234,6 +241,39 @@ class Client:
         query = {"a": a, "b": b, "strict": strict or None}
         return self._json("GET", "/api/subnet/overlap", params=query)
 
+    def checksum(self, data: str) -> dict[str, Any]:
+        """`netutil checksum HEX --json`: the RFC 1071 sum of the bytes given as hex."""
+        return self._json("POST", "/api/checksum", json={"data": _clean_hex(data)})
+
+    def tcp_header_build(self, **params: Any) -> dict[str, Any]:
+        """`netutil tcp header build --json`: params src, src_port, dst, dst_port, seq, ack,
+        flags, window, urgent, mss, wscale, sack_permitted, timestamps, sack, payload (hex), ip,
+        ttl; the ones left out (or None) take the service's defaults."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        return self._json("POST", "/api/tcp/header", json=body)
+
+    def tcp_parse(
+        self,
+        data: str | None = None,
+        layer: str = "auto",
+        src: str | None = None,
+        dst: str | None = None,
+        pcap: str | bytes | None = None,
+    ) -> Any:
+        """`netutil tcp parse --json`: `data` (hex) gives the parsed packet; `pcap` (the file's
+        bytes, or base64 of them as the CLI passes) gives the list of its TCP segments."""
+        if pcap is not None:
+            raw = pcap if isinstance(pcap, bytes) else base64.b64decode(pcap)
+            response = self.request(
+                "POST", "/api/tcp/parse/pcap", data=raw, content_type=PCAP_MEDIA_TYPE
+            )
+            return response.json()["segments"]
+        body = {"data": _clean_hex(data or ""), "layer": layer, "src": src, "dst": dst}
+        return self._json(
+            "POST", "/api/tcp/parse", json={k: v for k, v in body.items() if v is not None}
+        )
+
     def _cidr_list(
         self,
         method: str,
@@ -292,6 +332,9 @@ OPERATIONS: dict[str, str] = {
         "subnet_contains",
         "subnet_overlap",
         "subnet_exclude",
+        "checksum",
+        "tcp_header_build",
+        "tcp_parse",
     )
 }
 
@@ -304,6 +347,12 @@ def _query_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_query_value(v) for v in value]
     return value
+
+
+def _clean_hex(text: str) -> str:
+    """Hex as the CLI accepts it (spaces, ':' separators, a 0x prefix) as bare digits."""
+    cleaned = "".join(text.split()).replace(":", "")
+    return cleaned[2:] if cleaned[:2].lower() == "0x" else cleaned
 
 
 def _path(value: str, keep_slash: bool = False) -> str:

@@ -10,10 +10,14 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.transport.requests import binary_serializer
 
 from tests.api.conftest import ROOT
 
 pytestmark = pytest.mark.integration
+
+# A pcap upload is raw bytes, sent like application/octet-stream.
+schemathesis.serializer("application/vnd.tcpdump.pcap")(binary_serializer)
 
 schema = schemathesis.openapi.from_path(str(ROOT / "openapi.yaml"))
 
