@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import sys
 import tempfile
 
@@ -73,6 +74,24 @@ def make_lines(n: int, seed: int = 2026) -> list[str]:
     return lines
 
 
+def peak_rss_mib(argv: list[str], stdin_path: str, stdout_path: str) -> float | None:
+    """Peak resident memory of one whole process, from GNU time's %M (the child's own rusage;
+    measured from here a child would inherit this benchmark's high-water mark across exec)."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    with open(stdin_path, "rb") as fin, open(stdout_path, "wb") as fout:
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "@@rss %M", *argv],
+            stdin=fin,
+            stdout=fout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    rss = [ln for ln in proc.stderr.splitlines() if ln.startswith("@@rss ")]
+    return int(rss[-1].split()[1]) / 1024 if rss else None
+
+
 def run(quick: bool) -> None:
     n = 100_000 if quick else 1_000_000
     repeat = 3 if quick else 5
@@ -105,3 +124,16 @@ def run(quick: bool) -> None:
             f"{ours_lines:,} JSON lines ({size / 1e6:.0f} MB, {size / ours_lines:.0f} bytes each)"
             f" vs {peer_lines:,} peer lines; {sum(ours_s) / len(ours_s) / n * 1e6:.1f} us/line"
         )
+        small = os.path.join(tmp, "small.txt")
+        with open(small, "w") as f:
+            f.write("\n".join(make_lines(1000)) + "\n")
+        big, tiny, other = (
+            peak_rss_mib(ours, src, out),
+            peak_rss_mib(ours, small, out),
+            peak_rss_mib(peer, src, out),
+        )
+        if None not in (big, tiny, other):
+            harness.note(
+                f"peak RSS: netutil {big:.1f} MiB for {n:,} lines, {tiny:.1f} MiB for 1,000 "
+                f"lines (constant memory); peer {other:.1f} MiB"
+            )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 # The C library's inet_pton/inet_ntop (what `socket` re-exports, without socket.py's import
 # cost): a fast path for the common plain forms; ipaddress decides everything else.
-from _socket import AF_INET, AF_INET6, inet_ntop, inet_pton
+from _socket import AF_INET, AF_INET6, inet_ntoa, inet_ntop, inet_pton
 from ipaddress import (
     AddressValueError,
     IPv4Address,
@@ -399,7 +399,7 @@ class AddressInfo(Record):
         if version == 4:
             h = f"{value:08x}"
             b = f"{value:032b}"
-            compressed = exploded = _v4(value)
+            compressed = exploded = inet_ntoa(value.to_bytes(4, "big"))
             mapped = False
             multicast = value >> 28 == 0xE
             chain = _chain_text(registry.containing_int(4, value))
@@ -410,10 +410,7 @@ class AddressInfo(Record):
         else:
             h = f"{value:032x}"
             b = f"{value:0128b}"
-            exploded = (
-                f"{h[0:4]}:{h[4:8]}:{h[8:12]}:{h[12:16]}:"
-                f"{h[16:20]}:{h[20:24]}:{h[24:28]}:{h[28:32]}"
-            )
+            exploded = f"{value:039_x}".replace("_", ":")  # '_' groups hex digits by four
             compressed = _compressed(6, value)
             mapped = value >> 32 == 0xFFFF
             chain = _chain_text(registry.containing_int(6, value))
