@@ -184,11 +184,22 @@ def format_address(version: int, value: int) -> str:
     if version == 4:
         high, low = _v4_tables()
         return f"{high[value >> 16]}{low[value & 0xFFFF]}"
-    if value >> 32 in (0, 0xFFFF):
-        return str(ipaddress.IPv6Address(value))
-    import socket  # not at module level: `ip info` start-up does not need it
+    if value > 0xFFFFFFFFFFFF or 0xFFFFFFFF < value < 0xFFFF00000000:
+        return _ntop6()(value.to_bytes(16, "big"))
+    return str(ipaddress.IPv6Address(value))  # ::a.b.c.d or ::ffff:a.b.c.d
 
-    return socket.inet_ntop(socket.AF_INET6, value.to_bytes(16, "big"))
+
+_NTOP6: list[Any] = []
+
+
+def _ntop6() -> Any:
+    """`socket.inet_ntop` bound to AF_INET6 (socket is imported on first use, not at start-up)."""
+    if not _NTOP6:
+        import functools
+        import socket
+
+        _NTOP6.append(functools.partial(socket.inet_ntop, socket.AF_INET6))
+    return _NTOP6[0]
 
 
 def _block_first(first: int, last: int, bits: int) -> tuple[int, int]:
@@ -450,6 +461,10 @@ class _SplitSource:
 
     __slots__ = ("base", "new_prefix", "total", "version")
 
+    @property
+    def has_v4(self) -> bool:
+        return self.version == 4
+
     def __init__(self, version: int, base: int, new_prefix: int, total: int) -> None:
         self.version, self.base, self.new_prefix, self.total = version, base, new_prefix, total
 
@@ -461,8 +476,26 @@ class _SplitSource:
             yield version, addr, plen
             addr += step
 
+    def cidrs(self, start: int) -> Iterator[str]:
+        version, plen = self.version, self.new_prefix
+        step = 1 << (BITS[version] - plen)
+        addr = self.base + start * step
+        suffix = f"/{plen}"
+        if version == 4:
+            high, low = _v4_tables()
+            for _ in range(start, self.total):
+                yield f"{high[addr >> 16]}{low[addr & 0xFFFF]}{suffix}"
+                addr += step
+        else:
+            for _ in range(start, self.total):
+                yield format_address(6, addr) + suffix
+                addr += step
+
     def requested(self, index: int) -> int | None:
         return None
+
+
+_SUFFIX = {v: [f"/{b - h}" for h in range(b + 1)] for v, b in BITS.items()}  # by host bits
 
 
 class _PackedSource:
@@ -474,6 +507,10 @@ class _PackedSource:
         self.v4, self.v6, self.requests = v4, v6, requests
         self.total = len(v4) + len(v6)
 
+    @property
+    def has_v4(self) -> bool:
+        return bool(self.v4)
+
     def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
         n4 = len(self.v4)
         for version, packed, skip in ((4, self.v4, start), (6, self.v6, start - n4)):
@@ -481,6 +518,25 @@ class _PackedSource:
             for i in range(max(skip, 0), len(packed)):
                 k = packed[i]
                 yield version, k >> 8, bits - (k & 255)
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        from itertools import islice
+
+        n4 = len(self.v4)
+        if start < n4:
+            high, low = _v4_tables()
+            suffix = _SUFFIX[4]
+            for k in islice(self.v4, start, None):
+                a = k >> 8
+                yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+        if self.v6:
+            ntop, suffix = _ntop6(), _SUFFIX[6]
+            for k in islice(self.v6, max(start - n4, 0), None):
+                a = k >> 8
+                if a > 0xFFFFFFFFFFFF or 0xFFFFFFFF < a < 0xFFFF00000000:  # see format_address
+                    yield ntop(a.to_bytes(16, "big")) + suffix[k & 255]
+                else:
+                    yield f"{ipaddress.IPv6Address(a)}{suffix[k & 255]}"
 
     def requested(self, index: int) -> int | None:
         return None if self.requests is None else self.requests[index]
@@ -529,17 +585,12 @@ class CidrList(Record):
 
     def cidrs(self, start: int = 0) -> Iterator[str]:
         """The blocks as 'address/prefix' text (ipaddress's spelling), cheaply."""
-        high, low = _v4_tables()
-        for version, first, plen in self.blocks(start):
-            if version == 4:
-                yield f"{high[first >> 16]}{low[first & 0xFFFF]}/{plen}"
-            else:
-                yield f"{format_address(6, first)}/{plen}"
+        return self.source.cidrs(self._check_start(start))
 
     def items(self, start: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """One JSON object per block, from `start`, at most `limit` of them."""
         start = self._check_start(start)
-        high, low = _v4_tables()
+        high, low = _v4_tables() if self.source.has_v4 else ([], [])
         index = start
         stop = None if limit is None else start + limit
         requested = self.source.requested
@@ -555,7 +606,7 @@ class CidrList(Record):
                 )
             else:
                 a, b = format_address(6, first), format_address(6, last)
-            yield {
+            yield {  # the item shape (see the class docstring)
                 "network": f"{a}/{plen}",
                 "version": version,
                 "first_address": a,
@@ -609,24 +660,29 @@ _HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p 
 class _Keys(Record):
     """Parsed list input: packed `first << 8 | host_bits` per version, and bookkeeping."""
 
-    _fields = ("v4", "v6", "count", "first_index")
+    _fields = ("v4", "v6", "count")
     __slots__ = _fields
 
     v4: list[int]
     v6: list[int]
     count: int
-    first_index: dict[int, tuple[int, str]]
 
 
-def _parse_keys(items: Iterable[Any], errors: list[tuple[int, str]] | None, what: str) -> _Keys:
+def _parse_keys(
+    items: Iterable[Any],
+    errors: list[tuple[int, str]] | None,
+    what: str,
+    only: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
+) -> _Keys:
     """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
     strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms); anything
     else through `parse_network`, which accepts what ipaddress accepts and words the error.
-    Blank items are skipped. A bad item raises, or with `errors` is recorded as (position,
-    message) and skipped."""
+    Blank items are skipped. A bad item (or, with `only`, one of the other IP version) raises,
+    or with `errors` is recorded as (position, message) and skipped."""
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
     import socket
+    from itertools import islice
 
     pton, fb = socket.inet_pton, int.from_bytes
     af4, af6 = socket.AF_INET, socket.AF_INET6
@@ -634,40 +690,52 @@ def _parse_keys(items: Iterable[Any], errors: list[tuple[int, str]] | None, what
     v4: list[int] = []
     v6: list[int] = []
     add4, add6 = v4.append, v6.append
-    first_index: dict[int, tuple[int, str]] = {}
-    index = 0
-    for index, item in enumerate(items, 1):
-        if index > MAX_INPUT_ITEMS:
-            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+    if only is not None:  # the other version takes the slow path, which words the error
+        if only.version == 4:
+            add6 = _refuse
+        else:
+            add4 = _refuse
+    skipped = 0
+    for item in islice(items, MAX_INPUT_ITEMS + 1):
         try:
             a, slash, p = item.partition("/")
             if ":" in a:
                 h = h6[p] if slash else 0
                 add6((fb(pton(af6, a), "big") >> h << h) << 8 | h)
-                if 6 not in first_index:
-                    first_index[6] = (index, item)
             else:
                 h = h4[p] if slash else 0
                 add4((fb(pton(af4, a), "big") >> h << h) << 8 | h)
-                if 4 not in first_index:
-                    first_index[4] = (index, item)
             continue
         except (OSError, KeyError, ValueError, TypeError, AttributeError):
             pass
+        position = len(v4) + len(v6) + skipped + 1
+        if position > MAX_INPUT_ITEMS:
+            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
         if isinstance(item, str) and not item.strip():
+            skipped += 1
             continue
         try:
             net = _network_or_address(item, "network")[0]
+            if only is not None and net.version != only.version:
+                raise InvalidInput(
+                    f"{item!r} is IPv{net.version} but the network {only} is IPv{only.version}"
+                )
         except InvalidInput as exc:
             if errors is None:
-                raise InvalidInput(f"item {index}: {exc}") from None
-            errors.append((index, str(exc)))
+                raise InvalidInput(f"item {position}: {exc}") from None
+            errors.append((position, str(exc)))
+            skipped += 1
             continue
-        version = net.version
-        h = BITS[version] - net.prefixlen
-        (add4 if version == 4 else add6)(int(net.network_address) << 8 | h)
-        first_index.setdefault(version, (index, str(item)))
-    return _Keys(v4, v6, index, first_index)
+        h = BITS[net.version] - net.prefixlen
+        (v4 if net.version == 4 else v6).append(int(net.network_address) << 8 | h)
+    count = len(v4) + len(v6) + skipped
+    if count > MAX_INPUT_ITEMS:
+        raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+    return _Keys(v4, v6, count)
+
+
+def _refuse(key: int) -> None:
+    raise ValueError("the other IP version")
 
 
 def _merge(keys: list[int], bits: int) -> list[int]:
@@ -706,7 +774,16 @@ def _merge(keys: list[int], bits: int) -> list[int]:
 
 
 def _packed_range(first: int, last: int, bits: int) -> list[int]:
-    return [s << 8 | (bits - plen) for s, plen in range_blocks(first, last, bits)]
+    """`range_blocks` as packed `first << 8 | host_bits` (the loop inlined: it is a hot path)."""
+    out: list[int] = []
+    emit = out.append
+    while first <= last:
+        align = (first & -first).bit_length() - 1 if first else bits
+        fit = (last - first + 1).bit_length() - 1
+        host = align if align < fit else fit
+        emit(first << 8 | host)
+        first += 1 << host
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -765,27 +842,23 @@ def exclude(
     parsed = parse_network(network, strict=strict)
     net = parsed.network
     version, bits = net.version, BITS[net.version]
-    keys = _parse_keys(excluded, errors, "exclude")
-    other = 6 if version == 4 else 4
-    if other in keys.first_index:
-        index, item = keys.first_index[other]
-        raise InvalidInput(
-            f"item {index}: {item!r} is IPv{other} but the network {net} is IPv{version}"
-        )
+    keys = _parse_keys(excluded, errors, "exclude", only=net)
     lo = int(net.network_address)
     hi = lo + net.num_addresses  # exclusive
     outside = 0
     inside: list[int] = []
+    everything = False
     for k in keys.v4 if version == 4 else keys.v6:
         s = k >> 8
         e = s + (1 << (k & 255))
         if e <= lo or s >= hi:
             outside += 1
         elif s <= lo and e >= hi:
-            inside = [lo << 8 | (bits - net.prefixlen)]
-            break
-        else:
+            everything = True
+        elif not everything:
             inside.append(k)
+    if everything:
+        inside = [lo << 8 | (bits - net.prefixlen)]
     removed = _merge(inside, bits)
     left: list[int] = []
     cursor = lo
@@ -938,10 +1011,14 @@ def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
             left = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
             done = ", ".join(str(x) for x in order[:i]) or "nothing"
             need = f"a /{plen}" if plen >= 0 else "more than the whole address space"
+            room = (
+                f"only {hi - cursor} addresses are left ({', '.join(left)})"
+                if left
+                else "nothing is left"
+            )
             raise InvalidInput(
                 f"{h} hosts do not fit in {net}: they need {need} ({size} addresses)"
-                f" but only {hi - cursor} addresses are left"
-                f" ({', '.join(left) or 'none'}) after allocating {done}"
+                f" but {room} after allocating {done}"
             )
         packed.append(cursor << 8 | (bits - plen))
         cursor += size  # blocks come largest first, so each starts aligned

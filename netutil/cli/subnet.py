@@ -574,7 +574,7 @@ def render_list_header(result: dict[str, Any]) -> str:
         if key not in result:
             continue
         value = result[key]
-        if value is None and key not in ("leftover",):
+        if value is None:
             continue
         if key == "new_prefix":
             value = f"/{value}"
@@ -590,10 +590,10 @@ def render_list_header(result: dict[str, Any]) -> str:
 
 def render_item(item: dict[str, Any]) -> str:
     """One line per block: CIDR, address span, sizes (and the VLSM request)."""
-    width = 18 if item["version"] == 4 else 43
+    v4 = item["version"] == 4
     span = f"{item['first_address']} - {item['last_address']}"
     line = (
-        f"{item['network']:<{width}}  {span:<{33 if item['version'] == 4 else 40}}"
+        f"{item['network']:<{18 if v4 else 0}}  {span:<{33 if v4 else 0}}"
         f"  {item['num_addresses']} address{'' if item['num_addresses'] == '1' else 'es'},"
         f" {item['num_usable']} usable"
     )

@@ -1,0 +1,207 @@
+"""Subnet operations against `ipaddress` and netaddr on the same input, each run in its own
+child process (so peak memory is each one's own): summarize, range over huge spans, exclude,
+and streaming a split of 10.0.0.0/8 into /32s through the CLI.
+
+Every run turns text into text: the list of input strings in, the list of output CIDR strings
+out (parsing and formatting included for everyone); the outputs are compared by digest.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+from benchmarks import harness
+
+# Code run in the child before the timed part: a seeded list of input strings in `data`.
+_SETUP = {
+    # N random IPv4 /24-/32 prefixes (network addresses, so every peer accepts them).
+    "summarize": """
+import random
+rnd = random.Random(20260718)
+data = []
+for _ in range({n}):
+    p = rnd.randint(24, 32)
+    x = rnd.getrandbits(32) >> (32 - p) << (32 - p)
+    data.append(f"{{x >> 24}}.{{x >> 16 & 255}}.{{x >> 8 & 255}}.{{x & 255}}/{{p}}")
+""",
+    # N IPv6 ranges with random 128-bit ends: each spans a huge part of the space (~250 CIDRs).
+    "range": """
+import ipaddress, random
+rnd = random.Random(20260718)
+data = []
+for _ in range({n}):
+    a, b = sorted((rnd.getrandbits(128), rnd.getrandbits(128)))
+    data.append((str(ipaddress.IPv6Address(a)), str(ipaddress.IPv6Address(b))))
+""",
+    # N random /20-/32 networks inside 10.0.0.0/8 to take out of it.
+    "exclude": """
+import random
+rnd = random.Random(20260718)
+data = []
+for _ in range({n}):
+    p = rnd.randint(20, 32)
+    x = (10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p)
+    data.append(f"{{x >> 24}}.{{x >> 16 & 255}}.{{x >> 8 & 255}}.{{x & 255}}/{{p}}")
+""",
+}
+
+# The timed part: `data` in, `out` (a list of CIDR strings) out.
+_RUN = {
+    ("summarize", "netutil"): """
+from netutil.subnet import summarize
+out = list(summarize(data).cidrs())
+""",
+    ("summarize", "ipaddress"): """
+import ipaddress
+out = [str(n) for n in ipaddress.collapse_addresses(ipaddress.ip_network(s) for s in data)]
+""",
+    ("summarize", "netaddr"): """
+import netaddr
+out = [str(n) for n in netaddr.cidr_merge(data)]
+""",
+    ("range", "netutil"): """
+from netutil.subnet import range_cidrs
+out = [c for a, b in data for c in range_cidrs(a, b).cidrs()]
+""",
+    ("range", "ipaddress"): """
+import ipaddress
+ip = ipaddress.IPv6Address
+out = [str(n) for a, b in data for n in ipaddress.summarize_address_range(ip(a), ip(b))]
+""",
+    ("range", "netaddr"): """
+import netaddr
+out = [str(n) for a, b in data for n in netaddr.iprange_to_cidrs(a, b)]
+""",
+    ("exclude", "netutil"): """
+from netutil.subnet import exclude
+out = list(exclude("10.0.0.0/8", data).cidrs())
+""",
+    # ipaddress has address_exclude for one network at a time: walk the sorted, collapsed
+    # exclusions once, cutting only the piece that holds the next one (no quadratic rescans).
+    ("exclude", "ipaddress"): """
+import ipaddress
+done, pending = [], [ipaddress.ip_network("10.0.0.0/8")]
+for ex in ipaddress.collapse_addresses(ipaddress.ip_network(s) for s in data):
+    while True:
+        piece = pending.pop()
+        if ex.subnet_of(piece):
+            if piece != ex:
+                after = []
+                for part in sorted(piece.address_exclude(ex)):
+                    (done if part < ex else after).append(part)
+                pending.extend(reversed(after))
+            break
+        done.append(piece)
+done.extend(reversed(pending))
+out = [str(n) for n in done]
+""",
+    ("exclude", "netaddr"): """
+import netaddr
+left = netaddr.IPSet(["10.0.0.0/8"]) - netaddr.IPSet(data)
+out = [str(n) for n in left.iter_cidrs()]
+""",
+}
+
+_REPORT = """
+import hashlib, time
+t0 = time.perf_counter()
+{run}
+dt = time.perf_counter() - t0
+print(dt, len(out), hashlib.sha256("\\n".join(out).encode()).hexdigest())
+"""
+
+
+# Children may cache bytecode, as an installed package does (pip compiles it at install time;
+# the peers' modules are cached that way already), so no child pays for compiling netutil.
+_ENV = {"PYTHONDONTWRITEBYTECODE": ""}
+
+
+def _child(op: str, who: str, n: int) -> tuple[float, float, int, str]:
+    code = _SETUP[op].format(n=n) + _REPORT.format(run=_RUN[(op, who)])
+    result = harness.run_child(code, env=_ENV)
+    dt, count, digest = result.stdout.split()
+    return float(dt), result.peak_rss_mib, int(count), digest
+
+
+def _compare(op: str, label: str, n: int, ours_repeat: int, peer_repeat: int) -> None:
+    runs: dict[str, list[tuple[float, float, int, str]]] = {}
+    for who, repeat in (("netutil", ours_repeat), ("ipaddress", peer_repeat),
+                        ("netaddr", peer_repeat)):  # fmt: skip
+        runs[who] = [_child(op, who, n) for _ in range(repeat)]
+    ours = [r[0] for r in runs["netutil"]]
+    faster = min(("ipaddress", "netaddr"), key=lambda w: statistics.median(r[0] for r in runs[w]))
+    for peer in ("ipaddress", "netaddr"):
+        goal = ">= 10x the faster peer" if peer == faster else ""
+        harness.report(f"{label} vs {peer}", ours, peer, [r[0] for r in runs[peer]], goal)
+    for who, samples in runs.items():
+        same = samples[0][3] == runs["netutil"][0][3]
+        harness.note(
+            f"{who:<9} peak RSS {max(r[1] for r in samples):7.1f} MiB, {samples[0][2]} CIDRs out"
+            + (
+                ""
+                if who == "netutil"
+                else f", output identical to netutil: {'yes' if same else 'NO'}"
+            )
+        )
+
+
+_SPLIT = """
+import os, sys
+from netutil.cli import main
+sys.stdout = open(os.devnull, "w")
+main(["subnet", "split", "10.0.0.0/8", "--prefix", "32", "--limit", "{limit}"{json}])
+"""
+
+
+def _split_streaming(quick: bool) -> None:
+    """The CLI streams: peak memory must not grow with --limit."""
+    big = 100_000 if quick else 1_000_000
+    for json_flag in ("", ', "--json"'):
+        rows = []
+        for limit in (1000, big):
+            r = harness.run_child(_SPLIT.format(limit=limit, json=json_flag), env=_ENV)
+            rows.append(f"--limit {limit}: {r.peak_rss_mib:.1f} MiB peak, {r.seconds:.2f} s")
+        fmt = "json" if json_flag else "text"
+        harness.note(f"split 10.0.0.0/8 --prefix 32 ({fmt}): " + "; ".join(rows))
+
+
+def _split_timing(quick: bool) -> None:
+    import ipaddress
+    from itertools import islice
+
+    from netutil.subnet import split
+
+    n = 100_000 if quick else 1_000_000
+    net = ipaddress.ip_network("10.0.0.0/8")
+
+    def ours() -> None:
+        for _ in islice(split("10.0.0.0/8", 32).cidrs(), n):
+            pass
+
+    def peer() -> None:
+        for s in islice(net.subnets(new_prefix=32), n):
+            str(s)
+
+    repeat = 3 if quick else 5
+    harness.report(
+        f"split /8 into /32, first {n} as text",
+        harness.time_calls(ours, repeat),
+        "ipaddress",
+        harness.time_calls(peer, repeat),
+    )
+
+
+def run(quick: bool) -> None:
+    n = 100_000 if quick else 1_000_000
+    _compare("summarize", f"summarize {n} IPv4 /24-/32", n, 3, 1)
+    ranges = 200 if quick else 2000
+    _compare("range", f"range: {ranges} random IPv6 spans", ranges, 3, 3 if quick else 1)
+    excluded = 10_000 if quick else 100_000
+    _compare("exclude", f"exclude {excluded} nets from 10/8", excluded, 3, 1)
+    _split_timing(quick)
+    _split_streaming(quick)
+
+
+if __name__ == "__main__":
+    run("--quick" in sys.argv)
