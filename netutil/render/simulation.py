@@ -1,0 +1,71 @@
+"""Text for simulator results other than the ladder: Monte Carlo statistics and the transition
+table, each drawn from the result's JSON dict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+def _dist(d: dict[str, Any], unit: str = " s") -> str | None:
+    if not d["count"]:
+        return None
+    return (
+        f"mean {d['mean']:g}{unit}, p50 {d['p50']:g}{unit}, p90 {d['p90']:g}{unit}, "
+        f"p99 {d['p99']:g}{unit} (min {d['min']:g}, max {d['max']:g}; {d['count']} runs)"
+    )
+
+
+def monte_carlo_pairs(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(key, value) pairs for an aligned block."""
+    o = result["options"]
+    times = result["established_times"]
+    if times is None:
+        shown = "too many distinct values to list"
+    else:
+        shown = ", ".join(f"{t['time']:g} s x{t['runs']}" for t in times[:12])
+        if len(times) > 12:
+            shown += f", ... ({len(times)} values)"
+    return [
+        ("runs", result["runs"]),
+        ("seed", o["seed"]),
+        ("rtt", f"{o['delay'] * 2 * 1000:g} ms"),
+        ("loss", o["loss"]),
+        ("success rate", f"{result['success_rate'] * 100:.2f} %"),
+        ("outcomes", ", ".join(f"{k} {v}" for k, v in result["outcomes"].items())),
+        ("time to established", _dist(result["time_to_established"])),
+        ("  client times", shown),
+        ("  server", _dist(result["server_time_to_established"])),
+        ("retransmissions", _dist(result["retransmissions"], "")),
+        (
+            "  runs by count",
+            ", ".join(
+                f"{c['retransmissions']}: {c['runs']}" for c in result["retransmission_counts"]
+            ),
+        ),
+        ("time to close", _dist(result["time_to_close"])),
+    ]
+
+
+def states_table(result: dict[str, Any]) -> Iterator[str]:
+    """The states, then the transition table as aligned columns."""
+    yield "states: " + ", ".join(result["states"])
+    yield ""
+    columns = ("rule", "state", "event", "action", "next_state", "section")
+    titles = ("rule", "state", "event", "action", "next", "RFC 9293")
+    rows = [[t[c] for c in columns] for t in result["transitions"]]
+    widths = [max(len(titles[i]), *(len(r[i]) for r in rows)) for i in range(len(columns))]
+    caps = (5, 28, 40, 34, 13, 20)
+    widths = [min(w, c) for w, c in zip(widths, caps, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for cell, width in zip(cells, widths, strict=True):
+            text = cell if len(cell) <= width else cell[: width - 1] + "~"
+            out.append(text.ljust(width))
+        return "  ".join(out).rstrip()
+
+    yield line(list(titles))
+    yield "  ".join("-" * w for w in widths)
+    for r in rows:
+        yield line(r)

@@ -1,0 +1,202 @@
+"""The network between the two endpoints: delay, jitter, loss, drops, reordering, duplication
+and corruption, every random choice drawn from one seeded `random.Random`.
+
+Segments are numbered 1, 2, 3, ... in the order they are sent (both directions, retransmissions
+included); that number is what `--drop 2,5` names and what the ladder shows. Each segment's fate
+is decided when it is sent, in this order: a deterministic drop (by number or by kind), then
+random loss for its direction; a segment that survives gets the one-way delay plus jitter (and
+the reordering delay if chosen), may be corrupted (one bit of its packed bytes flipped, so the
+receiver's checksum check discards it), and may be duplicated (a second copy, decided the same
+way, arrives one millisecond after the first).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from heapq import heappush
+from typing import TYPE_CHECKING, Any
+
+from netutil.segment import TCPFlag
+
+if TYPE_CHECKING:
+    from netutil.segment import TCPHeader
+    from netutil.sim.engine import Engine
+    from netutil.sim.options import SimOptions
+
+SYN = TCPFlag.SYN
+ACK = TCPFlag.ACK
+FIN = TCPFlag.FIN
+RST = TCPFlag.RST
+
+#: Gap between a segment and its duplicate copy (seconds).
+DUPLICATE_GAP = 0.001
+
+# Segment kinds, in priority order (a FIN carrying data is a "fin"): see `segment_kind`.
+KINDS = ("syn", "syn-ack", "ack", "data", "fin", "rst")
+
+
+def segment_kind(flags: int, length: int) -> str:
+    """The kind `--drop` names: rst, syn-ack, syn, fin, data (payload), else ack.
+
+    Checked in that order, so a RST is "rst" whatever else it carries, a FIN with data is "fin",
+    and "ack" is a segment with none of SYN, FIN, RST and no payload (pure ACKs, window updates,
+    window probes).
+    """
+    if flags & RST:
+        return "rst"
+    if flags & SYN:
+        return "syn-ack" if flags & ACK else "syn"
+    if flags & FIN:
+        return "fin"
+    if length:
+        return "data"
+    return "ack"
+
+
+class Network:
+    """Carries segments between two endpoints through the impairments of `SimOptions`.
+
+    `trace` is the run's event list's `append`; `send` records one "send" event per segment with
+    its fate, and schedules an arrival for every copy that survives.
+    """
+
+    __slots__ = (
+        "_by_kind",
+        "_copies",
+        "_corrupt",
+        "_delay",
+        "_drop_all_kinds",
+        "_drop_numbers",
+        "_duplicate",
+        "_jitter",
+        "_kind_counts",
+        "_loss",
+        "_plain",
+        "_reorder",
+        "_reorder_delay",
+        "_rng",
+        "corrupted",
+        "duplicated",
+        "engine",
+        "last_send",
+        "lost",
+        "number",
+        "trace",
+    )
+
+    def __init__(
+        self,
+        engine: Engine,
+        rng: random.Random,
+        options: SimOptions,
+        trace: Callable[[tuple[Any, ...]], None],
+    ) -> None:
+        self.engine = engine
+        self.trace = trace
+        self.number = 0  # segments sent
+        self.lost = 0  # lost or dropped
+        self.corrupted = 0  # copies corrupted
+        self.duplicated = 0  # segments that arrived twice
+        self.last_send = 0.0
+        self._rng = rng
+        self._delay = options.delay
+        self._jitter = options.jitter
+        self._reorder = options.reorder
+        self._reorder_delay = max(options.delay, DUPLICATE_GAP)
+        self._duplicate = options.duplicate
+        self._corrupt = options.corrupt
+        self._loss = {"client": options.loss_up, "server": options.loss_down}
+        drops = options.drop_rules()
+        self._drop_numbers = drops.numbers
+        self._by_kind = drops.by_kind
+        self._drop_all_kinds = drops.all_of_kind
+        self._kind_counts: dict[str, int] = {}
+        self._plain = not (self._jitter or self._reorder or self._corrupt)
+
+    def send(self, sender: Any, header: TCPHeader, payload: bytes, note: str | None) -> None:
+        """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
+        self.number = number = self.number + 1
+        self.last_send = now = self.engine.now
+        rng = self._rng
+        length = len(payload)
+
+        dropped = number in self._drop_numbers
+        if self._by_kind or self._drop_all_kinds:
+            kind = segment_kind(header.flags, length)
+            count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
+            if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
+                dropped = True
+        if dropped:
+            self.lost += 1
+            self.trace(
+                ("send", now, sender.name, number, header, length, note, "dropped", None, None)
+            )
+            return
+        loss = self._loss[sender.name]
+        if loss and rng.random() < loss:
+            self.lost += 1
+            self.trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
+            return
+
+        receiver = sender.peer
+        if self._plain:
+            # no jitter, reordering or corruption: the common case, without the general path
+            engine = self.engine
+            arrival = now + self._delay
+            engine._seq += 1
+            heappush(
+                engine._heap,
+                (arrival, engine._seq, receiver.segment_arrives, (header, payload, number, 1)),
+            )
+            fate = "delivered"
+        else:
+            fate, arrival = self._deliver(sender, receiver, header, payload, number, 1, now)
+        dup_fate = None
+        if self._duplicate and rng.random() < self._duplicate:
+            self.duplicated += 1
+            dup_fate, _ = self._deliver(
+                sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
+            )
+        self.trace(
+            ("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate)
+        )
+
+    def _deliver(
+        self,
+        sender: Any,
+        receiver: Any,
+        header: TCPHeader,
+        payload: bytes,
+        number: int,
+        copy: int,
+        start: float,
+    ) -> tuple[str, float]:
+        """Schedule one copy's arrival; returns its fate ("delivered"/"corrupted") and time."""
+        rng = self._rng
+        when = start + self._delay if copy == 1 else start
+        if self._jitter:
+            when += rng.random() * self._jitter
+        if self._reorder and rng.random() < self._reorder:
+            when += self._reorder_delay
+        if self._corrupt and rng.random() < self._corrupt:
+            self.corrupted += 1
+            data = _corrupt(rng, header, payload, sender.ip, receiver.ip)
+            self.engine.schedule_at(when, receiver.packet_arrives, data, number, copy)
+            return "corrupted", when
+        self.engine.schedule_at(when, receiver.segment_arrives, header, payload, number, copy)
+        return "delivered", when
+
+
+def _corrupt(rng: random.Random, header: TCPHeader, payload: bytes, src: str, dst: str) -> bytes:
+    """Pack the segment with its correct checksum, then flip one bit chosen at random.
+
+    A single flipped bit changes the one's-complement sum by +/-2**k (never a multiple of
+    0xFFFF), so the receiver's checksum check always catches it (RFC 1071).
+    """
+    from netutil.segment import build
+
+    data = bytearray(build(header, payload, src, dst))
+    bit = rng.randrange(len(data) * 8)
+    data[bit >> 3] ^= 1 << (bit & 7)
+    return bytes(data)

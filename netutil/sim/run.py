@@ -1,0 +1,493 @@
+"""A scenario in, a trace out: two endpoints, their applications and the network, run to the end.
+
+The client's application opens actively at time 0, writes `data` bytes and (with `close`) closes;
+the server's application listens (or, with `simultaneous_open`, opens actively too; with
+`listener=False` there is nothing on the port), reads what arrives (at `read_rate`) and closes
+once it has read everything and seen the client's FIN. `closer="server"` reverses the close,
+`closer="both"` has both applications close when established (the client one one-way delay
+later, so that without loss the two FINs cross: simultaneous close). Nothing else is
+scripted: every segment comes from one of the two state machines.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from netutil.errors import LimitExceeded
+from netutil.segment import option_as_dict
+from netutil.sim.engine import Engine
+from netutil.sim.network import Network, segment_kind
+from netutil.sim.options import SimOptions
+from netutil.sim.states import State
+from netutil.sim.tcb import TCB
+
+CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
+SERVER_IP = "192.0.2.2"
+SERVER_PORT = 80
+EPHEMERAL_PORTS = (32768, 60999)  # Linux's default ip_local_port_range
+PATTERN_PERIOD = 1_000_003  # bytes; a prime, so no segment size lines up with it
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> bytes:
+    return random.Random(0x6E65747574696C).randbytes(PATTERN_PERIOD)
+
+
+def stream_bytes(offset: int, length: int) -> bytes:
+    """Bytes `offset` .. `offset + length` of the data stream the client sends.
+
+    The stream is a fixed pseudo-random sequence (the same in every run), so a trace's segments
+    can be rebuilt byte for byte from their sequence numbers alone (see `capture`).
+    """
+    pattern = _pattern()
+    out = bytearray()
+    while length > 0:
+        start = offset % PATTERN_PERIOD
+        take = min(length, PATTERN_PERIOD - start)
+        out += pattern[start : start + take]
+        offset += take
+        length -= take
+    return bytes(out)
+
+
+class Application:
+    """The process on one end: opens, writes, reads at its rate, and closes by the scenario."""
+
+    __slots__ = (
+        "_close_asked",
+        "_reading",
+        "chunk",
+        "close_delay",
+        "close_on_eof",
+        "close_on_established",
+        "close_when_read",
+        "engine",
+        "eof",
+        "keep",
+        "read_rate",
+        "received",
+        "received_count",
+        "tcb",
+    )
+
+    def __init__(
+        self,
+        tcb: TCB,
+        engine: Engine,
+        *,
+        read_rate: float | None,
+        keep: bool,
+        close_on_established: bool = False,
+        close_on_eof: bool = False,
+        close_when_read: int | None = None,
+        close_delay: float = 0.0,
+    ) -> None:
+        self.tcb = tcb
+        self.engine = engine
+        self.read_rate = read_rate
+        # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
+        self.chunk = max(1, min(tcb.mss, tcb.rcv_buf // 4))
+        self.keep = keep
+        self.received = bytearray()
+        self.received_count = 0
+        self.eof = False
+        self.close_on_established = close_on_established
+        self.close_on_eof = close_on_eof
+        self.close_when_read = close_when_read
+        self.close_delay = close_delay
+        self._close_asked = False
+        self._reading = False
+
+    def on_established(self) -> None:
+        read_all = self.close_when_read is not None and self.received_count >= self.close_when_read
+        if self.close_on_established and self.close_delay:
+            self.engine.schedule(self.close_delay, self._close)
+        elif self.close_on_established or read_all:
+            self._close()
+
+    def on_data(self) -> None:
+        if self.read_rate is None:
+            self._take(len(self.tcb.unread))
+        elif not self._reading:
+            self._schedule_read()
+
+    def on_eof(self) -> None:
+        self.eof = True
+        if not self.tcb.unread:
+            self._end_of_stream()
+
+    def on_closed(self, error: str | None) -> None:
+        pass
+
+    def _schedule_read(self) -> None:
+        self._reading = True
+        size = min(self.chunk, len(self.tcb.unread))
+        self.engine.schedule(size / self.read_rate, self._read, size)
+
+    def _read(self, size: int) -> None:
+        self._reading = False
+        self._take(size)
+        if self.tcb.unread:
+            self._schedule_read()
+        elif self.eof:
+            self._end_of_stream()
+
+    def _take(self, size: int) -> None:
+        chunk = self.tcb.receive(size)
+        self.received_count += len(chunk)
+        if self.keep:
+            self.received += chunk
+        if self.close_when_read is not None and self.received_count >= self.close_when_read:
+            self._close()
+
+    def _end_of_stream(self) -> None:
+        if self.close_on_eof:
+            self._close()
+
+    def _close(self) -> None:
+        state = self.tcb.state
+        if self._close_asked or state not in (State.ESTABLISHED, State.CLOSE_WAIT):
+            return
+        self._close_asked = True
+        self.tcb.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where one end of the connection lives and how it numbers its bytes."""
+
+    role: str
+    ip: str
+    port: int
+    isn: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "ip": self.ip, "port": self.port, "isn": self.isn}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What happened, in numbers (times in simulated seconds from the client's OPEN)."""
+
+    outcome: str  # completed | failed | reset | incomplete | limit_exceeded
+    reason: str | None
+    client_established: float | None
+    server_established: float | None
+    client_retransmissions: int
+    server_retransmissions: int
+    segments_sent: int
+    segments_lost: int
+    segments_corrupted: int
+    segments_duplicated: int
+    bytes_sent: int
+    bytes_delivered: int
+    data_intact: bool
+    time_to_close: float | None
+    duration: float
+    client_state: str
+    server_state: str
+    events: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "time_to_established": {
+                "client": _t(self.client_established),
+                "server": _t(self.server_established),
+            },
+            "retransmissions": {
+                "client": self.client_retransmissions,
+                "server": self.server_retransmissions,
+            },
+            "segments_sent": self.segments_sent,
+            "segments_lost": self.segments_lost,
+            "segments_corrupted": self.segments_corrupted,
+            "segments_duplicated": self.segments_duplicated,
+            "bytes_sent": self.bytes_sent,
+            "bytes_delivered": self.bytes_delivered,
+            "data_intact": self.data_intact,
+            "time_to_close": _t(self.time_to_close),
+            "duration": _t(self.duration),
+            "final_states": {"client": self.client_state, "server": self.server_state},
+            "events": self.events,
+        }
+
+
+def _t(value: float | None) -> float | None:
+    """Times are reported to the microsecond (the float sums of delays carry noise below it)."""
+    return None if value is None else round(value, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One simulated connection: the options and seed, both endpoints, every event, a summary.
+
+    `events` holds the raw tuples the endpoints and the network recorded; `as_dict` turns them
+    into the JSON shape (README "TCP connection simulator" documents each kind).
+    """
+
+    options: SimOptions
+    seed: int | None
+    client: Endpoint
+    server: Endpoint
+    events: tuple[Any, ...]
+    summary: Summary
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "options": {**self.options.as_dict(), "seed": self.seed},
+            "client": self.client.as_dict(),
+            "server": self.server.as_dict(),
+            "events": [_event_dict(e) for e in self.events],
+            "summary": self.summary.as_dict(),
+        }
+
+
+def _event_dict(e: Any) -> dict[str, Any]:
+    kind = e[0]
+    if kind == "send":
+        _, time, side, number, header, length, note, fate, arrival, dup = e
+        flags = int(header.flags)
+        return {
+            "type": "send",
+            "time": _t(time),
+            "side": side,
+            "number": number,
+            "kind": segment_kind(flags, length),
+            "flags": _flag_names(flags),
+            "seq": header.seq,
+            "ack": header.ack,
+            "window": header.window,
+            "len": length,
+            "options": [option_as_dict(o) for o in header.options],
+            "note": note,
+            "fate": fate,
+            "arrival": _t(arrival),
+            "duplicate": dup,
+        }
+    if kind == "arrive":
+        _, time, side, number, copy, result = e
+        return {
+            "type": "arrive",
+            "time": _t(time),
+            "side": side,
+            "number": number,
+            "copy": copy,
+            "result": result,
+        }
+    if kind == "state":
+        _, time, side, old, new, rule = e
+        return {
+            "type": "state",
+            "time": _t(time),
+            "side": side,
+            "from": old.value,
+            "to": new.value,
+            "rule": rule,
+        }
+    if kind == "timeout":
+        _, time, side, timer, rto = e
+        return {"type": "timeout", "time": _t(time), "side": side, "timer": timer, "rto": rto}
+    _, time, side, text = e  # "user" calls and "error" reports
+    return {"type": kind, "time": _t(time), "side": side, "text": text}
+
+
+_FLAG_BITS = (
+    (0x100, "AE"),
+    (0x80, "CWR"),
+    (0x40, "ECE"),
+    (0x20, "URG"),
+    (0x10, "ACK"),
+    (0x08, "PSH"),
+    (0x04, "RST"),
+    (0x02, "SYN"),
+    (0x01, "FIN"),
+)
+_FLAG_ORDER = ("SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE")
+
+
+def _flag_names(flags: int) -> list[str]:
+    """Flag names in the order people say them: SYN, FIN, RST, PSH, ACK, ..."""
+    present = {name for bit, name in _FLAG_BITS if flags & bit}
+    return [name for name in _FLAG_ORDER if name in present]
+
+
+def simulate(
+    options: SimOptions, seed: int | None = None, rng: random.Random | None = None
+) -> Trace:
+    """Run one connection to its end and return the trace.
+
+    `seed` overrides `options.seed`; with neither, a seed is drawn from the operating system and
+    reported in the result. `rng` (Monte Carlo) continues a stream shared by many runs instead,
+    and the trace's seed is then None. Hitting a cap on events or simulated time ends the run
+    with outcome "limit_exceeded".
+    """
+    if rng is None:
+        if seed is None:
+            seed = options.seed
+            if seed is None:
+                seed = random.SystemRandom().getrandbits(32)
+        rng = random.Random(seed)
+    else:
+        seed = None
+    engine = Engine(options.max_events, options.max_time)
+    events: list[Any] = []
+    network = Network(engine, rng, options, events.append)
+
+    client_port = rng.randint(*EPHEMERAL_PORTS)
+    client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
+    server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
+    common = {
+        "mss": options.mss,
+        "rcv_buf": options.window,
+        "msl": options.msl,
+        "syn_retries": options.syn_retries,
+        "synack_retries": options.synack_retries,
+        "dup_syn": options.dup_syn,
+    }
+    client = TCB(
+        "client",
+        engine,
+        network,
+        events,
+        ip=CLIENT_IP,
+        port=client_port,
+        remote_port=SERVER_PORT,
+        isn=client_isn,
+        ts_offset=rng.getrandbits(32),
+        **common,
+    )
+    server = TCB(
+        "server",
+        engine,
+        network,
+        events,
+        ip=SERVER_IP,
+        port=SERVER_PORT,
+        remote_port=client_port,
+        isn=server_isn,
+        ts_offset=rng.getrandbits(32),
+        **common,
+    )
+    client.peer, server.peer = server, client
+
+    close, closer = options.close, options.closer
+    client_app = Application(
+        client,
+        engine,
+        read_rate=options.read_rate,
+        keep=False,
+        close_on_established=close and closer in ("client", "both"),
+        close_on_eof=close and closer == "server",
+        # "both": the client waits one one-way delay, so that (without loss) its FIN leaves
+        # after the server's ESTABLISHED and before the server's FIN arrives: the FINs cross
+        close_delay=options.delay if closer == "both" else 0.0,
+    )
+    server_app = Application(
+        server,
+        engine,
+        read_rate=options.read_rate,
+        keep=options.data > 0,
+        close_on_established=close and closer == "both",
+        close_on_eof=close and closer == "client",
+        close_when_read=options.data if close and closer == "server" else None,
+    )
+    client.app, server.app = client_app, server_app
+
+    payload = stream_bytes(0, options.data) if options.data else b""
+    if options.simultaneous_open:
+        server.open(active=True)
+    elif options.listener:
+        server.open(active=False)
+    client.open(active=True)
+    if payload:
+        client.send(payload)
+
+    limit_reason = None
+    try:
+        engine.run()
+    except LimitExceeded as exc:
+        limit_reason = str(exc)
+
+    summary = _summarize(
+        options, engine, network, client, server, server_app, payload, limit_reason
+    )
+    return Trace(
+        options,
+        seed,
+        Endpoint("client", CLIENT_IP, client_port, client_isn),
+        Endpoint("server", SERVER_IP, SERVER_PORT, server_isn),
+        tuple(events),
+        summary,
+    )
+
+
+def _summarize(
+    options: SimOptions,
+    engine: Engine,
+    network: Network,
+    client: TCB,
+    server: TCB,
+    server_app: Application,
+    payload: bytes,
+    limit_reason: str | None,
+) -> Summary:
+    last = network.last_send
+    for who in (client, server):
+        if who.last_change > last:
+            last = who.last_change
+    delivered = server_app.received_count
+    # intact: what the application read is exactly the start of what was sent (in order, once)
+    intact = delivered <= len(payload) and (
+        not delivered or server_app.received == payload[:delivered]
+    )
+    everything = intact and delivered == len(payload)
+    cs, ss = client.state, server.state
+    if limit_reason is not None:
+        outcome, reason = "limit_exceeded", limit_reason
+    elif client.error or (server.error and ss is State.CLOSED and cs is not State.CLOSED):
+        error = client.error or server.error
+        outcome = "reset" if "reset" in error or "refused" in error else "failed"
+        side = "client" if client.error else "server"
+        reason = f"{side}: {error}"
+    elif server.error and not (cs is State.CLOSED and everything):
+        outcome, reason = "failed", f"server: {server.error}"
+    elif everything and (
+        (options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN))
+        or (not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED)
+    ):
+        outcome, reason = "completed", None
+    else:
+        outcome = "incomplete"
+        reason = f"client in {cs.value}, server in {ss.value}"
+        if not everything:
+            reason += f", {delivered} of {len(payload)} bytes delivered"
+    starts = [t for t in (client.close_called_at, server.close_called_at) if t is not None]
+    ends = [client.finished_at, server.finished_at]
+    time_to_close = (
+        max(ends) - min(starts) if starts and None not in ends else None  # type: ignore[type-var]
+    )
+    return Summary(
+        outcome=outcome,
+        reason=reason,
+        client_established=client.established_at,
+        server_established=server.established_at,
+        client_retransmissions=client.retransmissions,
+        server_retransmissions=server.retransmissions,
+        segments_sent=network.number,
+        segments_lost=network.lost,
+        segments_corrupted=network.corrupted,
+        segments_duplicated=network.duplicated,
+        bytes_sent=len(payload),
+        bytes_delivered=delivered,
+        data_intact=intact,
+        time_to_close=time_to_close,
+        duration=last,
+        client_state=cs.value,
+        server_state=ss.value,
+        events=engine.events,
+    )

@@ -1,0 +1,1136 @@
+"""One endpoint's TCP: the RFC 9293 state machine, driven only by its user's calls, the segments
+that arrive and its own timers.
+
+The code follows RFC 9293 section 3.10 ("Event Processing") in order and in its names, so it can
+be read beside the RFC: `open`, `send`, `receive`, `close`, `abort` are the user calls of
+sections 3.10.1-3.10.5; `segment_arrives` is section 3.10.7 with its CLOSED, LISTEN, SYN-SENT and
+"other states" branches and the "first" to "eighth" checks; the timeouts are section 3.10.8 with
+RFC 6298's retransmission timer. Every state change records the rule id of `states.TRANSITIONS`.
+
+Choices where the RFC leaves room (README "TCP connection simulator" lists them too):
+
+* Sequence numbers are kept unwrapped (plain integers that keep growing past 2**32) and are
+  reduced mod 2**32 only in headers; an arriving number is unwrapped to the value nearest the
+  one expected, so comparisons are ordinary integer comparisons (RFC 9293 section 3.4).
+* Every segment that carries data or a FIN is acknowledged at once (no delayed ACK).
+* Loss recovery: RFC 6298 retransmission timer (initial RTO 1 s, minimum 1 s, maximum 120 s as
+  Linux's TCP_RTO_MAX, clock granularity 1 ms, Karn's rule: only segments sent once are timed),
+  plus fast retransmit on the third duplicate ACK (RFC 5681 section 3.2) and, until everything
+  sent before the loss is acknowledged, a retransmission on each partial ACK (RFC 6582). There is
+  no congestion window: the sender is limited by the receiver's window alone (flow control).
+* Retries: a SYN is retransmitted `syn_retries` times and a SYN,ACK `synack_retries` times
+  (Linux: 6 and 5); data and FIN 15 times (Linux's tcp_retries2). One more expiry fails the
+  connection (a SYN-RECEIVED from a passive OPEN goes back to LISTEN instead, as Linux drops
+  the request and keeps the listener).
+* A duplicate SYN in SYN-RECEIVED fails the acceptability test, so by the text of section
+  3.10.7.4 it is answered with an ACK (`dup_syn="ack"`, the default); `dup_syn="syn-ack"` does
+  what Linux does instead (tcp_check_req: re-send the SYN,ACK, at most one per 500 ms, and
+  re-arm its timer).
+* Simultaneous open: a SYN,ACK arriving in SYN-RECEIVED whose SYN is the one already received
+  has that old SYN trimmed ("only the new parts are processed") and is taken as the ACK, as
+  RFC 9293 Figure 7 shows and Linux does; a strict reading of the acceptability test would drop
+  it and cost an extra round of ACKs.
+* Zero window: the persist timer starts at one RTO and doubles up to 120 s; each probe is a
+  zero-length ACK with SEQ = SND.UNA - 1 (Linux's tcp_write_wakeup), which the receiver must
+  answer with its current window (the probe fails the acceptability test). Probing never gives up
+  while probes are answered (MUST-37).
+* The receiver's window is its buffer minus the bytes its application has not read yet; it moves
+  its right edge only by at least min(buffer / 2, MSS) (receiver SWS avoidance, section
+  3.8.6.2.2); the sender sends a short segment only when it is the last data, half the largest
+  window seen, or nothing else is in flight (sender SWS avoidance, section 3.8.6.2.1).
+* Options on SYNs: MSS, SACK-permitted, Timestamps, NOP, Window scale (Linux's order); once both
+  SYNs carry Timestamps every segment carries them (RFC 7323), but they are not used for RTT
+  measurement or PAWS. SACK-permitted is offered, but no SACK blocks are sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from netutil.segment import (
+    MSS,
+    NOP,
+    SACKPermitted,
+    TCPFlag,
+    TCPHeader,
+    Timestamps,
+    WindowScale,
+)
+from netutil.sim.states import State
+
+if TYPE_CHECKING:
+    from netutil.sim.engine import Engine
+    from netutil.sim.network import Network
+
+MASK = 0xFFFFFFFF
+HALF = 0x80000000
+
+# Flag bits as plain ints (IntFlag arithmetic is slow in a hot loop) and the combinations sent.
+_FIN, _SYN, _RST, _PSH, _ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+F_SYN = TCPFlag.SYN
+F_SYN_ACK = TCPFlag.SYN | TCPFlag.ACK
+F_ACK = TCPFlag.ACK
+F_PSH_ACK = TCPFlag.PSH | TCPFlag.ACK
+F_FIN_ACK = TCPFlag.FIN | TCPFlag.ACK
+F_FIN_PSH_ACK = TCPFlag.FIN | TCPFlag.PSH | TCPFlag.ACK
+F_RST = TCPFlag.RST
+F_RST_ACK = TCPFlag.RST | TCPFlag.ACK
+
+RTO_INITIAL = 1.0  # RFC 6298 (2.1)
+RTO_MIN = 1.0  # RFC 6298 (2.4)
+RTO_MAX = 120.0  # RFC 6298 (2.5) allows >= 60 s; Linux TCP_RTO_MAX
+RTO_SYN_FALLBACK = 3.0  # RFC 6298 (5.7)
+CLOCK_GRANULARITY = 0.001  # G in RFC 6298 (2.2)/(2.3)
+RETRIES2 = 15  # Linux tcp_retries2: retransmissions of data/FIN before giving up
+DEFAULT_MSS = 536  # RFC 9293 section 3.7.1: assumed when the peer sends no MSS option
+DUP_ACK_THRESHOLD = 3  # RFC 5681 section 3.2
+OOW_RATE_LIMIT = 0.5  # Linux tcp_invalid_ratelimit, for the "syn-ack" duplicate-SYN reply
+
+_NOP = NOP()
+_SACK_PERMITTED = SACKPermitted()
+
+CLOSED = State.CLOSED
+LISTEN = State.LISTEN
+SYN_SENT = State.SYN_SENT
+SYN_RECEIVED = State.SYN_RECEIVED
+ESTABLISHED = State.ESTABLISHED
+FIN_WAIT_1 = State.FIN_WAIT_1
+FIN_WAIT_2 = State.FIN_WAIT_2
+CLOSE_WAIT = State.CLOSE_WAIT
+CLOSING = State.CLOSING
+LAST_ACK = State.LAST_ACK
+TIME_WAIT = State.TIME_WAIT
+
+# States in which queued data and the FIN may be sent.
+_SEND_STATES = frozenset({ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK})
+# States in which arriving text is delivered (section 3.10.7.4 seventh).
+_RECEIVE_STATES = frozenset({ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2})
+
+
+class ConnectionError_(Exception):
+    """A user call the RFC answers with an error ("connection already exists", ...)."""
+
+
+class Timer:
+    """A restartable one-shot timer on the engine.
+
+    Restarting does not touch the heap when the new deadline is later than the pending event:
+    the pending event, when it fires, sees the later deadline and re-arms itself. Stopped or
+    superseded events fire as no-ops (they carry a token that no longer matches).
+    """
+
+    __slots__ = ("_scheduled", "_token", "callback", "deadline", "engine")
+
+    def __init__(self, engine: Engine, callback: Any) -> None:
+        self.engine = engine
+        self.callback = callback
+        self.deadline: float | None = None
+        self._token = 0
+        self._scheduled: float | None = None
+
+    def start(self, delay: float) -> None:
+        when = self.engine.now + delay
+        self.deadline = when
+        scheduled = self._scheduled
+        if scheduled is None or when < scheduled:
+            self._token += 1
+            self._scheduled = when
+            self.engine.schedule_at(when, self._fire, self._token)
+
+    def stop(self) -> None:
+        self.deadline = None
+
+    @property
+    def running(self) -> bool:
+        return self.deadline is not None
+
+    def _fire(self, token: int) -> None:
+        if token != self._token:
+            return
+        self._scheduled = None
+        deadline = self.deadline
+        if deadline is None:
+            return
+        if deadline > self.engine.now:
+            self._token += 1
+            self._scheduled = deadline
+            self.engine.schedule_at(deadline, self._fire, self._token)
+            return
+        self.deadline = None
+        self.callback()
+
+
+class TCB:
+    """One endpoint: its transmission control block and the RFC 9293 event processing.
+
+    `app` is the endpoint's application (see `run`): the TCB tells it, each time through its own
+    engine event, that the connection is established (`on_established`), that data can be read
+    (`on_data`), that the peer has closed (`on_eof`) and that the connection is gone
+    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`).
+    """
+
+    __slots__ = (
+        "_ack_now",
+        "_app_data_pending",
+        "_last_oow",
+        "app",
+        "close_called_at",
+        "data_end",
+        "dup_syn",
+        "dupacks",
+        "engine",
+        "error",
+        "established_at",
+        "events",
+        "fin_queued",
+        "fin_received",
+        "fin_sent",
+        "fin_seq",
+        "finished_at",
+        "ip",
+        "irs",
+        "isn",
+        "iss",
+        "last_change",
+        "max_snd_wnd",
+        "msl",
+        "mss",
+        "name",
+        "network",
+        "ooo",
+        "passive",
+        "peer",
+        "peer_fin_seq",
+        "persist",
+        "persist_backoff",
+        "port",
+        "rcv_adv",
+        "rcv_buf",
+        "rcv_nxt",
+        "rcv_wscale",
+        "recover",
+        "remote_port",
+        "retransmissions",
+        "retries",
+        "rto",
+        "rtt_seq",
+        "rtt_time",
+        "rttvar",
+        "rtx",
+        "send_data",
+        "snd_mss",
+        "snd_nxt",
+        "snd_una",
+        "snd_wl1",
+        "snd_wl2",
+        "snd_wnd",
+        "snd_wscale",
+        "srtt",
+        "state",
+        "syn_retries",
+        "syn_timed_out",
+        "synack_retries",
+        "timewait",
+        "ts_offset",
+        "ts_ok",
+        "ts_recent",
+        "unread",
+        "ws_shift",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        engine: Engine,
+        network: Network,
+        events: list[Any],
+        *,
+        ip: str,
+        port: int,
+        remote_port: int,
+        isn: int,
+        ts_offset: int,
+        mss: int = 1460,
+        rcv_buf: int = 65535,
+        msl: float = 120.0,
+        syn_retries: int = 6,
+        synack_retries: int = 5,
+        dup_syn: str = "ack",
+    ) -> None:
+        self.name = name
+        self.engine = engine
+        self.network = network
+        self.events = events
+        self.app: Any = None
+        self.peer: Any = None
+        self.ip = ip
+        self.port = port
+        self.remote_port = remote_port
+        self.isn = isn
+        self.ts_offset = ts_offset
+        self.mss = mss
+        self.rcv_buf = rcv_buf
+        self.msl = msl
+        self.syn_retries = syn_retries
+        self.synack_retries = synack_retries
+        self.dup_syn = dup_syn
+        shift = 0
+        while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
+            shift += 1
+        self.ws_shift = shift
+        self.state = CLOSED
+        self.passive = False
+        self.rtx = Timer(engine, self._retransmission_timeout)
+        self.persist = Timer(engine, self._persist_timeout)
+        self.timewait = Timer(engine, self._time_wait_timeout)
+        self.send_data = b""
+        self.retransmissions = 0
+        self.established_at: float | None = None
+        self.close_called_at: float | None = None
+        self.finished_at: float | None = None
+        self.last_change = 0.0
+        self.error: str | None = None
+        self._last_oow = -1.0
+        self._reset_tcb()
+
+    def _reset_tcb(self) -> None:
+        """Forget the connection (a fresh TCB, as after CLOSED or back to LISTEN)."""
+        self.iss = self.isn
+        self.irs: int | None = None
+        self.snd_una = self.snd_nxt = self.iss
+        self.snd_wnd = self.max_snd_wnd = 0
+        self.snd_wl1 = self.snd_wl2 = 0
+        self.snd_mss = DEFAULT_MSS
+        self.snd_wscale = self.rcv_wscale = 0
+        self.ts_ok = False
+        self.ts_recent = 0
+        self.rcv_nxt = self.rcv_adv = 0
+        self.unread = bytearray()
+        self.ooo: dict[int, bytes] = {}
+        self.peer_fin_seq: int | None = None
+        self.fin_received = False
+        self.data_end = self.iss + 1 + len(self.send_data)
+        self.fin_queued = self.fin_sent = False
+        self.fin_seq = 0
+        self.rto = RTO_INITIAL
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.rtt_seq: int | None = None
+        self.rtt_time = 0.0
+        self.retries = 0
+        self.syn_timed_out = False
+        self.recover: int | None = None
+        self.dupacks = 0
+        self.persist_backoff = 0
+        self._ack_now = False
+        self._app_data_pending = False
+        self.rtx.stop()
+        self.persist.stop()
+        self.timewait.stop()
+
+    # ------------------------------------------------------------------ trace helpers
+
+    def _set_state(self, new: State, rule: str) -> None:
+        old = self.state
+        self.state = new
+        self.last_change = now = self.engine.now
+        self.events.append(("state", now, self.name, old, new, rule))
+        if new is ESTABLISHED and self.established_at is None:
+            self.established_at = now
+        if (
+            (new is TIME_WAIT or new is CLOSED)
+            and self.close_called_at is not None
+            and self.finished_at is None
+        ):
+            self.finished_at = now
+
+    def _note(self, kind: str, text: str) -> None:
+        self.events.append((kind, self.engine.now, self.name, text))
+
+    def _notify(self, method: str, *args: Any) -> None:
+        """Tell the application, as its own event at the current time (it runs after the TCP
+        has finished with the segment, as a process would)."""
+        app = self.app
+        if app is not None:
+            self.engine.schedule(0.0, getattr(app, method), *args)
+
+    # ------------------------------------------------------------------ user calls (3.10.1-5)
+
+    def open(self, active: bool) -> None:
+        """OPEN call (section 3.10.1): passive -> LISTEN (U1); active -> send SYN (U2/U3)."""
+        state = self.state
+        if state is not CLOSED and not (active and state is LISTEN):
+            raise ConnectionError_("error: connection already exists")
+        self._note("user", "OPEN (active)" if active else "OPEN (passive)")
+        if not active:
+            self.passive = True
+            self._set_state(LISTEN, "U1")
+            return
+        rule = "U3" if state is LISTEN else "U2"
+        self.passive = False
+        if state is LISTEN:
+            self._reset_tcb()
+        self.snd_nxt = self.iss + 1
+        self._set_state(SYN_SENT, rule)
+        self._send_syn(F_SYN)
+        self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
+        self.rtx.start(self.rto)
+
+    def send(self, data: bytes) -> None:
+        """SEND call (section 3.10.2): queue `data`; it goes out when the window allows."""
+        if self.state is CLOSED:
+            raise ConnectionError_("error: connection does not exist")
+        if self.fin_queued:
+            raise ConnectionError_("error: connection closing")
+        self.send_data += data
+        self.data_end = self.iss + 1 + len(self.send_data)
+        self._note("user", f"SEND {len(data)} bytes")
+        if self.state in _SEND_STATES:
+            self._output()
+
+    def receive(self, limit: int) -> bytes:
+        """RECEIVE call (section 3.10.3): take up to `limit` bytes the application has not read.
+
+        Freeing buffer space may open the window; if it opens enough to matter (at least
+        min(buffer / 2, MSS) and at least double what was advertised) a window update is sent.
+        """
+        unread = self.unread
+        chunk = bytes(unread[:limit])
+        del unread[:limit]
+        self._app_data_pending = False
+        if chunk and self.state in _RECEIVE_STATES:
+            avail = self.rcv_buf - len(unread)
+            current = self.rcv_adv - self.rcv_nxt
+            if avail - current >= min(self.rcv_buf // 2, self.snd_mss) and avail >= 2 * current:
+                self._send_ack("window update")
+        return chunk
+
+    def close(self) -> None:
+        """CLOSE call (section 3.10.4)."""
+        state = self.state
+        if self.close_called_at is None:
+            self.close_called_at = self.engine.now
+        self._note("user", "CLOSE")
+        if state is LISTEN:
+            self._delete_tcb("U4")
+        elif state is SYN_SENT:
+            self._delete_tcb("U5")
+        elif state is SYN_RECEIVED:
+            self.fin_queued = True
+            self._set_state(FIN_WAIT_1, "U6")
+            self._output()
+        elif state is ESTABLISHED:
+            self.fin_queued = True
+            self._set_state(FIN_WAIT_1, "U7")
+            self._output()
+        elif state is CLOSE_WAIT:
+            self.fin_queued = True
+            self._set_state(LAST_ACK, "U8")
+            self._output()
+        elif state is CLOSED:
+            raise ConnectionError_("error: connection does not exist")
+        else:
+            raise ConnectionError_("error: connection closing")
+
+    def abort(self) -> None:
+        """ABORT call (section 3.10.5)."""
+        state = self.state
+        self._note("user", "ABORT")
+        if state is LISTEN or state is SYN_SENT:
+            self._delete_tcb("U11")
+        elif state in (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
+            self._transmit(F_RST, self.snd_nxt, b"", None)
+            self._delete_tcb("U12", "connection reset (aborted by the user)")
+        elif state in (CLOSING, LAST_ACK, TIME_WAIT):
+            self._delete_tcb("U13")
+        else:
+            raise ConnectionError_("error: connection does not exist")
+
+    def _delete_tcb(self, rule: str, error: str | None = None) -> None:
+        if error is not None:
+            self.error = error
+            self._note("error", error)
+        self._set_state(CLOSED, rule)
+        self.rtx.stop()
+        self.persist.stop()
+        self.timewait.stop()
+        self._notify("on_closed", error)
+
+    # ------------------------------------------------------------------ segment arrives (3.10.7)
+
+    def packet_arrives(self, data: bytes, number: int, copy: int) -> None:
+        """A segment as bytes (a corrupted copy): verify its checksum before anything else."""
+        from netutil.segment import parse
+
+        record = ["arrive", self.engine.now, self.name, number, copy, ""]
+        self.events.append(record)
+        try:
+            parsed = parse(data, self.peer.ip, self.ip)
+        except ValueError:
+            record[5] = "malformed"
+            return
+        if not _checksum_good(parsed):
+            record[5] = "bad checksum"
+            return
+        record[5] = self._segment(parsed.header, parsed.payload)
+
+    def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
+        """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good."""
+        record = ["arrive", self.engine.now, self.name, number, copy, ""]
+        self.events.append(record)
+        state = self.state
+        if state is CLOSED:
+            record[5] = self._closed_arrives(header, payload)
+        elif state is LISTEN:
+            record[5] = self._listen_arrives(header, payload)
+        elif state is SYN_SENT:
+            record[5] = self._syn_sent_arrives(header, payload)
+        else:
+            record[5] = self._other_arrives(header, payload)
+
+    def _segment(self, h: TCPHeader, payload: bytes) -> str:
+        state = self.state
+        if state is CLOSED:
+            return self._closed_arrives(h, payload)
+        if state is LISTEN:
+            return self._listen_arrives(h, payload)
+        if state is SYN_SENT:
+            return self._syn_sent_arrives(h, payload)
+        return self._other_arrives(h, payload)
+
+    def _closed_arrives(self, h: TCPHeader, payload: bytes) -> str:
+        """Section 3.10.7.1: no TCB. Anything but a RST is answered with a RST (S1, S2)."""
+        flags = int(h.flags)
+        if flags & _RST:
+            return "discarded"  # S3
+        if flags & _ACK:
+            self._reply_rst(h, F_RST, h.ack, 0, "S2")
+        else:
+            seg_len = len(payload) + (1 if flags & _SYN else 0) + (1 if flags & _FIN else 0)
+            self._reply_rst(h, F_RST_ACK, 0, (h.seq + seg_len) & MASK, "S1")
+        return "reset sent"
+
+    def _listen_arrives(self, h: TCPHeader, payload: bytes) -> str:
+        """Section 3.10.7.2."""
+        flags = int(h.flags)
+        # first: check for a RST (S4)
+        if flags & _RST:
+            return "ignored"
+        # second: check for an ACK (S5)
+        if flags & _ACK:
+            self._reply_rst(h, F_RST, h.ack, 0, "S5")
+            return "reset sent"
+        # third: check for a SYN (S6)
+        if flags & _SYN:
+            self.irs = h.seq
+            self.rcv_nxt = h.seq + 1
+            self._syn_options(h)
+            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            self.snd_wnd = self.max_snd_wnd = h.window  # a SYN's window is never scaled
+            self.snd_wl1 = self.rcv_nxt - 1
+            self.snd_una = self.iss
+            self.snd_nxt = self.iss + 1
+            self._set_state(SYN_RECEIVED, "S6")
+            self._send_syn(F_SYN_ACK)
+            self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
+            self.rtx.start(self.rto)
+            return "accepted"
+        # fourth: other text or control (S7)
+        return "dropped"
+
+    def _syn_sent_arrives(self, h: TCPHeader, payload: bytes) -> str:
+        """Section 3.10.7.3."""
+        flags = int(h.flags)
+        seg_ack = 0
+        # first: check the ACK bit
+        if flags & _ACK:
+            seg_ack = self.snd_nxt + ((h.ack - self.snd_nxt + HALF) & MASK) - HALF
+            if seg_ack <= self.iss or seg_ack > self.snd_nxt:
+                if flags & _RST:
+                    return "dropped"
+                self._reply_rst(h, F_RST, h.ack, 0, "S8")
+                return "reset sent"
+        # second: check the RST bit
+        if flags & _RST:
+            if flags & _ACK:  # the ACK was acceptable (checked above)
+                self._delete_tcb("S9", "connection refused (RST received in SYN-SENT)")
+                return "reset"
+            return "dropped"  # S10
+        # third: security (not modelled). fourth: check the SYN bit
+        if flags & _SYN:
+            self.irs = h.seq
+            self.rcv_nxt = h.seq + 1
+            self._syn_options(h)
+            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            if flags & _ACK:
+                self.snd_una = seg_ack
+            now = self.engine.now
+            if self.snd_una > self.iss:
+                # S11: our SYN has been ACKed
+                self.snd_wnd = self.max_snd_wnd = h.window
+                self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
+                self.rtx.stop()
+                self.retries = 0
+                if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
+                    self._rtt_sample(now - self.rtt_time)
+                self.rtt_seq = None
+                self._set_state(ESTABLISHED, "S11")
+                self._begin_data()
+                self._send_ack(None)
+                self._notify("on_established")
+                self._output()
+                return "accepted"
+            # S12: simultaneous open
+            self.snd_wnd = self.max_snd_wnd = h.window
+            self.snd_wl1 = self.rcv_nxt - 1
+            self._set_state(SYN_RECEIVED, "S12")
+            self._send_syn(F_SYN_ACK)
+            return "accepted"
+        # fifth: neither SYN nor RST (S13)
+        return "dropped"
+
+    def _other_arrives(self, h: TCPHeader, payload: bytes) -> str:
+        """Section 3.10.7.4: SYN-RECEIVED and the synchronized states."""
+        state = self.state
+        flags = int(h.flags)
+        rcv_nxt = self.rcv_nxt
+        seq = rcv_nxt + ((h.seq - rcv_nxt + HALF) & MASK) - HALF
+        syn = flags & _SYN
+        fin = flags & _FIN
+        plen = len(payload)
+        seg_len = plen + (1 if syn else 0) + (1 if fin else 0)
+        wnd = self.rcv_adv - rcv_nxt
+        now = self.engine.now
+
+        # first: check sequence number (Table 6)
+        if seg_len == 0:
+            ok = seq == rcv_nxt if wnd == 0 else rcv_nxt <= seq < rcv_nxt + wnd
+        elif wnd == 0:
+            ok = False
+        else:
+            end = seq + seg_len - 1
+            ok = rcv_nxt <= seq < rcv_nxt + wnd or rcv_nxt <= end < rcv_nxt + wnd
+        if not ok:
+            if (
+                syn
+                and flags & _ACK
+                and state is SYN_RECEIVED
+                and not self.passive
+                and seq == rcv_nxt - 1
+            ):
+                # Simultaneous open (Figure 7): the peer's SYN,ACK repeats the SYN we have;
+                # only its new part - the ACK - is processed.
+                syn = 0
+                seq += 1
+                seg_len -= 1
+                ok = seg_len == 0 or (wnd > 0 and seq < rcv_nxt + wnd)
+            elif wnd == 0 and seq == rcv_nxt:
+                # "special allowance should be made to accept valid ACKs, URGs, and RSTs"
+                payload, plen, fin, seg_len, ok = b"", 0, 0, 0, True
+                self._ack_now = True
+        if not ok:
+            if flags & _RST:
+                return "dropped"
+            if state is TIME_WAIT and fin:
+                # S34: a retransmitted FIN restarts the 2 MSL wait
+                self.timewait.start(2 * self.msl)
+            if (
+                state is SYN_RECEIVED
+                and syn
+                and not flags & _ACK
+                and seq == rcv_nxt - 1
+                and self.dup_syn == "syn-ack"
+            ):
+                # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
+                if now - self._last_oow >= OOW_RATE_LIMIT:
+                    self._last_oow = now
+                    self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
+                    self.retransmissions += 1
+                    self.rtt_seq = None
+                    self.rtx.start(self.rto)
+                return "duplicate"
+            self._send_ack(None)  # S14
+            return "duplicate" if seq < rcv_nxt else "out of window"
+
+        # Trim to the window: "only the new parts are processed".
+        if seq < rcv_nxt:
+            cut = rcv_nxt - seq
+            if syn:
+                syn = 0
+                cut -= 1
+                seq += 1
+            if cut:
+                if cut > plen:
+                    fin = 0
+                    cut = plen
+                payload = payload[cut:]
+                plen -= cut
+                seq += cut
+        if plen and seq + plen > rcv_nxt + wnd:
+            keep = rcv_nxt + wnd - seq
+            payload = payload[:keep]
+            plen = keep
+            fin = 0
+
+        # second: check the RST bit (RFC 5961 section 3 as adopted by RFC 9293)
+        if flags & _RST:
+            if seq != rcv_nxt:
+                self._send_ack("challenge ACK")  # S19
+                return "challenge ACK"
+            if state is SYN_RECEIVED:
+                if self.passive:
+                    self._back_to_listen("S15", "connection reset in SYN-RECEIVED")
+                    return "reset"
+                self._delete_tcb("S16", "connection refused (RST received in SYN-RECEIVED)")
+                return "reset"
+            if state in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
+                self._delete_tcb("S17", "connection reset by peer")
+            else:
+                self._delete_tcb("S18")
+            return "reset"
+
+        # third: security (not modelled). fourth: check the SYN bit
+        if syn:
+            if state is SYN_RECEIVED and self.passive:
+                self._back_to_listen("S20", None)
+                return "reset"
+            self._send_ack("challenge ACK")  # S21
+            return "challenge ACK"
+
+        # fifth: check the ACK field
+        if not flags & _ACK:
+            return "dropped"  # S22
+        seg_ack = self.snd_una + ((h.ack - self.snd_una + HALF) & MASK) - HALF
+        if state is SYN_RECEIVED:
+            if self.snd_una < seg_ack <= self.snd_nxt:
+                self.snd_wnd = h.window << self.snd_wscale
+                self.max_snd_wnd = max(self.max_snd_wnd, self.snd_wnd)
+                self.snd_wl1, self.snd_wl2 = seq, seg_ack
+                self._set_state(ESTABLISHED, "S23")
+                self._begin_data()
+                self._notify("on_established")
+                state = ESTABLISHED
+            else:
+                self._reply_rst(h, F_RST, h.ack, 0, "S24")
+                return "reset sent"
+        if seg_ack > self.snd_nxt:
+            self._send_ack(None)  # S25
+            return "dropped"
+        result = "accepted"
+        if seg_ack > self.snd_una:
+            self._new_ack(seg_ack)
+        elif (
+            seg_ack == self.snd_una
+            and seg_len == 0
+            and self.snd_nxt > self.snd_una
+            and (h.window << self.snd_wscale) == self.snd_wnd
+        ):
+            self.dupacks += 1
+            if self.dupacks == DUP_ACK_THRESHOLD and (
+                self.recover is None or self.snd_una >= self.recover
+            ):
+                self.recover = self.snd_nxt
+                self.rtt_seq = None
+                self._retransmit_head("fast retransmission")
+        # window update (SND.UNA =< SEG.ACK =< SND.NXT, RFC 9293 section 3.10.7.4 fifth)
+        if seg_ack >= self.snd_una and (
+            self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
+        ):
+            window = h.window << self.snd_wscale
+            if window and not self.snd_wnd:
+                self.persist.stop()
+                self.persist_backoff = 0
+            self.snd_wnd = window
+            if window > self.max_snd_wnd:
+                self.max_snd_wnd = window
+            self.snd_wl1, self.snd_wl2 = seq, seg_ack
+        fin_acked = self.fin_sent and self.snd_una > self.fin_seq
+        if state is FIN_WAIT_1:
+            if fin_acked:
+                self._set_state(FIN_WAIT_2, "S26")
+                state = FIN_WAIT_2
+        elif state is CLOSING:
+            if fin_acked:
+                self._enter_time_wait("S27")
+            return result
+        elif state is LAST_ACK:
+            if fin_acked:
+                self._delete_tcb("S28")
+                return result
+        elif state is TIME_WAIT:
+            return result
+
+        # sixth: URG (not modelled). seventh: process the segment text
+        if plen and state in _RECEIVE_STATES:
+            if seq == self.rcv_nxt:
+                self._deliver(payload)
+                if fin and seq + plen == self.rcv_nxt:
+                    self.peer_fin_seq = self.rcv_nxt
+                    fin = 0
+                self._pull_reassembly()
+            else:
+                self.ooo[seq] = payload
+                if fin:
+                    self.peer_fin_seq = seq + plen
+                    fin = 0
+                result = "out of order"
+            self._ack_now = True
+        elif fin:
+            if seq == self.rcv_nxt:
+                self.peer_fin_seq = seq
+            elif seq > self.rcv_nxt:
+                self.peer_fin_seq = seq
+                self._ack_now = True
+                result = "out of order"
+            fin = 0
+        elif plen:
+            self._ack_now = True  # text in CLOSE-WAIT, CLOSING, ...: ignored, but ACKed
+
+        # eighth: check the FIN bit
+        if self.peer_fin_seq is not None and self.peer_fin_seq == self.rcv_nxt:
+            self._fin_arrives()
+
+        self._output()
+        return result
+
+    def _fin_arrives(self) -> None:
+        """Section 3.10.7.4 eighth: the peer's FIN, in sequence."""
+        self.peer_fin_seq = None
+        self.fin_received = True
+        self.rcv_nxt += 1
+        self.rcv_adv = max(self.rcv_adv, self.rcv_nxt)
+        self._ack_now = True
+        state = self.state
+        if state is SYN_RECEIVED or state is ESTABLISHED:
+            self._set_state(CLOSE_WAIT, "S29")
+            self._notify("on_eof")
+        elif state is FIN_WAIT_1:
+            if self.fin_sent and self.snd_una > self.fin_seq:
+                self._enter_time_wait("S30")
+            else:
+                self._set_state(CLOSING, "S31")
+        elif state is FIN_WAIT_2:
+            self._enter_time_wait("S32")
+        elif state is TIME_WAIT:
+            self.timewait.start(2 * self.msl)
+
+    def _deliver(self, payload: bytes) -> None:
+        self.unread += payload
+        self.rcv_nxt += len(payload)
+        if not self._app_data_pending:
+            self._app_data_pending = True
+            self._notify("on_data")
+
+    def _pull_reassembly(self) -> None:
+        """Move out-of-order segments that are now in sequence to the application."""
+        ooo = self.ooo
+        while ooo:
+            rcv_nxt = self.rcv_nxt
+            payload = ooo.pop(rcv_nxt, None)
+            if payload is None:
+                # a stored segment may start before RCV.NXT and reach past it
+                for start in sorted(ooo):
+                    if start > rcv_nxt:
+                        break
+                    data = ooo.pop(start)
+                    if start + len(data) > rcv_nxt:
+                        payload = data[rcv_nxt - start :]
+                        break
+                if payload is None:
+                    return
+            self._deliver(payload)
+
+    def _new_ack(self, seg_ack: int) -> None:
+        """An ACK of new data (section 3.10.7.4 fifth; RFC 6298 section 5)."""
+        now = self.engine.now
+        self.snd_una = seg_ack
+        self.dupacks = 0
+        self.retries = 0
+        if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
+            self._rtt_sample(now - self.rtt_time)
+            self.rtt_seq = None
+        if seg_ack >= self.snd_nxt:
+            self.rtx.stop()  # (5.2)
+            self.recover = None
+        else:
+            self.rtx.start(self.rto)  # (5.3)
+            recover = self.recover
+            if recover is not None:
+                if seg_ack < recover:
+                    self._retransmit_head("retransmission (partial ACK)")
+                else:
+                    self.recover = None
+
+    def _enter_time_wait(self, rule: str) -> None:
+        self.rtx.stop()
+        self.persist.stop()
+        self._set_state(TIME_WAIT, rule)
+        self.timewait.start(2 * self.msl)
+
+    def _back_to_listen(self, rule: str, error: str | None) -> None:
+        if error:
+            self._note("error", error)
+        self._reset_tcb()
+        self.iss = self.isn = (self.isn + 64000) & MASK  # a new ISS for the next attempt
+        self._reset_tcb()
+        self._set_state(LISTEN, rule)
+
+    # ------------------------------------------------------------------ timeouts (3.10.8)
+
+    def _retransmission_timeout(self) -> None:
+        """RETRANSMISSION TIMEOUT: RFC 6298 (5.4)-(5.6), bounded by the retry limits."""
+        state = self.state
+        if state is CLOSED or state is LISTEN or state is TIME_WAIT:
+            return
+        self.retries += 1
+        if state is SYN_SENT:
+            limit, what = self.syn_retries, "SYN"
+        elif state is SYN_RECEIVED:
+            limit, what = (
+                (self.synack_retries, "SYN,ACK")
+                if self.passive
+                else (
+                    self.syn_retries,
+                    "SYN,ACK",
+                )
+            )
+        else:
+            limit, what = RETRIES2, "segment"
+        if self.retries > limit:
+            reason = f"connection timed out: {what} retransmitted {limit} times without an ACK"
+            if state is SYN_RECEIVED and self.passive:
+                self._back_to_listen("T5", reason)
+            else:
+                self._delete_tcb("T4" if state is SYN_SENT else "T6", reason)
+            return
+        self.events.append(("timeout", self.engine.now, self.name, "retransmission", self.rto))
+        if self.snd_una == self.iss:
+            self.syn_timed_out = True
+        self.rtt_seq = None  # Karn: never time a retransmitted segment
+        self.recover = self.snd_nxt
+        self.dupacks = 0
+        self._retransmit_head("retransmission")
+        self.rto = min(self.rto * 2, RTO_MAX)  # (5.5)
+        self.rtx.start(self.rto)  # (5.6)
+
+    def _persist_timeout(self) -> None:
+        """The persist timer (section 3.8.6.1): probe a zero window."""
+        if self.state not in _SEND_STATES or self.snd_nxt != self.snd_una:
+            return
+        if self.snd_wnd:
+            self._output()
+            return
+        self.events.append(("timeout", self.engine.now, self.name, "persist", None))
+        self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
+        self.persist_backoff += 1
+        self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+
+    def _time_wait_timeout(self) -> None:
+        """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
+        if self.state is TIME_WAIT:
+            self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
+            self._delete_tcb("T3")
+
+    # ------------------------------------------------------------------ output
+
+    def _begin_data(self) -> None:
+        """Entering ESTABLISHED: RFC 6298 (5.7) and the effective MSS."""
+        if self.syn_timed_out and self.srtt is None and self.rto < RTO_SYN_FALLBACK:
+            self.rto = RTO_SYN_FALLBACK
+        elif self.syn_timed_out and self.srtt is None:
+            self.rto = max(RTO_SYN_FALLBACK, min(self.rto, RTO_SYN_FALLBACK))
+
+    def _rtt_sample(self, r: float) -> None:
+        """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5)."""
+        if self.srtt is None:
+            self.srtt = r
+            self.rttvar = r / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
+            self.srtt = 0.875 * self.srtt + 0.125 * r
+        rto = self.srtt + max(CLOCK_GRANULARITY, 4 * self.rttvar)
+        self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
+
+    def _output(self) -> None:
+        """Send what the window allows: queued data, then the FIN; else a pending ACK."""
+        if self.state in _SEND_STATES:
+            data_end = self.data_end
+            mss = self.snd_mss
+            sent = False
+            while True:
+                nxt = self.snd_nxt
+                win_end = self.snd_una + self.snd_wnd
+                if nxt < data_end:
+                    n = min(mss, data_end - nxt, win_end - nxt)
+                    if n <= 0:
+                        break
+                    if (
+                        n < mss
+                        and n < data_end - nxt
+                        and nxt != self.snd_una
+                        and 2 * n < self.max_snd_wnd
+                    ):
+                        break  # sender SWS avoidance: wait for more window
+                    off = nxt - self.iss - 1
+                    end = nxt + n
+                    if end == data_end:
+                        if self.fin_queued and win_end > end:
+                            flags = F_FIN_PSH_ACK
+                            self.fin_sent = True
+                            self.fin_seq = end
+                            self.snd_nxt = end + 1
+                        else:
+                            flags = F_PSH_ACK
+                            self.snd_nxt = end
+                    else:
+                        flags = F_ACK
+                        self.snd_nxt = end
+                    self._transmit(flags, nxt, self.send_data[off : off + n], None)
+                    sent = True
+                elif self.fin_queued and not self.fin_sent:
+                    if win_end <= nxt and nxt != self.snd_una:
+                        break
+                    if win_end <= nxt and not self.snd_wnd:
+                        break
+                    self.fin_sent = True
+                    self.fin_seq = nxt
+                    self.snd_nxt = nxt + 1
+                    self._transmit(F_FIN_ACK, nxt, b"", None)
+                    sent = True
+                else:
+                    break
+                if self.rtt_seq is None:
+                    self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
+            if sent and self.rtx.deadline is None:
+                self.rtx.start(self.rto)  # (5.1)
+            if (
+                self.snd_nxt == self.snd_una
+                and (self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent))
+                and self.persist.deadline is None
+            ):
+                self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+        if self._ack_now:
+            self._send_ack(None)
+
+    def _retransmit_head(self, note: str) -> None:
+        """Resend the earliest unacknowledged segment (RFC 6298 (5.4))."""
+        self.retransmissions += 1
+        if self.snd_una == self.iss:  # the SYN itself is unacknowledged
+            self._send_syn(F_SYN if self.irs is None else F_SYN_ACK, note)
+            return
+        seq = self.snd_una
+        data_sent_end = min(self.snd_nxt, self.data_end)
+        n = min(self.snd_mss, data_sent_end - seq) if seq < data_sent_end else 0
+        end = seq + n
+        fin = self.fin_sent and end == self.fin_seq
+        if n:
+            off = seq - self.iss - 1
+            payload = self.send_data[off : off + n]
+            flags = F_FIN_PSH_ACK if fin else (F_PSH_ACK if end == self.data_end else F_ACK)
+        elif fin:
+            payload, flags = b"", F_FIN_ACK
+        else:
+            self.retransmissions -= 1
+            return
+        self._transmit(flags, seq, payload, note)
+
+    # ------------------------------------------------------------------ segments
+
+    def _window(self) -> int:
+        """The window field: RCV.WND, with receiver SWS avoidance (section 3.8.6.2.2)."""
+        avail = self.rcv_buf - len(self.unread)
+        rcv_nxt = self.rcv_nxt
+        current = self.rcv_adv - rcv_nxt
+        if avail - current >= min(self.rcv_buf >> 1, self.snd_mss):
+            self.rcv_adv = rcv_nxt + avail
+            current = avail
+        window = current >> self.rcv_wscale
+        return 0xFFFF if window > 0xFFFF else window
+
+    def _transmit(self, flags: TCPFlag, seq: int, payload: bytes, note: str | None) -> None:
+        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=flags> and hand it to the network."""
+        f = flags._value_
+        if f & _ACK:
+            ack = self.rcv_nxt & MASK
+            self._ack_now = False
+        else:
+            ack = 0
+        window = 0 if f & _RST else self._window()
+        if self.ts_ok and not f & _RST:
+            tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+            options: tuple[Any, ...] = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+        else:
+            options = ()
+        header = TCPHeader(self.port, self.remote_port, seq & MASK, ack, flags, window, 0, options)
+        self.network.send(self, header, payload, note)
+
+    def _send_ack(self, note: str | None) -> None:
+        self._transmit(F_ACK, self.snd_nxt, b"", note)
+
+    def _send_syn(self, flags: TCPFlag, note: str | None = None) -> None:
+        """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
+        f = flags._value_
+        tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+        options = (
+            MSS(self.mss),
+            _SACK_PERMITTED,
+            Timestamps(tsval, self.ts_recent if f & _ACK else 0),
+            _NOP,
+            WindowScale(self.ws_shift),
+        )
+        if f & _ACK:
+            ack = self.rcv_nxt & MASK
+            self._ack_now = False
+        else:
+            ack = 0
+        header = TCPHeader(
+            self.port,
+            self.remote_port,
+            self.iss & MASK,
+            ack,
+            flags,
+            min(self.rcv_buf, 0xFFFF),
+            0,
+            options,
+        )
+        self.network.send(self, header, b"", note)
+
+    def _reply_rst(self, h: TCPHeader, flags: TCPFlag, seq: int, ack: int, rule: str) -> None:
+        """A RST in reply to `h` (sections 3.5.2 and 3.10.7), from whatever state we are in."""
+        header = TCPHeader(h.dst_port, h.src_port, seq & MASK, ack, flags, 0, 0, ())
+        self.network.send(self, header, b"", f"reset ({rule})")
+
+    def _syn_options(self, h: TCPHeader) -> None:
+        """Take the peer's MSS, window scale and timestamps from its SYN (RFC 9293 3.7.1,
+        RFC 7323)."""
+        mss = DEFAULT_MSS
+        peer_shift = None
+        ts = None
+        for option in h.options:
+            kind = option.kind
+            if kind == 2:
+                mss = option.value
+            elif kind == 3:
+                peer_shift = min(option.shift, 14)
+            elif kind == 8:
+                ts = option.tsval
+        self.snd_mss = min(mss, self.mss)
+        if peer_shift is not None:
+            self.snd_wscale = peer_shift
+            self.rcv_wscale = self.ws_shift
+        else:
+            self.snd_wscale = self.rcv_wscale = 0
+        if ts is not None:
+            self.ts_ok = True
+            self.ts_recent = ts
+        else:
+            self.ts_ok = False
+
+
+def _checksum_good(parsed: Any) -> bool:
+    """Whether a parsed segment's checksum verified (see netutil.segment.parse)."""
+    status = getattr(parsed, "checksum_ok", None)
+    if status is None:
+        status = getattr(parsed, "checksum_status", None)
+        return str(getattr(status, "value", status)).lower() == "good"
+    return bool(status)
