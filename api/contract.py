@@ -30,7 +30,8 @@ class Endpoint:
     operation_id: str
     summary: str
     tag: str
-    response: type[Schema] | None
+    #: the JSON answer's schema; a tuple of schemas is one of them (OpenAPI oneOf)
+    response: type[Schema] | tuple[type[Schema], ...] | None
     query: type[Schema] | None = None
     body: type[Schema] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
@@ -95,7 +96,7 @@ def endpoint(
     operation_id: str,
     summary: str,
     tag: str,
-    response: type[Schema] | None,
+    response: type[Schema] | tuple[type[Schema], ...] | None,
     query: type[Schema] | None = None,
     body: type[Schema] | None = None,
     path_params: dict[str, str] | None = None,

@@ -180,7 +180,9 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
         }
     ok: dict[str, Any] = {"description": doc.summary}
     content: dict[str, Any] = {}
-    if doc.response is not None:
+    if isinstance(doc.response, tuple):
+        content["application/json"] = {"schema": {"oneOf": list(doc.response)}}
+    elif doc.response is not None:
         content["application/json"] = {"schema": doc.response}
     for media_type, text in doc.media.items():
         content[media_type] = {

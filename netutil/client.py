@@ -274,6 +274,27 @@ class Client:
             "POST", "/api/tcp/parse", json={k: v for k, v in body.items() if v is not None}
         )
 
+    def tcp_handshake(self, runs: int | None = None, **options: Any) -> dict[str, Any]:
+        """`netutil tcp handshake --format json`: the trace (options with the seed used,
+        endpoints, events, summary) or, with `runs`, Monte Carlo statistics. `options` are the
+        simulator's (seed, delay, loss, drop, data, ...); None means the default."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        if runs is not None:
+            body["runs"] = runs
+        return self._json("POST", "/api/handshake", json=body)
+
+    def tcp_handshake_pcap(self, **options: Any) -> bytes:
+        """One simulated run's segments as a classic pcap file (bytes)."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        response = self.request("POST", "/api/handshake", json=body, accept=PCAP_MEDIA_TYPE)
+        return response.content
+
+    def tcp_states(self) -> dict[str, Any]:
+        """`netutil tcp states --json`: the eleven states and the transition rules."""
+        return self._json("GET", "/api/tcp/states")
+
     def _cidr_list(
         self,
         method: str,
@@ -335,6 +356,8 @@ OPERATIONS: dict[str, str] = {
         "checksum",
         "tcp_header_build",
         "tcp_parse",
+        "tcp_handshake",
+        "tcp_states",
     )
 }
 

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from api.routes import ip, meta, subnet, tcp
+    from api.routes import handshake, ip, meta, subnet, tcp
 
-    return [meta.bp, ip.bp, subnet.bp, tcp.bp]
+    return [meta.bp, ip.bp, subnet.bp, tcp.bp, handshake.bp]

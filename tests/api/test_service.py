@@ -156,6 +156,41 @@ CLI_CASES: dict[str, list[list[str]]] = {
         ["tcp", "parse", "3039"],
         ["tcp", "parse", "--src", "127.0.0.1", "3039005000000000000000005002200061570000"],
     ],
+    "tcp_handshake": [
+        ["tcp", "handshake", "--seed", "7"],
+        ["tcp", "handshake", "--drop", "syn-ack", "--seed", "7"],
+        ["tcp", "handshake", "--loss", "0.2", "--data", "20000", "--seed", "3", "--rtt", "30ms"],
+        [
+            "tcp",
+            "handshake",
+            "--data",
+            "5000",
+            "--window",
+            "1000",
+            "--read-rate",
+            "200",
+            "--seed",
+            "1",
+        ],
+        ["tcp", "handshake", "--closer", "both", "--seed", "2"],
+        ["tcp", "handshake", "--simultaneous-open", "--seed", "2"],
+        ["tcp", "handshake", "--no-listener", "--seed", "2"],
+        [
+            "tcp",
+            "handshake",
+            "--corrupt",
+            "0.3",
+            "--duplicate",
+            "0.3",
+            "--reorder",
+            "0.3",
+            "--seed",
+            "5",
+        ],
+        ["tcp", "handshake", "--loss", "1.0", "--seed", "4"],
+        ["tcp", "handshake", "--loss", "0.1", "--runs", "200", "--seed", "9"],
+    ],
+    "tcp_states": [["tcp", "states"]],
 }
 
 
@@ -192,8 +227,12 @@ def run_cli(argv, capsys):
     [argv for cases in CLI_CASES.values() for argv in cases],
     ids=lambda a: " ".join(a),
 )
-@pytest.mark.parametrize("mode", [["--json"], []], ids=["json", "text"])
+@pytest.mark.parametrize("mode", ["json", "text"])
 def test_cli_with_api_equals_local_run(service, capsys, argv, mode):
+    if mode == "json":
+        mode = ["--format", "json"] if argv[:2] == ["tcp", "handshake"] else ["--json"]
+    else:
+        mode = []
     local = run_cli([*argv, *mode], capsys)
     remote = run_cli(["--api", service, *argv, *mode], capsys)
     assert remote == local
@@ -223,6 +262,24 @@ def test_pcap_parse_with_api_equals_local_run(service, capsys, tmp_path):
     rows = Client(service).tcp_parse(pcap=path.read_bytes())
     assert [r["flags"] for r in rows] == [["SYN"], ["SYN", "ACK"]]
     assert [r["checksum_status"] for r in rows] == ["good", "good"]
+
+
+def test_handshake_pcap_with_api_equals_local_run(service, capsys, tmp_path):
+    argv = ["tcp", "handshake", "--seed", "11", "--data", "3000", "--format", "pcap"]
+    assert run_cli([*argv, "--output", str(tmp_path / "local.pcap")], capsys)[0] == 0
+    remote = ["--api", service, *argv, "--output", str(tmp_path / "remote.pcap")]
+    assert run_cli(remote, capsys)[0] == 0
+    local_bytes = (tmp_path / "local.pcap").read_bytes()
+    assert (tmp_path / "remote.pcap").read_bytes() == local_bytes
+    # The service's own pcap (Accept) is the same file, and dpkt reads it with good checksums.
+    served = Client(service).tcp_handshake_pcap(seed=11, data=3000)
+    assert served == local_bytes
+    import io
+
+    import dpkt
+
+    packets = list(dpkt.pcap.Reader(io.BytesIO(served)))
+    assert len(packets) > 5
 
 
 def test_cli_reads_netutil_api_from_environment(service, capsys, monkeypatch):
