@@ -137,3 +137,104 @@ def test_pair_schemas_describe_real_results(a, b):
     assert_described(
         OverlapResult(), subnet.overlap(a, b.split("/")[0] + "/32" if "/" not in b else b).as_dict()
     )
+
+
+# --- checksum, segments, packets, pcap --------------------------------------------------------
+
+
+def test_checksum_schema_describes_real_results():
+    from api.schemas.tcp import ChecksumResult
+    from netutil.checksum import checksum_report
+
+    for data in (b"", b"\x00\x01\xf2\x03\xf4\xf5\xf6\xf7", bytes(range(255))):
+        assert_described(ChecksumResult(), checksum_report(data).as_dict())
+
+
+def _built(ip: bool, v6: bool = False, payload: bytes = b""):
+    from netutil.packet import build_report
+    from netutil.segment import TCPHeader, parse_flags, standard_options
+
+    options = standard_options(
+        mss=1460, sack_permitted=True, timestamps=(100, 0), window_scale=7, sack=[(1, 2)]
+    )
+    header = TCPHeader(1234, 80, 1000, 0, parse_flags("SYN"), 64240, 0, options)
+    src, dst = ("2001:db8::1", "2001:db8::2") if v6 else ("10.0.0.1", "10.0.0.2")
+    return build_report(header, payload, src, dst, ip=ip)
+
+
+@pytest.mark.parametrize(("ip", "v6"), [(False, False), (True, False), (True, True)])
+def test_built_and_parsed_segment_schemas_describe_real_results(ip, v6):
+    from api.schemas.tcp import BuiltSegment, ParsedPacket
+    from netutil.packet import parse_any
+
+    built = _built(ip, v6, b"hello")
+    assert_described(BuiltSegment(), built.as_dict())
+    raw = bytes.fromhex(built.as_dict()["hex"])
+    src, dst = (None, None) if ip else ("10.0.0.1", "10.0.0.2")
+    assert_described(ParsedPacket(), parse_any(raw, "auto", src, dst).as_dict())
+    segment = bytes.fromhex(built.as_dict()["segment_hex"])
+    assert_described(ParsedPacket(), parse_any(segment, "tcp").as_dict())
+
+
+def test_pcap_segment_schema_describes_real_rows(tmp_path):
+    import io
+
+    from scapy.all import IP, TCP, IPv6, wrpcap
+
+    from api.schemas.tcp import PcapSegments
+    from netutil.pcap import tcp_segments
+
+    path = tmp_path / "x.pcap"
+    wrpcap(
+        str(path),
+        [IP() / TCP(options=[("MSS", 1460), ("Timestamp", (1, 2))]), IPv6() / TCP(flags="SA")],
+        linktype=101,
+    )
+    rows = [s.as_dict() for s in tcp_segments(io.BytesIO(path.read_bytes()))]
+    assert len(rows) == 2
+    assert_described(PcapSegments(), {"segments": rows})
+
+
+# --- the simulator ------------------------------------------------------------------------------
+
+SIM_CASES = [
+    {"seed": 7},
+    {"seed": 7, "drop": ("syn-ack",), "data": 3000},
+    {"seed": 3, "loss": 0.3, "duplicate": 0.3, "reorder": 0.3, "corrupt": 0.2, "data": 20000},
+    {"seed": 1, "data": 5000, "window": 1000, "read_rate": 200.0},
+    {"seed": 2, "closer": "both"},
+    {"seed": 2, "simultaneous_open": True},
+    {"seed": 2, "listener": False},
+    {"seed": 4, "loss": 1.0},
+    {"seed": 5, "max_events": 20},
+]
+
+
+@pytest.mark.parametrize("params", SIM_CASES, ids=str)
+def test_trace_schema_describes_real_runs(params):
+    from api.schemas.handshake import Trace
+    from netutil.sim.options import SimOptions
+    from netutil.sim.run import simulate
+
+    trace = simulate(SimOptions(**params)).as_dict()
+    assert_described(Trace(), trace)
+    for event in trace["events"]:  # every event keeps its own key order too
+        assert event == Trace().dump({**trace, "events": [event]})["events"][0]
+
+
+@pytest.mark.parametrize("params", [{"seed": 9, "loss": 0.1}, {"seed": 9, "loss": 1.0}], ids=str)
+def test_monte_carlo_schema_describes_real_statistics(params):
+    from api.schemas.handshake import MonteCarloResult
+    from netutil.sim.options import SimOptions
+    from netutil.sim.stats import monte_carlo
+
+    assert_described(MonteCarloResult(), monte_carlo(SimOptions(**params), 50).as_dict())
+
+
+def test_transition_table_schema():
+    from api.schemas.handshake import TransitionTable
+    from netutil.sim.states import transition_table
+
+    table = transition_table().as_dict()
+    assert len(table["states"]) == 11
+    assert_described(TransitionTable(), table)
