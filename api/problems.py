@@ -104,8 +104,10 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def _http_error(exc: HTTPException) -> Response:
+def _http_error(exc: HTTPException) -> Response | HTTPException:
     status = exc.code or 500
+    if status < 400:  # a routing redirect is an answer, not a problem
+        return exc
     headers = {}
     if status == 405:
         allow = exc.get_response().headers.get("Allow")

@@ -57,6 +57,29 @@ def _start(app: str, probe: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(f"{app} did not start")
 
 
+def _peak_rss_mib(master: int) -> float:
+    """Largest peak resident set (VmHWM) among the gunicorn master and its workers, in MiB."""
+    pids = [master]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    peak = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024
+
+
 def _stop(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -100,6 +123,7 @@ def run(quick: bool) -> None:
         for _ in range(rounds):  # alternate, so drift hits both alike
             ours.append(_wrk(ours_url, seconds))
             ceiling.append(_wrk(ceil_url, seconds))
+        ours_rss, ceil_rss = _peak_rss_mib(ours_proc.pid), _peak_rss_mib(ceil_proc.pid)
     finally:
         _stop(ours_proc)
         _stop(ceil_proc)
@@ -119,6 +143,10 @@ def run(quick: bool) -> None:
         f"requests/s: netutil {ours_rps:,.0f}, bare Flask {ceil_rps:,.0f} "
         f"({ratio:.0%} of the ceiling); p99: netutil {ours_p99 * 1e3:.2f} ms, "
         f"bare Flask {ceil_p99 * 1e3:.2f} ms"
+    )
+    harness.note(
+        f"peak RSS of one gunicorn process: netutil {ours_rss:.1f} MiB, "
+        f"bare Flask {ceil_rss:.1f} MiB"
     )
     harness.note(
         f"gunicorn sync workers: {WORKERS}, wrk: 1 thread, {CONNECTIONS} connections, "
