@@ -70,6 +70,8 @@ def parse(text: str) -> tuple[Address, Network | None]:
     Raises InvalidInput naming what is wrong and where; ipaddress decides what is valid and
     the message is worked out from the part it rejected.
     """
+    if not isinstance(text, str):
+        raise InvalidInput(f"invalid IP address {text!r}: expected text")
     s = text.strip()
     if "/" not in s and "%" not in s:
         # Fast path for plain addresses; whatever it refuses goes through ipaddress below, which
@@ -289,14 +291,6 @@ def _exploded6(value: int) -> str:
     return ":".join((h[0:4], h[4:8], h[8:12], h[12:16], h[16:20], h[20:24], h[24:28], h[28:32]))
 
 
-def _binary(version: int, value: int) -> str:
-    if version == 4:
-        b = f"{value:032b}"
-        return f"{b[0:8]}.{b[8:16]}.{b[16:24]}.{b[24:32]}"
-    b = f"{value:0128b}"
-    return ":".join(b[i : i + 16] for i in range(0, 128, 16))
-
-
 def _reverse_pointer(version: int, value: int) -> str:
     """RFC 1035 3.5 in-addr.arpa and RFC 3596 2.5 ip6.arpa names."""
     if version == 4:
@@ -318,6 +312,21 @@ class AddressInfo(Record):
 
     _fields = ("input", "address", "network", "entry")
     __slots__ = _fields
+
+    def __init__(
+        self,
+        input: str,
+        address: Address,
+        network: Network | None,
+        entry: registry.Entry | None,
+    ) -> None:
+        # Record's generic __init__, unrolled: one of these is built per line in bulk runs.
+        setter = object.__setattr__
+        setter(self, "input", input)
+        setter(self, "address", address)
+        setter(self, "network", network)
+        setter(self, "entry", entry)
+
     input: str
     address: IPv4Address | IPv6Address
     network: IPv4Network | IPv6Network | None
@@ -395,7 +404,9 @@ class AddressInfo(Record):
         address = self.address
         version = address.version
         value = int(address)
-        entry_dict, loopback, link_local, unspecified, documentation = _entry_facts(self.entry)
+        entry = self.entry
+        facts = _NO_ENTRY if entry is None else _ENTRY_FACTS.get(id(entry)) or _entry_facts(entry)
+        entry_dict, loopback, link_local, unspecified, documentation = facts
         if version == 4:
             h = f"{value:08x}"
             b = f"{value:032b}"
@@ -405,8 +416,9 @@ class AddressInfo(Record):
             chain = _chain_text(registry.containing_int(4, value))
             embedded = mac = mcast = None
             binary = f"{b[0:8]}.{b[8:16]}.{b[16:24]}.{b[24:32]}"
-            reverse = _reverse_pointer(4, value)
-            hclass = historical_class(value)
+            o1, o2, o3, o4 = compressed.split(".")
+            reverse = f"{o4}.{o3}.{o2}.{o1}.in-addr.arpa"
+            hclass = _CLASSES[value >> 24]
         else:
             h = f"{value:032x}"
             b = f"{value:0128b}"
@@ -422,7 +434,10 @@ class AddressInfo(Record):
                 multicast = value >> 120 == 0xFF
             embedded = embedded_ipv4(value) if value >> 112 in _EMBEDDING_TOPS else None
             mcast = multicast_info(value) if multicast and not mapped else None
-            mac = None if (embedded or mcast) else eui64_mac(value)
+            if (value >> 24) & 0xFFFF == 0xFFFE and not (embedded or mcast):
+                mac = eui64_mac(value)
+            else:
+                mac = None
             binary = (
                 f"{b[0:16]}:{b[16:32]}:{b[32:48]}:{b[48:64]}"
                 f":{b[64:80]}:{b[80:96]}:{b[96:112]}:{b[112:128]}"
@@ -467,6 +482,9 @@ class AddressInfo(Record):
             "host": place,
         }
 
+
+# historical_class by first octet, for the bulk path.
+_CLASSES = "A" * 128 + "B" * 64 + "C" * 32 + "D" * 16 + "E" * 16
 
 # Top 16 bits of the IPv6 addresses that can carry an IPv4 address (mapped ::ffff:0:0/96
 # starts with 0, NAT64 64:ff9b::/96, Teredo 2001::/32, 6to4 2002::/16).

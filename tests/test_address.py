@@ -271,6 +271,14 @@ def test_rejections_name_what_and_where(text, message):
         (ipaddress.ip_interface if "/" in text else ipaddress.ip_address)(text.strip() or text)
 
 
+@pytest.mark.parametrize("value", [None, 3232235521, b"10.0.0.1"])
+def test_non_text_is_rejected(value):
+    with pytest.raises(
+        InvalidInput, match=re.escape(f"invalid IP address {value!r}: expected text")
+    ):
+        parse(value)
+
+
 def test_invalid_input_is_a_value_error_and_one_line():
     with pytest.raises(ValueError) as caught:
         info("1.2.3.4.5")
@@ -513,8 +521,9 @@ def test_properties_agree_with_as_dict():
 # --- embedded IPv4, EUI-64, multicast ---------------------------------------------------------
 
 
-def test_teredo_rfc4380_example():
-    # RFC 4380 section 4: server 65.54.227.120, client 192.0.2.45 port 40000 behind a cone NAT.
+def test_teredo_worked_example():
+    # The usual worked example of the RFC 4380 section 4 layout (it is Wikipedia's): server
+    # 65.54.227.120, client 192.0.2.45 port 40000 behind a cone NAT.
     d = info("2001:0000:4136:e378:8000:63bf:3fff:fdd2").as_dict()
     assert d["embedded_ipv4"] == {
         "kind": "teredo",

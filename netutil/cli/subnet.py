@@ -93,6 +93,7 @@ def register(sub: Any) -> None:
         description="Inspect, split, summarize and compare IPv4 and IPv6 networks.",
     )
     commands = group.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True  # `netutil subnet` alone is a usage error (exit 2)
 
     def command(name: str, help_text: str, description: str, *, lists: bool = False) -> Any:
         epilog = EPILOGS[name] + (_LIST_NOTE if lists else "") + _EXIT
