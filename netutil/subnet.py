@@ -658,12 +658,14 @@ _HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p 
 
 
 class _Keys(Record):
-    """Parsed list input: packed `first << 8 | host_bits` per version, and bookkeeping."""
+    """Parsed list input. IPv6 blocks are packed `first << 8 | host_bits`; IPv4 blocks sit in
+    256 buckets by first octet, packed `(first & 0xFFFFFF) << 6 | host_bits`: keys below 2**30
+    are one-digit Python ints, which sort about twice as fast as the 38-bit keys would."""
 
     _fields = ("v4", "v6", "count")
     __slots__ = _fields
 
-    v4: list[int]
+    v4: list[list[int]]
     v6: list[int]
     count: int
 
@@ -687,14 +689,15 @@ def _parse_keys(
     pton, fb = socket.inet_pton, int.from_bytes
     af4, af6 = socket.AF_INET, socket.AF_INET6
     h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
-    v4: list[int] = []
+    v4: list[list[int]] = [[] for _ in range(256)]
     v6: list[int] = []
-    add4, add6 = v4.append, v6.append
+    add6 = v6.append
+    refuse4 = False
     if only is not None:  # the other version takes the slow path, which words the error
         if only.version == 4:
             add6 = _refuse
         else:
-            add4 = _refuse
+            refuse4 = True
     skipped = 0
     for item in islice(items, MAX_INPUT_ITEMS + 1):
         try:
@@ -704,11 +707,14 @@ def _parse_keys(
                 add6((fb(pton(af6, a), "big") >> h << h) << 8 | h)
             else:
                 h = h4[p] if slash else 0
-                add4((fb(pton(af4, a), "big") >> h << h) << 8 | h)
+                if refuse4:
+                    raise ValueError("the other IP version")
+                x = fb(pton(af4, a), "big") >> h << h
+                v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
             continue
         except (OSError, KeyError, ValueError, TypeError, AttributeError):
             pass
-        position = len(v4) + len(v6) + skipped + 1
+        position = sum(map(len, v4)) + len(v6) + skipped + 1
         if position > MAX_INPUT_ITEMS:
             raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
         if isinstance(item, str) and not item.strip():
@@ -727,8 +733,12 @@ def _parse_keys(
             skipped += 1
             continue
         h = BITS[net.version] - net.prefixlen
-        (v4 if net.version == 4 else v6).append(int(net.network_address) << 8 | h)
-    count = len(v4) + len(v6) + skipped
+        x = int(net.network_address)
+        if net.version == 4:
+            v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
+        else:
+            v6.append(x << 8 | h)
+    count = sum(map(len, v4)) + len(v6) + skipped
     if count > MAX_INPUT_ITEMS:
         raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
     return _Keys(v4, v6, count)
@@ -773,6 +783,42 @@ def _merge(keys: list[int], bits: int) -> list[int]:
     return out
 
 
+def _merge4(buckets: list[list[int]]) -> list[int]:
+    """`_merge` for IPv4 keys in first-octet buckets (see _Keys): each bucket is sorted on its
+    own; runs carry over from one bucket to the next (a block shorter than /8 spans several)."""
+    out: list[int] = []
+    emit = out.append
+    run_key = -1  # no run yet
+    run_start = 0
+    run_end = -2  # exclusive; below any start, so the first block opens a run
+    single = True
+    for octet, keys in enumerate(buckets):
+        if not keys:
+            continue
+        keys.sort()
+        base = octet << 24
+        for k in keys:
+            s = base | k >> 6
+            if s > run_end:
+                if single:
+                    if run_key >= 0:
+                        emit(run_key)
+                else:
+                    out.extend(_packed_range(run_start, run_end - 1, 32))
+                run_key, run_start, single = s << 8 | (k & 63), s, True
+                run_end = s + (1 << (k & 63))
+            else:
+                e = s + (1 << (k & 63))
+                if e > run_end:
+                    run_end, single = e, False
+    if single:
+        if run_key >= 0:
+            emit(run_key)
+    else:
+        out.extend(_packed_range(run_start, run_end - 1, 32))
+    return out
+
+
 def _packed_range(first: int, last: int, bits: int) -> list[int]:
     """`range_blocks` as packed `first << 8 | host_bits` (the loop inlined: it is a hot path)."""
     out: list[int] = []
@@ -795,7 +841,7 @@ def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = No
     (what `ipaddress.collapse_addresses` gives), IPv4 blocks first, then IPv6, each sorted.
     Host bits set mean the network around them. See `_parse_keys` for `errors`."""
     keys = _parse_keys(items, errors, "summarize")
-    v4, v6 = _merge(keys.v4, 32), _merge(keys.v6, 128)
+    v4, v6 = _merge4(keys.v4), _merge(keys.v6, 128)
     header = (
         ("operation", "summarize"),
         ("input_count", keys.count),
@@ -846,20 +892,35 @@ def exclude(
     lo = int(net.network_address)
     hi = lo + net.num_addresses  # exclusive
     outside = 0
-    inside: list[int] = []
     everything = False
-    for k in keys.v4 if version == 4 else keys.v6:
-        s = k >> 8
-        e = s + (1 << (k & 255))
-        if e <= lo or s >= hi:
-            outside += 1
-        elif s <= lo and e >= hi:
-            everything = True
-        elif not everything:
-            inside.append(k)
+    if version == 4:
+        inside4: list[list[int]] = [[] for _ in range(256)]
+        for octet, keys4 in enumerate(keys.v4):
+            base = octet << 24
+            for k in keys4:
+                s = base | k >> 6
+                e = s + (1 << (k & 63))
+                if e <= lo or s >= hi:
+                    outside += 1
+                elif s <= lo and e >= hi:
+                    everything = True
+                else:
+                    inside4[octet].append(k)
+        removed = _merge4(inside4)
+    else:
+        inside: list[int] = []
+        for k in keys.v6:
+            s = k >> 8
+            e = s + (1 << (k & 255))
+            if e <= lo or s >= hi:
+                outside += 1
+            elif s <= lo and e >= hi:
+                everything = True
+            else:
+                inside.append(k)
+        removed = _merge(inside, bits)
     if everything:
-        inside = [lo << 8 | (bits - net.prefixlen)]
-    removed = _merge(inside, bits)
+        removed = [lo << 8 | (bits - net.prefixlen)]
     left: list[int] = []
     cursor = lo
     removed_addresses = 0

@@ -441,6 +441,17 @@ def test_summarize_dense_ipv4_covers_exactly_the_input(nets):
     assert [str(n) for n in result] == [str(c) for c in netaddr.cidr_merge([str(n) for n in nets])]
 
 
+def test_summarize_blocks_spanning_first_octets():
+    # IPv4 keys are bucketed by first octet; runs and large blocks must carry across buckets
+    assert _texts(subnet.summarize(["128.0.0.0/2", "0.0.0.0/1", "192.0.0.0/2"])) == ["0.0.0.0/0"]
+    items = ["10.0.0.0/7", "11.255.255.255", "12.0.0.0/8", "9.255.255.255/32", "13.0.0.0/8"]
+    assert _texts(subnet.summarize(items)) == ["9.255.255.255/32", "10.0.0.0/7", "12.0.0.0/7"]
+    assert _texts(subnet.exclude("8.0.0.0/5", ["10.0.0.0/7", "0.0.0.0/6"])) == [
+        "8.0.0.0/7",
+        "12.0.0.0/6",
+    ]
+
+
 def test_summarize_accepts_addresses_host_bits_and_other_spellings():
     items = ["10.0.0.1", "10.0.0.0/32", " 10.0.0.2/31 ", "10.0.0.4/255.255.255.252",
              "10.0.0.9/29", "::1", "::/128", "", "fe80::1%eth0/64"]  # fmt: skip
