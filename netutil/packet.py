@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Final
@@ -16,7 +17,8 @@ from typing import Final
 from netutil import segment as seg
 from netutil.checksum import ones_complement_sum
 from netutil.errors import InvalidInput, LimitExceeded
-from netutil.segment import ChecksumStatus, ParsedSegment, TCPHeader, layout, pack_fields
+from netutil.layout import HeaderLayout, fast_constructor
+from netutil.segment import ChecksumStatus, ParsedSegment, TCPHeader
 
 __all__ = [
     "IPV4_FIELDS",
@@ -39,7 +41,8 @@ IPPROTO_TCP: Final = 6
 MAX_EXTENSION_HEADERS: Final = 16  # a cap on the walk; real packets carry one or two
 
 # RFC 791 section 3.1.
-IPV4_FIELDS: Final = layout(
+IPV4_LAYOUT: Final = HeaderLayout(
+    "IPv4",
     (
         ("version", 4),
         ("ihl", 4),
@@ -53,10 +56,11 @@ IPV4_FIELDS: Final = layout(
         ("checksum", 16),
         ("src", 32),
         ("dst", 32),
-    )
+    ),
 )
 # RFC 8200 section 3.
-IPV6_FIELDS: Final = layout(
+IPV6_LAYOUT: Final = HeaderLayout(
+    "IPv6",
     (
         ("version", 4),
         ("traffic_class", 8),
@@ -66,11 +70,22 @@ IPV6_FIELDS: Final = layout(
         ("hop_limit", 8),
         ("src", 128),
         ("dst", 128),
-    )
+    ),
 )
+IPV4_FIELDS: Final = IPV4_LAYOUT.fields
+IPV6_FIELDS: Final = IPV6_LAYOUT.fields
 _V4: Final = {f.name: f for f in IPV4_FIELDS}
 _V6: Final = {f.name: f for f in IPV6_FIELDS}
-_V4_CHECKSUM_SHIFT: Final = _V4["checksum"].shift
+_GOOD: Final = ChecksumStatus.GOOD
+_BAD: Final = ChecksumStatus.BAD
+_V4_CHECKSUM_AT: Final = IPV4_LAYOUT.offset_of("checksum")
+_v4_pack = IPV4_LAYOUT.pack
+_v4_unpack = IPV4_LAYOUT.unpack
+_v6_pack = IPV6_LAYOUT.pack
+_v6_unpack = IPV6_LAYOUT.unpack
+_V4ADDR: Final = ipaddress.IPv4Address
+_v4_address = functools.lru_cache(maxsize=4096)(ipaddress.IPv4Address)
+_v6_address = functools.lru_cache(maxsize=4096)(ipaddress.IPv6Address)
 _DF: Final = 0b010
 _MF: Final = 0b001
 
@@ -86,10 +101,6 @@ _EXTENSIONS: Final = {
     139: "hip",
     140: "shim6",
 }
-
-
-def _unpack(fields, data: bytes, length: int) -> list[int]:
-    return seg.unpack_fields(fields, int.from_bytes(data[:length], "big"))
 
 
 def _addr(value):
@@ -113,18 +124,20 @@ def build_ipv4_packet(
 ) -> bytes:
     """An IPv4 packet (20-byte header, no options) carrying `segment`, header checksum computed."""
     src, dst = _addr(src_ip), _addr(dst_ip)
-    if src.version != 4 or dst.version != 4:
+    if type(src) is not _V4ADDR or type(dst) is not _V4ADDR:
         raise InvalidInput(
             f"an IPv4 packet needs IPv4 addresses, got {str(src)!r} and {str(dst)!r}"
         )
     total = 20 + len(segment)
     if total > 0xFFFF:
         raise InvalidInput(f"IPv4 total length {total} is over 65535")
-    values = (4, 5, tos, total, identification, _DF if dont_fragment else 0, 0, ttl, protocol, 0)
-    n = pack_fields(IPV4_FIELDS, (*values, int(src), int(dst)), "IPv4")
-    s = n % 0xFFFF  # the header as an integer: its words' sum mod 0xFFFF (never all zero)
-    n |= ((~s & 0xFFFF) if s else 0) << _V4_CHECKSUM_SHIFT
-    return n.to_bytes(20, "big") + bytes(segment)
+    flags = _DF if dont_fragment else 0
+    header = _v4_pack(
+        4, 5, tos, total, identification, flags, 0, ttl, protocol, 0, int(src), int(dst)
+    )
+    s = int.from_bytes(header, "big") % 0xFFFF  # the words' sum mod 0xFFFF (never all zero)
+    cs = (0xFFFF - s if s else 0).to_bytes(2, "big")
+    return header[:_V4_CHECKSUM_AT] + cs + header[_V4_CHECKSUM_AT + 2 :] + bytes(segment)
 
 
 def build_ipv6_packet(
@@ -157,7 +170,7 @@ def build_ipv6_packet(
         int(src),
         int(dst),
     )
-    return pack_fields(IPV6_FIELDS, values, "IPv6").to_bytes(40, "big") + bytes(segment)
+    return _v6_pack(*values) + bytes(segment)
 
 
 def build_packet(
@@ -324,8 +337,12 @@ class ParsedPacket:
         }
 
 
-def _truncated(what: str, fields, length: int, need: int) -> None:
-    field = seg.missing_field(fields, length)
+_make_v4 = fast_constructor(IPv4Header)
+_make_packet = fast_constructor(ParsedPacket)
+
+
+def _truncated(what: str, layout: HeaderLayout, length: int, need: int) -> None:
+    field = layout.missing_field(length)
     raise InvalidInput(
         f"truncated {what} header: {length} bytes, the fixed header needs {need} "
         f"(field {field.name!r} at byte offset {field.byte_offset} is missing)"
@@ -343,8 +360,8 @@ def _check_length(what: str, field, value: int, expected_total: int, given: int,
 def _parse_ipv4(data: bytes, trailer: bool) -> ParsedPacket:
     length = len(data)
     if length < 20:
-        _truncated("IPv4", IPV4_FIELDS, length, 20)
-    v = _unpack(IPV4_FIELDS, data, 20)
+        _truncated("IPv4", IPV4_LAYOUT, length, 20)
+    v = _v4_unpack(data)
     ihl, total = v[1], v[3]
     if ihl < 5:
         raise InvalidInput(f"IPv4 IHL {ihl} at byte offset 0 is below 5 (the header is 5 words)")
@@ -358,39 +375,29 @@ def _parse_ipv4(data: bytes, trailer: bool) -> ParsedPacket:
         raise InvalidInput(
             f"IPv4 total length {total} at byte offset 2 is less than the {hlen}-byte header"
         )
-    _check_length("IPv4", _V4["total_length"], total, total, length, trailer)
-    header_sum = ones_complement_sum(data[:hlen])
-    rest = (header_sum - v[9]) % 0xFFFF  # the header's sum with its checksum field zeroed
-    expected = (~rest & 0xFFFF) if rest else 0
-    status = ChecksumStatus.GOOD if header_sum == 0xFFFF else ChecksumStatus.BAD
-    ip = IPv4Header(
-        ihl,
-        v[2],
-        total,
-        v[4],
-        v[5],
-        v[6],
-        v[7],
-        v[8],
-        v[9],
-        ipaddress.IPv4Address(v[10]),
-        ipaddress.IPv4Address(v[11]),
-        bytes(data[20:hlen]),
-        status,
-        expected,
-    )
-    if ip.protocol != IPPROTO_TCP:
-        return ParsedPacket(ip, None, f"protocol {ip.protocol} is not TCP")
-    if ip.is_fragment:
-        return ParsedPacket(ip, None, "a fragment: the TCP segment needs reassembly")
-    return ParsedPacket(ip, seg.parse(data[hlen:total], ip.src, ip.dst, base=hlen))
+    if total != length:
+        _check_length("IPv4", _V4["total_length"], total, total, length, trailer)
+    header_mod = int.from_bytes(data[:hlen], "big") % 0xFFFF  # never all zero (version 4)
+    rest = (header_mod - v[9]) % 0xFFFF  # the header's sum with its checksum field zeroed
+    src, dst = _v4_address(v[10]), _v4_address(v[11])
+    ip = _make_v4(
+        ihl, v[2], total, v[4], v[5], v[6], v[7], v[8], v[9], src, dst, data[20:hlen],
+        _BAD if header_mod else _GOOD, 0xFFFF - rest if rest else 0,
+    )  # fmt: skip
+    if v[8] != IPPROTO_TCP:
+        return _make_packet(ip, None, f"protocol {v[8]} is not TCP")
+    if v[5] & _MF or v[6]:
+        return _make_packet(ip, None, "a fragment: the TCP segment needs reassembly")
+    # The pseudo-header's address words: a 32-bit a*65536 + b is congruent to a + b mod 0xFFFF.
+    pseudo = (v[10] + v[11] + IPPROTO_TCP) % 0xFFFF
+    return _make_packet(ip, seg.parse_verified(data[hlen:total], hlen, pseudo, src, dst), None)
 
 
 def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
     length = len(data)
     if length < 40:
-        _truncated("IPv6", IPV6_FIELDS, length, 40)
-    v = _unpack(IPV6_FIELDS, data, 40)
+        _truncated("IPv6", IPV6_LAYOUT, length, 40)
+    v = _v6_unpack(data)
     payload_length = v[3]
     if payload_length == 0 and v[4] == 0:
         raise InvalidInput("IPv6 jumbograms (payload length 0 with hop-by-hop) are not supported")
@@ -428,8 +435,8 @@ def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
         payload_length,
         v[4],
         v[5],
-        ipaddress.IPv6Address(v[6]),
-        ipaddress.IPv6Address(v[7]),
+        _v6_address(v[6]),
+        _v6_address(v[7]),
         tuple(exts),
         upper,
         off,
@@ -439,7 +446,8 @@ def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
         return ParsedPacket(ip, None, "a fragment: the TCP segment needs reassembly")
     if upper != IPPROTO_TCP:
         return ParsedPacket(ip, None, f"next header {nh} is not TCP")
-    return ParsedPacket(ip, seg.parse(data[off:end], ip.src, ip.dst, base=off))
+    pseudo = (v[6] + v[7] + IPPROTO_TCP) % 0xFFFF  # address words, summed mod 0xFFFF
+    return ParsedPacket(ip, seg.parse_verified(data[off:end], off, pseudo, ip.src, ip.dst))
 
 
 def parse_packet(data: bytes, *, allow_trailer: bool = False) -> ParsedPacket:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from netutil.errors import InvalidInput
+from netutil.layout import fast_constructor
 from netutil.packet import ParsedPacket, parse_packet
 from netutil.segment import option_as_dict
 
@@ -112,8 +113,14 @@ class PcapRecord:
         return len(self.data)
 
 
+_make_record = fast_constructor(PcapRecord)
+
+
 def _read_exact(fileobj: BinaryIO, n: int) -> bytes:
-    chunks, got = [], 0
+    first = fileobj.read(n)
+    if len(first) == n or not first:
+        return first
+    chunks, got = [first], len(first)
     while got < n:
         chunk = fileobj.read(n - got)
         if not chunk:
@@ -186,7 +193,7 @@ def _records(fileobj: BinaryIO, header: PcapHeader) -> Iterator[PcapRecord]:
                 f"truncated pcap record {index} at byte offset {offset}: incl_len {incl_len} at "
                 f"byte offset {offset + 8}, but only {len(data)} bytes follow"
             )
-        yield PcapRecord(index, ts_sec, ts_frac * scale, orig_len, header.linktype, data)
+        yield _make_record(index, ts_sec, ts_frac * scale, orig_len, header.linktype, data)
         offset += RECORD_HEADER_LENGTH + incl_len
 
 

@@ -1,8 +1,8 @@
 """TCP segments byte for byte: the header and its options as data, and build, pack and parse.
 
-A header is data: `HEADER_FIELDS` names every field of the fixed 20-byte header (RFC 9293 section
-3.1, with the AE bit of RFC 9768) with its width in bits, and both packing and parsing are driven
-by that one table, so no offset is written twice. Options (RFC 9293 section 3.2, RFC 7323,
+A header is data: `TCP_LAYOUT` names every field of the fixed 20-byte header (RFC 9293 section
+3.1, with the AE bit of RFC 9768) with its width in bits, and both packing and parsing are
+compiled from that one table (see `netutil.layout`), so no offset is written twice. Options (RFC 9293 section 3.2, RFC 7323,
 RFC 2018) are frozen dataclasses; an unknown kind is kept as raw bytes so nothing is lost.
 """
 
@@ -12,12 +12,13 @@ import dataclasses
 import enum
 import functools
 import ipaddress
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import ClassVar, Final, NamedTuple
+from typing import ClassVar, Final
 
 from netutil.errors import InvalidInput
+from netutil.layout import HeaderLayout, fast_constructor
 
 __all__ = [
     "EOL",
@@ -26,6 +27,7 @@ __all__ = [
     "MSS",
     "NOP",
     "SACK",
+    "TCP_LAYOUT",
     "BuiltSegment",
     "ChecksumStatus",
     "ParsedSegment",
@@ -92,6 +94,11 @@ def parse_flags(text: str) -> TCPFlag:
 # Options
 
 
+_MSS_WIRE: Final = struct.Struct("!BBH")
+_WS_WIRE: Final = struct.Struct("!BBB")
+_TS_WIRE: Final = struct.Struct("!BBII")
+
+
 def _check(value: int, bits: int, what: str) -> None:
     if not isinstance(value, int) or not 0 <= value < (1 << bits):
         raise InvalidInput(f"{what} {value!r} does not fit {bits} bits (0..{(1 << bits) - 1})")
@@ -134,8 +141,11 @@ class MSS:
     name: ClassVar[str] = "mss"
 
     def to_bytes(self) -> bytes:
-        _check(self.value, 16, "MSS")
-        return b"\x02\x04" + self.value.to_bytes(2, "big")
+        try:
+            return _MSS_WIRE.pack(2, 4, self.value)
+        except struct.error:
+            _check(self.value, 16, "MSS")
+            raise
 
     def json_value(self) -> int:
         return self.value
@@ -150,8 +160,11 @@ class WindowScale:
     name: ClassVar[str] = "window_scale"
 
     def to_bytes(self) -> bytes:
-        _check(self.shift, 8, "window scale shift")
-        return bytes((3, 3, self.shift))
+        try:
+            return _WS_WIRE.pack(3, 3, self.shift)
+        except struct.error:
+            _check(self.shift, 8, "window scale shift")
+            raise
 
     def json_value(self) -> int:
         return self.shift
@@ -203,9 +216,12 @@ class Timestamps:
     name: ClassVar[str] = "timestamps"
 
     def to_bytes(self) -> bytes:
-        _check(self.tsval, 32, "timestamp value")
-        _check(self.tsecr, 32, "timestamp echo reply")
-        return b"\x08\x0a" + self.tsval.to_bytes(4, "big") + self.tsecr.to_bytes(4, "big")
+        try:
+            return _TS_WIRE.pack(8, 10, self.tsval, self.tsecr)
+        except struct.error:
+            _check(self.tsval, 32, "timestamp value")
+            _check(self.tsecr, 32, "timestamp echo reply")
+            raise
 
     def json_value(self) -> dict[str, int]:
         return {"tsval": self.tsval, "tsecr": self.tsecr}
@@ -235,6 +251,9 @@ Option = EOL | NOP | MSS | WindowScale | SACKPermitted | SACK | Timestamps | Unk
 _EOL: Final = EOL()
 _NOP: Final = NOP()
 _SACK_PERM: Final = SACKPermitted()
+_make_mss = fast_constructor(MSS)
+_make_ws = fast_constructor(WindowScale)
+_make_ts = fast_constructor(Timestamps)
 _OPTION_NAMES: Final = {
     2: "MSS",
     3: "window scale",
@@ -295,6 +314,39 @@ def pack_options(options: Iterable[Option]) -> bytes:
     return raw
 
 
+def _option_error(data: bytes, i: int, base: int, problem: str) -> None:
+    kind = data[i]
+    name = f" ({_OPTION_NAMES[kind]})" if kind in _OPTION_NAMES else ""
+    raise InvalidInput(f"TCP option kind {kind}{name} at byte offset {base + i}: {problem}")
+
+
+def _length_error(data: bytes, i: int, end: int, base: int) -> None:
+    """Explain why the option at `i` has an impossible length byte (or none)."""
+    if i + 1 >= end:
+        _option_error(
+            data,
+            i,
+            base,
+            f"length byte at offset {base + i + 1} is past the options area, which ends at "
+            f"offset {base + end}",
+        )
+    length = data[i + 1]
+    at = f"length {length} at offset {base + i + 1}"
+    if length < 2:
+        _option_error(data, i, base, f"{at} is below 2 (the kind and length bytes themselves)")
+    if i + length > end:
+        _option_error(
+            data, i, base, f"{at} runs past the options area, which ends at offset {base + end}"
+        )
+    kind = data[i]
+    if kind == 5:
+        _option_error(data, i, base, f"{at}, expected 2 + 8 per block (10, 18, 26 or 34)")
+    _option_error(data, i, base, f"{at}, expected {_FIXED_LENGTHS[kind]}")
+
+
+_U32X2: Final = struct.Struct("!II")
+
+
 def parse_options(data: bytes, base: int = MIN_HEADER_LENGTH) -> tuple[Option, ...]:
     """Options from the options area `data` (which starts at byte offset `base` of the header).
 
@@ -302,71 +354,47 @@ def parse_options(data: bytes, base: int = MIN_HEADER_LENGTH) -> tuple[Option, .
     runs past the options area, or a wrong length for a known kind raises InvalidInput naming
     the byte offset.
     """
+    return _parse_options(data, 0, len(data), base)
+
+
+def _parse_options(data: bytes, i: int, end: int, base: int) -> tuple[Option, ...]:
+    """Options in data[i:end], read in place; error offsets are `base` + index into data."""
     out: list[Option] = []
-    i, end = 0, len(data)
+    append = out.append
     while i < end:
         kind = data[i]
-        if kind == 0:
-            out.append(_EOL)
-            break
         if kind == 1:
-            out.append(_NOP)
+            append(_NOP)
             i += 1
             continue
-        what = f"TCP option kind {kind}" + (
-            f" ({_OPTION_NAMES[kind]})" if kind in _OPTION_NAMES else ""
-        )
-        if i + 1 >= end:
-            raise InvalidInput(
-                f"{what} at byte offset {base + i}: length byte at offset {base + i + 1} is past "
-                f"the options area, which ends at offset {base + end}"
-            )
-        length = data[i + 1]
-        if length < 2:
-            raise InvalidInput(
-                f"{what} at byte offset {base + i}: length {length} at offset {base + i + 1} is "
-                "below 2 (the kind and length bytes themselves)"
-            )
-        if i + length > end:
-            raise InvalidInput(
-                f"{what} at byte offset {base + i}: length {length} at offset {base + i + 1} runs "
-                f"past the options area, which ends at offset {base + end}"
-            )
-        fixed = _FIXED_LENGTHS.get(kind)
-        if fixed is not None and length != fixed:
-            raise InvalidInput(
-                f"{what} at byte offset {base + i}: length {length} at offset {base + i + 1}, "
-                f"expected {fixed}"
-            )
-        if kind == 2:
-            out.append(MSS(int.from_bytes(data[i + 2 : i + 4], "big")))
-        elif kind == 8:
-            out.append(
-                Timestamps(
-                    int.from_bytes(data[i + 2 : i + 6], "big"),
-                    int.from_bytes(data[i + 6 : i + 10], "big"),
-                )
-            )
+        if kind == 0:
+            append(_EOL)
+            break
+        length = data[i + 1] if i + 1 < end else 0
+        if length < 2 or i + length > end:
+            _length_error(data, i, end, base)
+        if kind == 8:
+            if length != 10:
+                _length_error(data, i, end, base)
+            append(_make_ts(*_U32X2.unpack_from(data, i + 2)))
+        elif kind == 2:
+            if length != 4:
+                _length_error(data, i, end, base)
+            append(_make_mss((data[i + 2] << 8) | data[i + 3]))
         elif kind == 3:
-            out.append(WindowScale(data[i + 2]))
+            if length != 3:
+                _length_error(data, i, end, base)
+            append(_make_ws(data[i + 2]))
         elif kind == 4:
-            out.append(_SACK_PERM)
+            if length != 2:
+                _length_error(data, i, end, base)
+            append(_SACK_PERM)
         elif kind == 5:
             if (length - 2) % 8 or length == 2:
-                raise InvalidInput(
-                    f"{what} at byte offset {base + i}: length {length} at offset {base + i + 1}, "
-                    "expected 2 + 8 per block (10, 18, 26 or 34)"
-                )
-            blocks = tuple(
-                (
-                    int.from_bytes(data[j : j + 4], "big"),
-                    int.from_bytes(data[j + 4 : j + 8], "big"),
-                )
-                for j in range(i + 2, i + length, 8)
-            )
-            out.append(SACK(blocks))
+                _length_error(data, i, end, base)
+            append(SACK(tuple(_U32X2.iter_unpack(data[i + 2 : i + length]))))
         else:
-            out.append(UnknownOption(kind, bytes(data[i + 2 : i + length])))
+            append(UnknownOption(kind, bytes(data[i + 2 : i + length])))
         i += length
     return tuple(out)
 
@@ -375,55 +403,9 @@ def parse_options(data: bytes, base: int = MIN_HEADER_LENGTH) -> tuple[Option, .
 # The fixed header
 
 
-class HeaderField(NamedTuple):
-    """One field of a fixed header: name, width in bits, and where it sits (derived)."""
-
-    name: str
-    bits: int
-    bit_offset: int  # of the field's first bit from the start of the header
-    shift: int  # right shift that brings it to bit 0 of the header read as one integer
-
-    @property
-    def byte_offset(self) -> int:
-        """Offset of the byte holding the field's first bit."""
-        return self.bit_offset // 8
-
-
-def layout(spec: tuple[tuple[str, int], ...]) -> tuple[HeaderField, ...]:
-    """A header's field table from (name, bits) pairs in wire order; offsets are derived."""
-    total = sum(bits for _, bits in spec)
-    fields, pos = [], 0
-    for name, bits in spec:
-        fields.append(HeaderField(name, bits, pos, total - pos - bits))
-        pos += bits
-    return tuple(fields)
-
-
-def pack_fields(fields: tuple[HeaderField, ...], values: Iterable[int], what: str) -> int:
-    """The header as one integer from `values` in table order, each checked against its width."""
-    n = 0
-    for field, v in zip(fields, values, strict=True):
-        bits = field.bits
-        if not 0 <= v < (1 << bits):
-            raise InvalidInput(
-                f"{what} {field.name} {v!r} does not fit {bits} bits (0..{(1 << bits) - 1})"
-            )
-        n = (n << bits) | v
-    return n
-
-
-def unpack_fields(fields: tuple[HeaderField, ...], n: int) -> list[int]:
-    """Field values, in table order, of the header read as one integer `n`."""
-    return [(n >> f.shift) & ((1 << f.bits) - 1) for f in fields]
-
-
-def missing_field(fields: tuple[HeaderField, ...], length: int) -> HeaderField:
-    """The first field that a buffer of `length` bytes does not hold entirely."""
-    return next(f for f in fields if (f.bit_offset + f.bits + 7) // 8 > length)
-
-
 # RFC 9293 section 3.1 (reserved is 3 bits since RFC 9768 took bit 7 of that word for AE).
-HEADER_FIELDS: Final = layout(
+TCP_LAYOUT: Final = HeaderLayout(
+    "TCP",
     (
         ("src_port", 16),
         ("dst_port", 16),
@@ -435,14 +417,16 @@ HEADER_FIELDS: Final = layout(
         ("window", 16),
         ("checksum", 16),
         ("urgent", 16),
-    )
+    ),
 )
+HEADER_FIELDS: Final = TCP_LAYOUT.fields
 _FIELD_NAMES: Final = tuple(f.name for f in HEADER_FIELDS)
-_PACK_PLAN: Final = tuple((f.name, f.bits, 1 << f.bits) for f in HEADER_FIELDS)
-_UNPACK_PLAN: Final = tuple((f.shift, (1 << f.bits) - 1) for f in HEADER_FIELDS)
-_CHECKSUM_SHIFT: Final = HEADER_FIELDS[_FIELD_NAMES.index("checksum")].shift
-_DATA_OFFSET_AT: Final = HEADER_FIELDS[_FIELD_NAMES.index("data_offset")].byte_offset
-_values_of = attrgetter(*_FIELD_NAMES)
+_CHECKSUM_AT: Final = TCP_LAYOUT.offset_of("checksum")
+_DATA_OFFSET_AT: Final = TCP_LAYOUT.offset_of("data_offset")
+_tcp_pack = TCP_LAYOUT.pack
+_tcp_unpack = TCP_LAYOUT.unpack
+# Every 9-bit flags value as a TCPFlag, so parsing indexes instead of calling the enum.
+_FLAG_VALUES: Final = tuple(TCPFlag(v) for v in range(512))
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,40 +470,46 @@ class TCPHeader:
         }
 
 
-def _pack_int(values: Iterable[int]) -> int:
-    """The fixed header as one 160-bit integer, each value checked against its width."""
-    n = 0
-    for (_, bits, limit), v in zip(_PACK_PLAN, values, strict=True):
-        if not 0 <= v < limit:
-            return pack_fields(HEADER_FIELDS, values, "TCP")  # raises, naming the field
-        n = (n << bits) | v
-    return n
+def _resolved_options(header: TCPHeader) -> tuple[bytes, int]:
+    """(options bytes padded to the data offset, data offset) for a header about to be packed."""
+    opts = pack_options(header.options) if header.options else b""
+    needed = 5 + (len(opts) >> 2)
+    given = header.data_offset
+    if given is None or given == needed:
+        return opts, needed
+    if not isinstance(given, int) or given < needed:
+        raise InvalidInput(
+            f"TCP data offset {given!r} is too small for {len(opts)} option bytes (needs {needed})"
+        )
+    if given > 15:
+        TCP_LAYOUT._bad((0, 0, 0, 0, given, 0, 0, 0, 0, 0))
+    return opts + b"\x00" * ((given - needed) * 4), given
 
 
 def pack_header(header: TCPHeader) -> bytes:
     """Header and options as they stand (no checksum computed: a None checksum packs as 0)."""
-    opts = pack_options(header.options)
-    values = list(_values_of(header))
-    values[4] = _data_offset(header, opts)
-    if values[8] is None:
-        values[8] = 0
-    return _pack_int(values).to_bytes(MIN_HEADER_LENGTH, "big") + opts
+    opts, offset = _resolved_options(header)
+    h = header
+    cs = 0 if h.checksum is None else h.checksum
+    fixed = _tcp_pack(
+        h.src_port, h.dst_port, h.seq, h.ack, offset, h.reserved, h.flags, h.window, cs, h.urgent
+    )
+    return fixed + opts
 
 
-def _data_offset(header: TCPHeader, opts: bytes) -> int:
-    needed = 5 + (len(opts) >> 2)
-    given = header.data_offset
-    if given is None:
-        return needed
-    if given < needed:
-        raise InvalidInput(
-            f"TCP data offset {given} is too small for {len(opts)} option bytes (needs {needed})"
-        )
-    return given
+_ADDRESS_TYPES: Final = (ipaddress.IPv4Address, ipaddress.IPv6Address)
+
+
+def _ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address object from an address or its text (ipaddress objects pass straight through,
+    sparing their slow Python-level hash)."""
+    if type(value) in _ADDRESS_TYPES:
+        return value
+    return _parse_ip(value)
 
 
 @functools.lru_cache(maxsize=1024)
-def _ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def _parse_ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     try:
         return ipaddress.ip_address(value)
     except ValueError:
@@ -538,44 +528,54 @@ def _pseudo_partial(src, dst) -> tuple[int, int]:
     return ((int(s) + int(d)) % _M + 6) % _M, s.version
 
 
+_last_pair: tuple = (None, None, (0, 0))
+
+
 def _pseudo_mod(src, dst, length: int) -> int:
-    part, version = _pseudo_partial(src, dst)
+    """The pseudo-header's sum mod 0xFFFF (RFC 9293 section 3.1, RFC 8200 section 8.1)."""
+    global _last_pair
+    last = _last_pair
+    if last[0] is src and last[1] is dst:  # the same address objects as last time: no hashing
+        part, version = last[2]
+    else:
+        part, version = _pseudo_partial(src, dst)
+        _last_pair = (src, dst, (part, version))
     if version == 4 and length > 0xFFFF:
         raise InvalidInput(f"TCP length {length} does not fit the IPv4 pseudo-header (max 65535)")
     # IPv6's 32-bit length is two words; mod 0xFFFF it is the same as the plain sum.
     return (part + length) % _M
 
 
-def _mod_sum(data: bytes) -> int:
+def _mod_sum(data: bytes, _from=int.from_bytes) -> int:
     """Sum of `data`'s 16-bit words modulo 0xFFFF (odd length padded on the right)."""
     if len(data) & 1:
-        return ((int.from_bytes(data, "big") % _M) << 8) % _M
-    return int.from_bytes(data, "big") % _M
+        return ((_from(data) % _M) << 8) % _M
+    return _from(data) % _M
 
 
 def _build(header: TCPHeader, payload: bytes, src_ip, dst_ip) -> tuple[bytes, int, int]:
-    opts = pack_options(header.options) if header.options else b""
-    values = list(_values_of(header))
-    values[4] = offset = _data_offset(header, opts)
-    opts += b"\x00" * ((offset - 5) * 4 - len(opts))
-    given = values[8]
-    values[8] = 0
-    n = _pack_int(values)
-    if given is None:
-        total = (
-            _pseudo_mod(src_ip, dst_ip, 20 + len(opts) + len(payload))
-            + n % _M
-            + _mod_sum(opts)
-            + _mod_sum(payload)
-        ) % _M
-        # The pseudo-header is never all zero, so a sum of 0 mod 0xFFFF folds to 0xFFFF.
-        cs = (~total & 0xFFFF) if total else 0
-    else:
-        cs = given
-        if not 0 <= cs <= 0xFFFF:
-            raise InvalidInput(f"TCP checksum {cs!r} does not fit 16 bits (0..65535)")
-    n |= cs << _CHECKSUM_SHIFT
-    return n.to_bytes(MIN_HEADER_LENGTH, "big") + opts + payload, offset, cs
+    opts, offset = _resolved_options(header)
+    h = header
+    given = h.checksum
+    fixed = _tcp_pack(
+        h.src_port,
+        h.dst_port,
+        h.seq,
+        h.ack,
+        offset,
+        h.reserved,
+        h.flags,
+        h.window,
+        0 if given is None else given,
+        h.urgent,
+    )
+    data = fixed + opts + payload
+    if given is not None:
+        return data, offset, given
+    total = (_pseudo_mod(src_ip, dst_ip, len(data)) + _mod_sum(data)) % _M
+    # The pseudo-header is never all zero, so a sum of 0 mod 0xFFFF folds to 0xFFFF.
+    cs = _M - total if total else 0
+    return data[:_CHECKSUM_AT] + cs.to_bytes(2, "big") + data[_CHECKSUM_AT + 2 :], offset, cs
 
 
 def build(header: TCPHeader, payload: bytes = b"", src_ip=None, dst_ip=None) -> bytes:
@@ -677,8 +677,16 @@ class ParsedSegment:
         }
 
 
+_GOOD: Final = ChecksumStatus.GOOD
+_BAD: Final = ChecksumStatus.BAD
+_UNKNOWN: Final = ChecksumStatus.UNKNOWN
+_make_header = fast_constructor(TCPHeader)
+_from_bytes = int.from_bytes
+_make_parsed = fast_constructor(ParsedSegment)
+
+
 def _truncated(length: int, base: int = 0) -> None:
-    field = missing_field(HEADER_FIELDS, length)
+    field = TCP_LAYOUT.missing_field(length)
     raise InvalidInput(
         f"truncated TCP header: {length} bytes, the fixed header needs {MIN_HEADER_LENGTH} "
         f"(field {field.name!r} at byte offset {base + field.byte_offset} is missing)"
@@ -692,11 +700,18 @@ def parse(data: bytes, src_ip=None, dst_ip=None, *, base: int = 0) -> ParsedSegm
     `base` is where the segment starts in a larger buffer, so error offsets point into it.
     """
     data = bytes(data)
+    if src_ip is None or dst_ip is None:
+        return parse_verified(data, base, None, None, None)
+    return parse_verified(data, base, _pseudo_mod(src_ip, dst_ip, 0), _ip(src_ip), _ip(dst_ip))
+
+
+def parse_verified(data: bytes, base: int, pseudo: int | None, src, dst) -> ParsedSegment:
+    """`parse` for callers that know the pseudo-header's address sum mod 0xFFFF (`pseudo`,
+    protocol included, length not) - the IP parser reads it straight from the packet bytes."""
     length = len(data)
     if length < MIN_HEADER_LENGTH:
         _truncated(length, base)
-    n = int.from_bytes(data[:MIN_HEADER_LENGTH], "big")
-    v = [(n >> shift) & mask for shift, mask in _UNPACK_PLAN]
+    v = _tcp_unpack(data)
     offset = v[4]
     if offset < 5:
         raise InvalidInput(
@@ -709,19 +724,18 @@ def parse(data: bytes, src_ip=None, dst_ip=None, *, base: int = 0) -> ParsedSegm
             f"TCP data offset {offset} at byte offset {base + _DATA_OFFSET_AT} says {hlen} header "
             f"bytes, past the end of the {length}-byte segment"
         )
-    options = (
-        parse_options(data[MIN_HEADER_LENGTH:hlen], base + MIN_HEADER_LENGTH) if hlen > 20 else ()
-    )
-    header = TCPHeader(
-        v[0], v[1], v[2], v[3], TCPFlag(v[6]), v[7], v[9], options, offset, v[5], v[8]
+    options = _parse_options(data, 20, hlen, base) if hlen > 20 else ()
+    header = _make_header(
+        v[0], v[1], v[2], v[3], _FLAG_VALUES[v[6]], v[7], v[9], options, offset, v[5], v[8]
     )
     payload = data[hlen:]
-    if src_ip is None or dst_ip is None:
-        return ParsedSegment(header, payload, ChecksumStatus.UNKNOWN, None, None, None)
-    total = (_pseudo_mod(src_ip, dst_ip, length) + _mod_sum(data)) % _M
-    src, dst = _ip(src_ip), _ip(dst_ip)
+    if pseudo is None:
+        return _make_parsed(header, payload, _UNKNOWN, None, None, None)
+    if length > 0xFFFF and src.version == 4:
+        raise InvalidInput(f"TCP length {length} does not fit the IPv4 pseudo-header (max 65535)")
+    n = _from_bytes(data)
+    total = (pseudo + length + ((n << 8) if length & 1 else n)) % _M
     if total == 0:  # the whole sum folds to 0xFFFF: the checksum verifies
-        return ParsedSegment(header, payload, ChecksumStatus.GOOD, v[8], src, dst)
+        return _make_parsed(header, payload, _GOOD, v[8], src, dst)
     rest = (total - v[8]) % _M
-    expected = (~rest & 0xFFFF) if rest else 0
-    return ParsedSegment(header, payload, ChecksumStatus.BAD, expected, src, dst)
+    return _make_parsed(header, payload, _BAD, _M - rest if rest else 0, src, dst)

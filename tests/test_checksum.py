@@ -169,3 +169,11 @@ def test_report_verifies_data_holding_its_checksum():
         "verifies": True,
     }
     assert checksum_report(bytes.fromhex("0001f203f4f5f6f7")).verifies is False
+
+
+@pytest.mark.parametrize("size", [16383, 16384, 16385, 32768, 32769, 100001, 1 << 20])
+def test_big_buffers_summed_in_chunks_match_scapy(size):
+    data = bytes((i * 7919 + size) & 0xFF for i in range(size))
+    assert checksum(data) == scapy_checksum(data)
+    assert checksum(memoryview(data)) == checksum(bytearray(data)) == scapy_checksum(data)
+    assert checksum_finish(checksum_add(0, data)) == scapy_checksum(data)

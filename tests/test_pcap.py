@@ -260,3 +260,17 @@ def test_ethernet_vlan_and_non_ip_frames_are_handled():
 def test_write_rejects_bad_times():
     with pytest.raises(InvalidInput, match=re.escape("pcap packet 1: time -1.0 is outside")):
         write_pcap(io.BytesIO(), [(-1.0, b"")])
+
+
+def test_linux_cooked_and_ipv6_link_types():
+    from netutil.pcap import LINKTYPE_IPV6, LINKTYPE_LINUX_SLL
+
+    v6 = build_packet(TCPHeader(7, 8, 9, 10, TCPFlag.ACK, 11), b"hi", "2001:db8::1", "2001:db8::2")
+    # SLL header (16 bytes): packet type, ARPHRD, address length, 8-byte address, protocol.
+    sll = struct.pack("!HHH8sH", 0, 772, 6, bytes(8), 0x86DD) + v6
+    rec = struct.pack("<IIII", 5, 0, len(sll), len(sll)) + sll
+    (found,) = list(tcp_segments(io.BytesIO(_pcap(rec, linktype=LINKTYPE_LINUX_SLL))))
+    assert str(found.packet.ip.src) == "2001:db8::1" and found.packet.segment.payload == b"hi"
+    rec = struct.pack("<IIII", 5, 0, len(v6), len(v6)) + v6
+    (found,) = list(tcp_segments(io.BytesIO(_pcap(rec, linktype=LINKTYPE_IPV6))))
+    assert found.as_dict()["checksum_status"] == "good" and found.timestamp == 5.0

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 
@@ -202,7 +203,7 @@ def test_linux_syn_layout_and_flags():
 
 def test_flags_bits_match_rfc9293_and_rfc9768():
     # Byte 13 of the header holds CWR..FIN (RFC 9293 section 3.1); AE is bit 8 of the 16-bit word
-    # at byte 12 (RFC 9768 section 2).
+    # at byte 12 (RFC 9768).
     assert [f.value for f in TCPFlag] == [1, 2, 4, 8, 16, 32, 64, 128, 256]
     seg = build(TCPHeader(1, 2, 3, 4, TCPFlag.AE | TCPFlag.CWR | TCPFlag.FIN, 5), b"", "::1", "::1")
     assert seg[12] == 0x51 and seg[13] == 0x81
@@ -371,3 +372,15 @@ def test_parse_stops_at_eol_and_keeps_unknown_kinds():
         "length": 4,
         "value": "0081",
     }
+
+
+@settings(max_examples=100, deadline=None)
+@given(header_st, st.binary(max_size=30), v4_st, v4_st)
+def test_parse_inverts_build(h, payload, src, dst):
+    built = build_segment(h, payload, src, dst)
+    parsed = parse(built.data, src, dst)
+    padded = len(b"".join(o.to_bytes() for o in h.options)) % 4
+    options = (*h.options, EOL()) if padded else h.options
+    assert parsed.header == dataclasses.replace(built.header, options=options)
+    assert parsed.payload == payload
+    assert built.header.checksum == parsed.expected_checksum

@@ -398,6 +398,6 @@ def render_pcap_row(row: dict) -> str:
     return (
         f"{row['index']:>5} {row['time']:.6f} {src} > {dst} [{','.join(row['flags'])}] "
         f"seq {row['seq']} ack {row['ack']} win {row['window']} len {row['length']} "
-        f"options [{render_options(row['options'])}] "
+        f"options [{render_options(row['options']) if row['options'] else ''}] "
         f"cksum {_checksum_text(row['checksum'], row['checksum_status'], row['expected_checksum'])}"
     )
