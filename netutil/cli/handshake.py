@@ -17,7 +17,7 @@ Operations (for backend.call and the API):
                    (README "TCP connection simulator" lists every event and summary key);
                  result with runs N: MonteCarloResult.as_dict() = {options, runs, success_rate,
                    outcomes, time_to_established, server_time_to_established, retransmissions,
-                   retransmission_counts, time_to_close, established_times}.
+                   retransmission_counts, time_to_close, established_times, events}.
   tcp_states     params: none.
                  result: {states: [11 names], transitions: [{rule, state, kind, event, action,
                    next_state, section}, ...]}

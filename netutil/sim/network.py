@@ -73,6 +73,7 @@ class Network:
         "_kind_counts",
         "_loss",
         "_plain",
+        "_random",
         "_reorder",
         "_reorder_delay",
         "_rng",
@@ -100,6 +101,7 @@ class Network:
         self.duplicated = 0  # segments that arrived twice
         self.last_send = 0.0
         self._rng = rng
+        self._random = rng.random
         self._delay = options.delay
         self._jitter = options.jitter
         self._reorder = options.reorder
@@ -118,9 +120,7 @@ class Network:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
         self.number = number = self.number + 1
         self.last_send = now = self.engine.now
-        rng = self._rng
         length = len(payload)
-
         dropped = number in self._drop_numbers
         if self._by_kind or self._drop_all_kinds:
             kind = segment_kind(header.flags, length)
@@ -134,7 +134,7 @@ class Network:
             )
             return
         loss = self._loss[sender.name]
-        if loss and rng.random() < loss:
+        if loss and self._random() < loss:
             self.lost += 1
             self.trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
             return
@@ -153,7 +153,7 @@ class Network:
         else:
             fate, arrival = self._deliver(sender, receiver, header, payload, number, 1, now)
         dup_fate = None
-        if self._duplicate and rng.random() < self._duplicate:
+        if self._duplicate and self._random() < self._duplicate:
             self.duplicated += 1
             dup_fate, _ = self._deliver(
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP

@@ -316,39 +316,47 @@ def _flag_names(flags: int) -> list[str]:
     return [name for name in _FLAG_ORDER if name in present]
 
 
-def simulate(
-    options: SimOptions, seed: int | None = None, rng: random.Random | None = None
-) -> Trace:
+def simulate(options: SimOptions, seed: int | None = None) -> Trace:
     """Run one connection to its end and return the trace.
 
     `seed` overrides `options.seed`; with neither, a seed is drawn from the operating system and
-    reported in the result. `rng` (Monte Carlo) continues a stream shared by many runs instead,
-    and the trace's seed is then None. Hitting a cap on events or simulated time ends the run
-    with outcome "limit_exceeded".
+    reported in the result. Hitting a cap on events or simulated time ends the run with outcome
+    "limit_exceeded".
     """
-    if rng is None:
+    if seed is None:
+        seed = options.seed
         if seed is None:
-            seed = options.seed
-            if seed is None:
-                seed = random.SystemRandom().getrandbits(32)
-        rng = random.Random(seed)
-    else:
-        seed = None
-    engine = Engine(options.max_events, options.max_time)
+            seed = random.SystemRandom().getrandbits(32)
     events: list[Any] = []
+    summary, client, server = connect(options, random.Random(seed), events)
+    return Trace(
+        options,
+        seed,
+        Endpoint("client", CLIENT_IP, client.port, client.isn_first),
+        Endpoint("server", SERVER_IP, SERVER_PORT, server.isn_first),
+        tuple(events),
+        summary,
+    )
+
+
+def connect(options: SimOptions, rng: random.Random, events: list[Any]) -> tuple[Summary, TCB, TCB]:
+    """Build the two endpoints, their applications and the network, run to the end.
+
+    The trace goes to `events`; random choices come from `rng` (Monte Carlo passes one stream
+    for all its runs). Returns the summary and the two endpoints.
+    """
+    engine = Engine(options.max_events, options.max_time)
     network = Network(engine, rng, options, events.append)
 
     client_port = rng.randint(*EPHEMERAL_PORTS)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
-    common = {
-        "mss": options.mss,
-        "rcv_buf": options.window,
-        "msl": options.msl,
-        "syn_retries": options.syn_retries,
-        "synack_retries": options.synack_retries,
-        "dup_syn": options.dup_syn,
-    }
+    mss, window, msl = options.mss, options.window, options.msl
+    syn_retries, synack_retries, dup_syn = (
+        options.syn_retries,
+        options.synack_retries,
+        options.dup_syn,
+    )
     client = TCB(
         "client",
         engine,
@@ -359,7 +367,12 @@ def simulate(
         remote_port=SERVER_PORT,
         isn=client_isn,
         ts_offset=rng.getrandbits(32),
-        **common,
+        mss=mss,
+        rcv_buf=window,
+        msl=msl,
+        syn_retries=syn_retries,
+        synack_retries=synack_retries,
+        dup_syn=dup_syn,
     )
     server = TCB(
         "server",
@@ -371,7 +384,12 @@ def simulate(
         remote_port=client_port,
         isn=server_isn,
         ts_offset=rng.getrandbits(32),
-        **common,
+        mss=mss,
+        rcv_buf=window,
+        msl=msl,
+        syn_retries=syn_retries,
+        synack_retries=synack_retries,
+        dup_syn=dup_syn,
     )
     client.peer, server.peer = server, client
 
@@ -416,14 +434,7 @@ def simulate(
     summary = _summarize(
         options, engine, network, client, server, server_app, payload, limit_reason
     )
-    return Trace(
-        options,
-        seed,
-        Endpoint("client", CLIENT_IP, client_port, client_isn),
-        Endpoint("server", SERVER_IP, SERVER_PORT, server_isn),
-        tuple(events),
-        summary,
-    )
+    return summary, client, server
 
 
 def _summarize(

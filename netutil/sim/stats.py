@@ -15,7 +15,7 @@ from typing import Any
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.sim.options import MAX_MONTE_CARLO_BYTES, MAX_RUNS, SimOptions
-from netutil.sim.run import simulate
+from netutil.sim.run import connect
 
 #: Distinct client times to ESTABLISHED listed in full (beyond this the list is null).
 MAX_HISTOGRAM = 64
@@ -62,7 +62,7 @@ class Distribution:
 
 @dataclass(frozen=True, slots=True)
 class MonteCarloResult:
-    """Statistics over `runs` simulated connections."""
+    """Statistics over `runs` simulated connections (`events`: engine events run in total)."""
 
     options: SimOptions
     seed: int
@@ -74,6 +74,7 @@ class MonteCarloResult:
     retransmission_counts: dict[int, int]
     time_to_close: Distribution
     established_times: tuple[tuple[float, int], ...] | None
+    events: int
 
     @property
     def success_rate(self) -> float:
@@ -96,6 +97,7 @@ class MonteCarloResult:
             "established_times": None
             if self.established_times is None
             else [{"time": t, "runs": n} for t, n in self.established_times],
+            "events": self.events,
         }
 
 
@@ -120,8 +122,10 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
     server_established: list[float] = []
     retransmissions: list[float] = []
     closes: list[float] = []
+    events = 0
     for _ in range(runs):
-        s = simulate(options, rng=rng).summary
+        s = connect(options, rng, [])[0]
+        events += s.events
         outcomes[s.outcome] += 1
         if s.client_established is not None:
             established.append(s.client_established)
@@ -144,4 +148,5 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
         established_times=tuple(sorted(histogram.items()))
         if len(histogram) <= MAX_HISTOGRAM
         else None,
+        events=events,
     )

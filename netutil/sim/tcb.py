@@ -102,9 +102,13 @@ LAST_ACK = State.LAST_ACK
 TIME_WAIT = State.TIME_WAIT
 
 # States in which queued data and the FIN may be sent.
-_SEND_STATES = frozenset({ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK})
+# (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the
+# Enum's Python-level __hash__.)
+# CLOSING is one: a CLOSE queues the FIN behind unsent data, and the peer's FIN may arrive
+# (FIN-WAIT-1 -> CLOSING) before that data has gone out.
+_SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING)
 # States in which arriving text is delivered (section 3.10.7.4 seventh).
-_RECEIVE_STATES = frozenset({ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2})
+_RECEIVE_STATES = (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2)
 
 
 class ConnectionError_(Exception):
@@ -173,6 +177,9 @@ class TCB:
         "_ack_now",
         "_app_data_pending",
         "_last_oow",
+        "_sws",
+        "_syn_mss",
+        "_syn_ws",
         "app",
         "close_called_at",
         "data_end",
@@ -190,6 +197,7 @@ class TCB:
         "ip",
         "irs",
         "isn",
+        "isn_first",
         "iss",
         "last_change",
         "max_snd_wnd",
@@ -267,6 +275,7 @@ class TCB:
         self.port = port
         self.remote_port = remote_port
         self.isn = isn
+        self.isn_first = isn  # the ISN of the first connection (a later one may differ)
         self.ts_offset = ts_offset
         self.mss = mss
         self.rcv_buf = rcv_buf
@@ -278,6 +287,8 @@ class TCB:
         while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
             shift += 1
         self.ws_shift = shift
+        self._syn_mss = MSS(mss)
+        self._syn_ws = WindowScale(shift)
         self.state = CLOSED
         self.passive = False
         self.rtx = Timer(engine, self._retransmission_timeout)
@@ -301,6 +312,7 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
+        self._sws = min(self.rcv_buf >> 1, DEFAULT_MSS)
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -752,7 +764,8 @@ class TCB:
         elif state is CLOSING:
             if fin_acked:
                 self._enter_time_wait("S27")
-            return result
+                return result
+            # else: data queued before our FIN may still be waiting for window (see _output)
         elif state is LAST_ACK:
             if fin_acked:
                 self._delete_tcb("S28")
@@ -934,11 +947,10 @@ class TCB:
     # ------------------------------------------------------------------ output
 
     def _begin_data(self) -> None:
-        """Entering ESTABLISHED: RFC 6298 (5.7) and the effective MSS."""
-        if self.syn_timed_out and self.srtt is None and self.rto < RTO_SYN_FALLBACK:
+        """Entering ESTABLISHED: RFC 6298 (5.7). If a SYN (or SYN,ACK) timed out and no RTT
+        sample exists, data transmission starts with RTO = 3 s (Linux: TCP_TIMEOUT_FALLBACK)."""
+        if self.syn_timed_out and self.srtt is None:
             self.rto = RTO_SYN_FALLBACK
-        elif self.syn_timed_out and self.srtt is None:
-            self.rto = max(RTO_SYN_FALLBACK, min(self.rto, RTO_SYN_FALLBACK))
 
     def _rtt_sample(self, r: float) -> None:
         """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5)."""
@@ -953,8 +965,10 @@ class TCB:
 
     def _output(self) -> None:
         """Send what the window allows: queued data, then the FIN; else a pending ACK."""
-        if self.state in _SEND_STATES:
-            data_end = self.data_end
+        data_end = self.data_end
+        if self.state in _SEND_STATES and (
+            self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent)
+        ):
             mss = self.snd_mss
             sent = False
             while True:
@@ -1010,7 +1024,7 @@ class TCB:
             ):
                 self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
         if self._ack_now:
-            self._send_ack(None)
+            self._transmit(F_ACK, self.snd_nxt, b"", None)
 
     def _retransmit_head(self, note: str) -> None:
         """Resend the earliest unacknowledged segment (RFC 6298 (5.4))."""
@@ -1036,17 +1050,6 @@ class TCB:
 
     # ------------------------------------------------------------------ segments
 
-    def _window(self) -> int:
-        """The window field: RCV.WND, with receiver SWS avoidance (section 3.8.6.2.2)."""
-        avail = self.rcv_buf - len(self.unread)
-        rcv_nxt = self.rcv_nxt
-        current = self.rcv_adv - rcv_nxt
-        if avail - current >= min(self.rcv_buf >> 1, self.snd_mss):
-            self.rcv_adv = rcv_nxt + avail
-            current = avail
-        window = current >> self.rcv_wscale
-        return 0xFFFF if window > 0xFFFF else window
-
     def _transmit(self, flags: TCPFlag, seq: int, payload: bytes, note: str | None) -> None:
         """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=flags> and hand it to the network."""
         f = flags._value_
@@ -1055,12 +1058,25 @@ class TCB:
             self._ack_now = False
         else:
             ack = 0
-        window = 0 if f & _RST else self._window()
-        if self.ts_ok and not f & _RST:
-            tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-            options: tuple[Any, ...] = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+        if f & _RST:
+            window = 0
+            options: tuple[Any, ...] = ()
         else:
-            options = ()
+            # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
+            avail = self.rcv_buf - len(self.unread)
+            rcv_nxt = self.rcv_nxt
+            window = self.rcv_adv - rcv_nxt
+            if avail - window >= self._sws:
+                self.rcv_adv = rcv_nxt + avail
+                window = avail
+            window >>= self.rcv_wscale
+            if window > 0xFFFF:
+                window = 0xFFFF
+            if self.ts_ok:
+                tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+                options = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+            else:
+                options = ()
         header = TCPHeader(self.port, self.remote_port, seq & MASK, ack, flags, window, 0, options)
         self.network.send(self, header, payload, note)
 
@@ -1072,11 +1088,11 @@ class TCB:
         f = flags._value_
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
         options = (
-            MSS(self.mss),
+            self._syn_mss,
             _SACK_PERMITTED,
             Timestamps(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
-            WindowScale(self.ws_shift),
+            self._syn_ws,
         )
         if f & _ACK:
             ack = self.rcv_nxt & MASK
@@ -1115,6 +1131,7 @@ class TCB:
             elif kind == 8:
                 ts = option.tsval
         self.snd_mss = min(mss, self.mss)
+        self._sws = min(self.rcv_buf >> 1, self.snd_mss)
         if peer_shift is not None:
             self.snd_wscale = peer_shift
             self.rcv_wscale = self.ws_shift

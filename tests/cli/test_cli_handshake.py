@@ -45,7 +45,7 @@ def test_json_is_the_core_dict(capsys):
 
 
 def test_rtt_option_sets_half_as_one_way_delay(capsys):
-    code, out, _ = run_cli(capsys, "tcp", "handshake", "--seed", "1", "--rtt", "300ms", "--json")
+    _code, out, _ = run_cli(capsys, "tcp", "handshake", "--seed", "1", "--rtt", "300ms", "--json")
     result = json.loads(out)
     assert result["options"]["delay"] == pytest.approx(0.15)
     assert result["summary"]["time_to_established"]["client"] == pytest.approx(0.3)
@@ -59,7 +59,7 @@ def test_monte_carlo_text(capsys):
 
 
 def test_monte_carlo_json(capsys):
-    code, out, _ = run_cli(capsys, "tcp", "handshake", "--runs", "10", "--seed", "1", "--json")
+    _code, out, _ = run_cli(capsys, "tcp", "handshake", "--runs", "10", "--seed", "1", "--json")
     r = json.loads(out)
     assert r["runs"] == 10 and r["success_rate"] == 1.0
 
@@ -90,7 +90,7 @@ def test_pcap_to_file(tmp_path, capsys):
 
 def test_pcap_refuses_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    code, out, err = run_cli(capsys, "tcp", "handshake", "--format", "pcap")
+    code, _out, err = run_cli(capsys, "tcp", "handshake", "--format", "pcap")
     assert code == 2
     assert err.startswith("netutil: error: refusing to write a binary pcap to a terminal")
 
@@ -129,7 +129,7 @@ def test_states_table(capsys):
 
 
 def test_states_json(capsys):
-    code, out, _ = run_cli(capsys, "tcp", "states", "--json")
+    _code, out, _ = run_cli(capsys, "tcp", "states", "--json")
     table = json.loads(out)
     assert len(table["states"]) == 11
     assert table["transitions"][0] == {
