@@ -263,6 +263,7 @@ class MonteCarloResult(Strict):
     retransmission_counts = present(fields.List, fields.Nested(RetransmissionCount))
     time_to_close = present(fields.Nested, Distribution)
     established_times = nullable(fields.List, fields.Nested(EstablishedTime))
+    events = present(fields.Integer, metadata={"description": "engine events run in total"})
 
 
 # --- the state machine's table ----------------------------------------------------------------
