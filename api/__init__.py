@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A configured application; `config` overrides the environment (tests use it)."""
     from api import config as settings
     from api import problems
+    from api.converters import CONVERTERS
     from api.routes import blueprints
 
     app = Flask(__name__, static_folder=None)
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     # Paths carry user input (`/api/subnet/10.1.2.0/24`): keep every slash as sent.
     app.url_map.merge_slashes = False
+    app.url_map.converters.update(CONVERTERS)
     problems.register(app)
     for bp in blueprints():
         app.register_blueprint(bp)

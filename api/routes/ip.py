@@ -13,7 +13,7 @@ from netutil.errors import InvalidInput
 bp = Blueprint("ip", __name__)
 
 
-@bp.get("/api/ip/<path:address>")
+@bp.get("/api/ip/<text:address>")
 @endpoint(
     operation_id="ip_info",
     summary="Everything about one IP address",

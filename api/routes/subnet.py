@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from werkzeug.routing import PathConverter
 
 from api import limits
 from api.contract import endpoint
@@ -18,21 +17,6 @@ from api.schemas import subnet as schemas
 from netutil import subnet
 
 bp = Blueprint("subnet", __name__)
-
-#: Sub-resources of /api/subnet; the network path parameter never takes these words, so e.g.
-#: GET /api/subnet/exclude is a 405 (exclude is POST) instead of the info of a network 'exclude'.
-OPERATIONS = ("split", "summarize", "range", "contains", "overlap", "exclude")
-
-
-class NetworkConverter(PathConverter):
-    """A prefix as written, slash included (`10.1.2.0/24`), but not an operation's name."""
-
-    regex = rf"(?!(?:{'|'.join(OPERATIONS)})$)[^/].*?"
-
-
-@bp.record_once
-def _register_converter(state) -> None:
-    state.app.url_map.converters["network"] = NetworkConverter
 
 
 def page(result: subnet.CidrList, cursor: str | None, limit: int | None) -> dict[str, Any]:

@@ -34,6 +34,7 @@ CLI_CASES: dict[str, list[list[str]]] = {
         ["ip", "info", "256.1.1.1"],
         ["ip", "info", "1.2.3.4", "1.2.3", "::1"],
         ["ip", "info", "1.2.3.4/33"],
+        ["ip", "info", "/24"],  # a leading slash still reaches the core (no 404)
     ],
     "subnet_info": [
         ["subnet", "info", "192.168.1.0/24"],
