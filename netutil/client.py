@@ -203,12 +203,18 @@ class Client:
         return self._cidr_list("GET", "/api/subnet/split", query, None, start, limit)
 
     def subnet_summarize(
-        self, items: list[str], start: int = 0, limit: int | None = None
+        self,
+        items: list[str],
+        start: int = 0,
+        limit: int | None = None,
+        skip_invalid: bool = False,
     ) -> dict[str, Any]:
-        """`netutil subnet summarize --json`: the minimal covering list."""
-        return self._cidr_list(
-            "POST", "/api/subnet/summarize", None, {"items": list(items)}, start, limit
-        )
+        """`netutil subnet summarize --json`: the minimal covering list. With `skip_invalid`,
+        bad items are left out and listed in `invalid_items` ({item, message})."""
+        body: dict[str, Any] = {"items": list(items)}
+        if skip_invalid:
+            body["skip_invalid"] = True
+        return self._cidr_list("POST", "/api/subnet/summarize", None, body, start, limit)
 
     def subnet_range(
         self, start_address: str, end_address: str, start: int = 0, limit: int | None = None
@@ -224,11 +230,15 @@ class Client:
         strict: bool = False,
         start: int = 0,
         limit: int | None = None,
+        skip_invalid: bool = False,
     ) -> dict[str, Any]:
-        """`netutil subnet exclude --json`: what is left of NETWORK."""
+        """`netutil subnet exclude --json`: what is left of NETWORK (`skip_invalid` as for
+        summarize)."""
         body: dict[str, Any] = {"network": network, "excluded": list(excluded)}
         if strict:
             body["strict"] = True
+        if skip_invalid:
+            body["skip_invalid"] = True
         return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit)
 
     def subnet_contains(self, network: str, other: str, strict: bool = False) -> dict[str, Any]:

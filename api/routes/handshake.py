@@ -80,7 +80,7 @@ def simulate(params: dict[str, Any]) -> Any:
 @endpoint(
     operation_id="tcp_handshake",
     summary="Simulate a TCP connection (options as a JSON body)",
-    body=schemas.HandshakeRequest,
+    body=schemas.HandshakeBody,
     **DOC,
 )
 def handshake_post(**params: Any):
@@ -93,7 +93,7 @@ def handshake_post(**params: Any):
 @endpoint(
     operation_id="tcp_handshake_get",
     summary="Simulate a TCP connection (options as query parameters)",
-    query=schemas.HandshakeRequest,
+    query=schemas.HandshakeQuery,
     **DOC,
 )
 def handshake_get(**params: Any):

@@ -67,9 +67,10 @@ def subnet_split(
     response=schemas.SummarizeResult,
     body=schemas.SummarizeBody,
 )
-def subnet_summarize(items, limit=None, cursor=None):
+def subnet_summarize(items, skip_invalid, limit=None, cursor=None):
     """IPv4 blocks first, then IPv6, each sorted: what `ipaddress.collapse_addresses` gives."""
-    return page(subnet.summarize(items), cursor, limit)
+    errors: list[tuple[int, str]] | None = [] if skip_invalid else None
+    return _with_invalid(page(subnet.summarize(items, errors=errors), cursor, limit), errors)
 
 
 @bp.get("/api/subnet/range")
@@ -119,6 +120,15 @@ def subnet_overlap(a, b, strict=False):
     response=schemas.ExcludeResult,
     body=schemas.ExcludeBody,
 )
-def subnet_exclude(network, excluded, strict=False, limit=None, cursor=None):
+def subnet_exclude(network, excluded, strict, skip_invalid, limit=None, cursor=None):
     """Exclusions outside the network are counted and ignored."""
-    return page(subnet.exclude(network, excluded, strict=strict), cursor, limit)
+    errors: list[tuple[int, str]] | None = [] if skip_invalid else None
+    result = subnet.exclude(network, excluded, strict=strict, errors=errors)
+    return _with_invalid(page(result, cursor, limit), errors)
+
+
+def _with_invalid(body: dict[str, Any], errors: list[tuple[int, str]] | None) -> dict[str, Any]:
+    """The core's JSON, plus the skipped items when the request asked to skip them."""
+    if errors is not None:
+        body["invalid_items"] = [{"item": i, "message": m} for i, m in errors]
+    return body

@@ -40,3 +40,34 @@ class Problem(Strict):
 class Health(Strict):
     status = present(fields.String, metadata={"description": "always 'ok' when answering"})
     version = present(fields.String, metadata={"description": "netutil version"})
+
+
+# JSON bodies carry typed values: a number sent as a string, or a boolean sent as 0/1, is a
+# client error there (marshmallow's own fields coerce them, which query strings need).
+
+
+class JsonInteger(fields.Integer):
+    """A JSON integer: not a string, not a boolean, not 1.5."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonNumber(fields.Float):
+    """A JSON number (integer or not), not a string or boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false, nothing that merely looks like them."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api import limits
-from api.schemas.base import Strict, nullable, present
+from api.schemas.base import JsonBoolean, JsonInteger, JsonNumber, Strict, nullable, present
 from api.schemas.tcp import TcpOption
 from api.schemas.union import OneOf
 
@@ -48,56 +48,68 @@ class SimOptions(Strict):
     max_time = present(fields.Float)
 
 
-class HandshakeRequest(Strict):
-    """The simulator's options (any left out take the core's defaults) and `runs`."""
+def _options(integer: type, number: type, boolean: type) -> dict[str, fields.Field]:
+    """The simulator's options and `runs` as request fields (any left out take the core's
+    defaults); the field types differ between a query string and a JSON body."""
+    return {
+        "seed": integer(
+            validate=validate.Range(0, 2**64 - 1),
+            metadata={"description": "same seed and options, same run; left out: a random seed"},
+        ),
+        "delay": number(metadata={"description": "one-way delay in seconds (RTT / 2)"}),
+        "jitter": number(metadata={"description": "seconds"}),
+        "loss": number(validate=PROBABILITY, metadata={"description": "both directions"}),
+        "loss_to_server": number(validate=PROBABILITY),
+        "loss_to_client": number(validate=PROBABILITY),
+        "drop": fields.List(
+            fields.String(validate=validate.Length(min=1, max=30)),
+            validate=validate.Length(max=100),
+            metadata={
+                "description": "N (the N-th segment sent), KIND, KIND:N or KIND:all; kinds: syn, "
+                "syn-ack, ack, data, fin, rst"
+            },
+        ),
+        "reorder": number(validate=PROBABILITY),
+        "duplicate": number(validate=PROBABILITY),
+        "corrupt": number(validate=PROBABILITY),
+        "data": integer(
+            validate=validate.Range(0, limits.SIM_DATA_MAX),
+            metadata={
+                "description": f"bytes the client sends (at most {limits.SIM_DATA_MAX} here)"
+            },
+        ),
+        "window": integer(metadata={"description": "receive buffer, bytes"}),
+        "read_rate": number(metadata={"description": "server reads, bytes/s (default: at once)"}),
+        "mss": integer(),
+        "msl": number(metadata={"description": "seconds; TIME-WAIT lasts 2 MSL"}),
+        "close": boolean(metadata={"description": "close after the transfer"}),
+        "closer": fields.String(validate=validate.OneOf(["client", "server", "both"])),
+        "simultaneous_open": boolean(),
+        "listener": boolean(metadata={"description": "false: the SYN meets a closed port"}),
+        "client_isn": integer(validate=validate.Range(0, 2**32 - 1)),
+        "server_isn": integer(validate=validate.Range(0, 2**32 - 1)),
+        "dup_syn": fields.String(validate=validate.OneOf(["ack", "syn-ack"])),
+        "syn_retries": integer(),
+        "synack_retries": integer(),
+        "max_events": integer(metadata={"description": "cap on simulation events"}),
+        "max_time": number(metadata={"description": "cap on simulated seconds"}),
+        "runs": integer(
+            validate=validate.Range(1, limits.SIM_RUNS_MAX),
+            metadata={
+                "description": "Monte Carlo over this many seeded runs (at most "
+                f"{limits.SIM_RUNS_MAX}, and runs x data at most {limits.SIM_RUNS_DATA_MAX} "
+                "bytes): statistics instead of one trace"
+            },
+        ),
+    }
 
-    seed = fields.Integer(
-        validate=validate.Range(0, 2**64 - 1),
-        metadata={"description": "same seed and options, same run; left out: a random seed"},
-    )
-    delay = fields.Float(metadata={"description": "one-way delay in seconds (RTT / 2)"})
-    jitter = fields.Float(metadata={"description": "seconds"})
-    loss = fields.Float(validate=PROBABILITY, metadata={"description": "both directions"})
-    loss_to_server = fields.Float(validate=PROBABILITY)
-    loss_to_client = fields.Float(validate=PROBABILITY)
-    drop = fields.List(
-        fields.String(validate=validate.Length(min=1, max=30)),
-        validate=validate.Length(max=100),
-        metadata={
-            "description": "N (the N-th segment sent), KIND, KIND:N or KIND:all; kinds: syn, "
-            "syn-ack, ack, data, fin, rst"
-        },
-    )
-    reorder = fields.Float(validate=PROBABILITY)
-    duplicate = fields.Float(validate=PROBABILITY)
-    corrupt = fields.Float(validate=PROBABILITY)
-    data = fields.Integer(
-        validate=validate.Range(0, limits.SIM_DATA_MAX),
-        metadata={"description": f"bytes the client sends (at most {limits.SIM_DATA_MAX} here)"},
-    )
-    window = fields.Integer(metadata={"description": "receive buffer, bytes"})
-    read_rate = fields.Float(metadata={"description": "server reads, bytes/s (default: at once)"})
-    mss = fields.Integer()
-    msl = fields.Float(metadata={"description": "seconds; TIME-WAIT lasts 2 MSL"})
-    close = fields.Boolean(metadata={"description": "close after the transfer"})
-    closer = fields.String(validate=validate.OneOf(["client", "server", "both"]))
-    simultaneous_open = fields.Boolean()
-    listener = fields.Boolean(metadata={"description": "false: the SYN meets a closed port"})
-    client_isn = fields.Integer(validate=validate.Range(0, 2**32 - 1))
-    server_isn = fields.Integer(validate=validate.Range(0, 2**32 - 1))
-    dup_syn = fields.String(validate=validate.OneOf(["ack", "syn-ack"]))
-    syn_retries = fields.Integer()
-    synack_retries = fields.Integer()
-    max_events = fields.Integer(metadata={"description": "cap on simulation events"})
-    max_time = fields.Float(metadata={"description": "cap on simulated seconds"})
-    runs = fields.Integer(
-        validate=validate.Range(1, limits.SIM_RUNS_MAX),
-        metadata={
-            "description": "Monte Carlo over this many seeded runs (at most "
-            f"{limits.SIM_RUNS_MAX}, and runs x data at most {limits.SIM_RUNS_DATA_MAX} bytes): "
-            "statistics instead of one trace"
-        },
-    )
+
+HandshakeQuery = Strict.from_dict(
+    _options(fields.Integer, fields.Float, fields.Boolean), name="HandshakeQuery"
+)
+HandshakeBody = Strict.from_dict(
+    _options(JsonInteger, JsonNumber, JsonBoolean), name="HandshakeBody"
+)
 
 
 # --- one trace ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from api import limits
-from api.schemas.base import Strict, nullable, present
+from api.schemas.base import JsonBoolean, JsonInteger, Strict, nullable, present
 from api.schemas.registry import RegistryEntry
 
 DECIMAL = {"description": "decimal string (may pass 2**53)", "pattern": "^[0-9]+$"}
@@ -96,16 +96,28 @@ class SplitResult(_Page):
         )  # fmt: skip
 
 
+class InvalidItem(Strict):
+    item = present(fields.Integer, metadata={"description": "position in the list, from 1"})
+    message = present(fields.String)
+
+
+INVALID_ITEMS_DOC = {
+    "description": "only with skip_invalid: the items left out and why (the CLI reports them as "
+    "the bad lines of its standard input)"
+}
+
+
 class SummarizeResult(_Page):
     operation = present(fields.String, validate=validate.Equal("summarize"))
     input_count = present(fields.Integer)
     ipv4_count = present(fields.Integer)
     ipv6_count = present(fields.Integer)
+    invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
 
     class Meta(Strict.Meta):
         fields = (
             "operation", "input_count", "ipv4_count", "ipv6_count",
-            "total", "start", "limit", "count", "next_start", "items",
+            "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
 
@@ -131,12 +143,13 @@ class ExcludeResult(_Page):
     excluded_count = present(fields.Integer)
     excluded_outside = present(fields.Integer)
     num_addresses = present(fields.String, metadata=DECIMAL)
+    invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
 
     class Meta(Strict.Meta):
         fields = (
             "operation", "network", "host_bits_set", "warning", "excluded_count",
             "excluded_outside", "num_addresses",
-            "total", "start", "limit", "count", "next_start", "items",
+            "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
 
@@ -160,7 +173,13 @@ class OverlapResult(Strict):
 # --- requests --------------------------------------------------------------------------------
 
 TEXT = validate.Length(min=1, max=200)
+#: A list item: blank ones are allowed (the core skips them, as the CLI's '-' input has them).
+ITEM = validate.Length(max=200)
 STRICT_DOC = {"description": "host bits set in a network are an error instead of a warning"}
+SKIP_DOC = {
+    "description": "leave out invalid items and list them in `invalid_items` instead of "
+    "answering 422 for the first one"
+}
 
 
 class _Paging(Strict):
@@ -201,13 +220,22 @@ class SplitQuery(_Paging):
     strict = fields.Boolean(load_default=False, metadata=STRICT_DOC)
 
 
-class SummarizeBody(_Paging):
+class _BodyPaging(Strict):
+    limit = JsonInteger(
+        validate=validate.Range(0, limits.PAGE_MAX),
+        metadata=_Paging._declared_fields["limit"].metadata,
+    )
+    cursor = _Paging._declared_fields["cursor"]
+
+
+class SummarizeBody(_BodyPaging):
     items = present(
         fields.List,
-        fields.String(validate=TEXT),
+        fields.String(validate=ITEM),
         validate=validate.Length(min=1, max=limits.LIST_MAX),
         metadata={"description": f"addresses and networks, 1 to {limits.LIST_MAX}"},
     )
+    skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
 
 
 class RangeQuery(_Paging):
@@ -229,12 +257,13 @@ class OverlapQuery(Strict):
     strict = fields.Boolean(load_default=False, metadata=STRICT_DOC)
 
 
-class ExcludeBody(_Paging):
+class ExcludeBody(_BodyPaging):
     network = present(fields.String, validate=TEXT)
     excluded = present(
         fields.List,
-        fields.String(validate=TEXT),
+        fields.String(validate=ITEM),
         validate=validate.Length(min=1, max=limits.LIST_MAX),
         metadata={"description": f"networks or addresses to take out, 1 to {limits.LIST_MAX}"},
     )
-    strict = fields.Boolean(load_default=False, metadata=STRICT_DOC)
+    strict = JsonBoolean(load_default=False, metadata=STRICT_DOC)
+    skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)

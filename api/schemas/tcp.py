@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from api.schemas.base import Strict, nullable, present
+from api.schemas.base import JsonBoolean, JsonInteger, Strict, nullable, present
 from api.schemas.union import OneOf
 
 HEX = validate.Regexp(r"^(?:[0-9a-fA-F]{2})*$", error="Not an even number of hex digits.")
@@ -165,36 +165,36 @@ ADDRESS = validate.Length(min=1, max=100)
 
 class HeaderBuildBody(Strict):
     src = present(fields.String, validate=ADDRESS, metadata={"description": "source IP address"})
-    src_port = present(fields.Integer, validate=U16)
+    src_port = present(JsonInteger, validate=U16)
     dst = present(fields.String, validate=ADDRESS, metadata={"description": "destination IP"})
-    dst_port = present(fields.Integer, validate=U16)
-    seq = fields.Integer(load_default=0, validate=U32)
-    ack = fields.Integer(load_default=0, validate=U32)
+    dst_port = present(JsonInteger, validate=U16)
+    seq = JsonInteger(load_default=0, validate=U32)
+    ack = JsonInteger(load_default=0, validate=U32)
     flags = fields.List(
         fields.String(validate=validate.Length(min=1, max=10)),
         load_default=list,
         validate=validate.Length(max=16),
         metadata={"description": FLAG_NAMES},
     )
-    window = fields.Integer(load_default=65535, validate=U16)
-    urgent = fields.Integer(load_default=0, validate=U16)
-    mss = fields.Integer(validate=U16, metadata={"description": "add an MSS option"})
-    wscale = fields.Integer(validate=U8, metadata={"description": "add a window scale option"})
-    sack_permitted = fields.Boolean(load_default=False)
+    window = JsonInteger(load_default=65535, validate=U16)
+    urgent = JsonInteger(load_default=0, validate=U16)
+    mss = JsonInteger(validate=U16, metadata={"description": "add an MSS option"})
+    wscale = JsonInteger(validate=U8, metadata={"description": "add a window scale option"})
+    sack_permitted = JsonBoolean(load_default=False)
     timestamps = fields.List(
-        fields.Integer(validate=U32),
+        JsonInteger(validate=U32),
         validate=validate.Length(equal=2),
         metadata={"description": "[tsval, tsecr]: add a timestamps option"},
     )
     sack = fields.List(
-        fields.List(fields.Integer(validate=U32), validate=validate.Length(equal=2)),
+        fields.List(JsonInteger(validate=U32), validate=validate.Length(equal=2)),
         load_default=list,
         validate=validate.Length(max=4),
         metadata={"description": "SACK blocks [[left, right], ...]"},
     )
     payload = fields.String(load_default="", validate=HEX, metadata={"description": "hex"})
-    ip = fields.Boolean(load_default=False, metadata={"description": "wrap in an IP packet"})
-    ttl = fields.Integer(load_default=64, validate=U8, metadata={"description": "TTL / hop limit"})
+    ip = JsonBoolean(load_default=False, metadata={"description": "wrap in an IP packet"})
+    ttl = JsonInteger(load_default=64, validate=U8, metadata={"description": "TTL / hop limit"})
 
 
 class ParseBody(Strict):

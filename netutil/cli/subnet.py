@@ -420,9 +420,18 @@ def run_summarize(args: Any) -> int:
         items=values,
         start=args.start,
         limit=args.limit,
+        skip_invalid=items.from_stdin,
     )
+    _remote_errors(args, result, errors)
     _emit_list(args, result)
     return _report(items, errors)
+
+
+def _remote_errors(args: Any, result: dict[str, Any], errors: list[tuple[int, str]]) -> None:
+    """With --api, the service lists the bad stdin items it skipped (`skip_invalid`) in the
+    result; move them to `errors`, so they are reported like a local run's."""
+    if args.api:
+        errors.extend((e["item"], e["message"]) for e in result.pop("invalid_items", None) or ())
 
 
 def run_range(args: Any) -> int:
@@ -465,7 +474,9 @@ def run_exclude(args: Any) -> int:
         strict=args.strict,
         start=args.start,
         limit=args.limit,
+        skip_invalid=items.from_stdin,
     )
+    _remote_errors(args, result, errors)
     _emit_list(args, result)
     return _report(items, errors)
 

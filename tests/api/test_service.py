@@ -5,6 +5,7 @@ the CLI with --api: every endpoint, every error status, and CLI output identical
 from __future__ import annotations
 
 import ast
+import io
 import json
 
 import pytest
@@ -238,6 +239,27 @@ def test_cli_with_api_equals_local_run(service, capsys, argv, mode):
     remote = run_cli(["--api", service, *argv, *mode], capsys)
     assert remote == local
     assert local[0] in (0, 1, 2)
+
+
+STDIN_CASES = [
+    (["ip", "info", "-", "--json"], "10.0.0.1\nbad\n::1\n"),
+    (["subnet", "info", "-"], "10.0.0.0/8\nbad\n"),
+    (["subnet", "summarize", "-", "--json"], "10.0.0.0/25\nbad\n# note\n10.0.0.128/25\n"),
+    (["subnet", "summarize", "10.1.0.0/16", "-"], "10.0.0.0/16\n300.1.1.1\n"),
+    (["subnet", "exclude", "10.0.0.0/24", "-"], "10.0.0.5\nbad\n"),
+    (["checksum", "-"], "0001\nzz\nffff\n"),
+]
+
+
+@pytest.mark.parametrize(("argv", "text"), STDIN_CASES, ids=lambda v: str(v)[:40])
+def test_cli_stdin_with_bad_lines_equals_local_run(service, capsys, monkeypatch, argv, text):
+    """Bad lines of standard input are reported as `line N: ...` and skipped, remotely too."""
+    runs = []
+    for prefix in ([], ["--api", service]):
+        monkeypatch.setattr("sys.stdin", io.StringIO(text))
+        runs.append(run_cli([*prefix, *argv], capsys))
+    assert runs[1] == runs[0]
+    assert runs[0][0] == 1 and "line 2: " in runs[0][2]
 
 
 def test_pcap_parse_with_api_equals_local_run(service, capsys, tmp_path):
