@@ -36,12 +36,10 @@ if TYPE_CHECKING:
 Address = IPv4Address | IPv6Address
 Network = IPv4Network | IPv6Network
 
-_V4_MAPPED = 0xFFFF << 32  # ::ffff:0:0/96, RFC 4291 section 2.5.5.2
 _NAT64_WKP = 0x0064FF9B << 96  # 64:ff9b::/96, RFC 6052 section 2.1
 _TEREDO = 0x2001_0000  # 2001::/32, RFC 4380 section 2.6 (top 32 bits)
 _SIX_TO_FOUR = 0x2002  # 2002::/16, RFC 3056 section 2 (top 16 bits)
 _LOW32 = 0xFFFF_FFFF
-_LOW96 = (1 << 96) - 1
 
 # RFC 4291 section 2.7 and RFC 7346 section 2: IPv6 multicast scopes.
 MULTICAST_SCOPES = {
@@ -291,15 +289,6 @@ def _exploded6(value: int) -> str:
     return ":".join((h[0:4], h[4:8], h[8:12], h[12:16], h[16:20], h[20:24], h[24:28], h[28:32]))
 
 
-def _reverse_pointer(version: int, value: int) -> str:
-    """RFC 1035 3.5 in-addr.arpa and RFC 3596 2.5 ip6.arpa names."""
-    if version == 4:
-        return (
-            f"{value & 255}.{(value >> 8) & 255}.{(value >> 16) & 255}.{value >> 24}.in-addr.arpa"
-        )
-    return ".".join(f"{value:032x}"[::-1]) + ".ip6.arpa"
-
-
 # --- the result --------------------------------------------------------------------------------
 
 
@@ -312,6 +301,10 @@ class AddressInfo(Record):
 
     _fields = ("input", "address", "network", "entry")
     __slots__ = _fields
+    input: str
+    address: IPv4Address | IPv6Address
+    network: IPv4Network | IPv6Network | None
+    entry: registry.Entry | None
 
     def __init__(
         self,
@@ -326,11 +319,6 @@ class AddressInfo(Record):
         setter(self, "address", address)
         setter(self, "network", network)
         setter(self, "entry", entry)
-
-    input: str
-    address: IPv4Address | IPv6Address
-    network: IPv4Network | IPv6Network | None
-    entry: registry.Entry | None
 
     @property
     def version(self) -> int:
@@ -442,7 +430,7 @@ class AddressInfo(Record):
                 f"{b[0:16]}:{b[16:32]}:{b[32:48]}:{b[48:64]}"
                 f":{b[64:80]}:{b[80:96]}:{b[96:112]}:{b[112:128]}"
             )
-            reverse = ".".join(h[::-1]) + ".ip6.arpa"
+            reverse = "".join(map(_NIBBLE_PAIRS, value.to_bytes(16, "little"))) + "ip6.arpa"
             hclass = None
         if entry_dict is not None:
             is_global = entry_dict["globally_reachable"]
@@ -482,6 +470,9 @@ class AddressInfo(Record):
             "host": place,
         }
 
+
+# RFC 3596 section 2.5 names, a byte at a time from the low end: byte 0x4f -> "f.4.".
+_NIBBLE_PAIRS = [f"{b & 15:x}.{b >> 4:x}." for b in range(256)].__getitem__
 
 # historical_class by first octet, for the bulk path.
 _CLASSES = "A" * 128 + "B" * 64 + "C" * 32 + "D" * 16 + "E" * 16

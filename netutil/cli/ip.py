@@ -114,6 +114,7 @@ def _run_stream(args: Any) -> int:
     from netutil.errors import InvalidInput
 
     sink = _Sink(json_lines=args.json, batch=1 if args.line_buffered else _BATCH)
+    pending, encode, batch = sink.pending, sink.encode, sink.batch
     failed = False
     for source, number, text in _inputs(args.addresses):
         try:
@@ -123,7 +124,9 @@ def _run_stream(args: Any) -> int:
             _error(f"line {number}: {exc}" if source == "-" else str(exc))
             failed = True
             continue
-        sink.add(result)
+        pending.append(encode(result))
+        if len(pending) >= batch:
+            sink.flush()
     sink.flush()
     return 1 if failed else 0
 
@@ -132,10 +135,10 @@ _BATCH = 256
 
 
 class _Sink:
-    """Buffered output of streamed results. JSON Lines are encoded by msgspec straight to
-    UTF-8 bytes (the same text as output.emit_json_line, which tests check; about 3 us a line
-    faster than json's encoder, see benchmarks/bench_ip_bulk.py); text blocks are rendered
-    from the same JSON objects and separated by a blank line."""
+    """Buffered output of streamed results, one item per result in `pending`. JSON Lines are
+    encoded by msgspec straight to UTF-8 bytes (the same text as output.emit_json_line, which
+    tests check; about 3 us a line faster than json's encoder, see benchmarks/bench_ip_bulk.py);
+    text blocks are rendered from the same JSON objects and separated by a blank line."""
 
     def __init__(self, json_lines: bool, batch: int) -> None:
         self.batch = batch
@@ -145,33 +148,25 @@ class _Sink:
         if json_lines:
             import msgspec
 
-            encode = msgspec.json.Encoder().encode
-            if self.binary is None:  # a text-only stdout (tests that swap in a StringIO)
-                self.encode = lambda obj: encode(obj).decode() + "\n"
-            else:
-                self.encode = lambda obj: encode(obj) + b"\n"
+            self.encode = msgspec.json.Encoder().encode
         else:
-            self.encode = self._text
-
-    def _text(self, obj: dict[str, Any]) -> str:
-        block = ("\n" if self.shown else "") + render_text(obj) + "\n"
-        self.shown = True
-        return block
-
-    def add(self, obj: dict[str, Any]) -> None:
-        self.pending.append(self.encode(obj))
-        if len(self.pending) >= self.batch:
-            self.flush()
+            self.encode = render_text
 
     def flush(self) -> None:
-        if self.binary is not None:
-            sys.stdout.flush()
-            self.binary.write(b"".join(self.pending))
-            self.binary.flush()
-        else:
-            sys.stdout.write("".join(self.pending))
-            sys.stdout.flush()
-        self.pending.clear()
+        pending = self.pending
+        if pending:
+            if self.encode is render_text:
+                text = ("\n" if self.shown else "") + "\n\n".join(pending) + "\n"
+                self.shown = True
+            elif self.binary is None:  # a text-only stdout (tests that swap in a StringIO)
+                text = "\n".join(p.decode() for p in pending) + "\n"
+            else:
+                sys.stdout.flush()
+                self.binary.write(b"\n".join(pending) + b"\n")
+                text = ""
+            sys.stdout.write(text)
+            pending.clear()
+        sys.stdout.flush()
 
 
 def _inputs(addresses: list[str]):
