@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-if TYPE_CHECKING:
     IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
     IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -182,8 +181,7 @@ def format_address(version: int, value: int) -> str:
     IPv6), but through `socket.inet_ntop` where that agrees: ipaddress writes ::ffff:a.b.c.d
     and ::a.b.c.d in hex, libc in dotted quads, so those two ranges go through ipaddress."""
     if version == 4:
-        high, low = _v4_tables()
-        return f"{high[value >> 16]}{low[value & 0xFFFF]}"
+        return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
     if value > 0xFFFFFFFFFFFF or 0xFFFFFFFF < value < 0xFFFF00000000:
         return _ntop6()(value.to_bytes(16, "big"))
     return str(ipaddress.IPv6Address(value))  # ::a.b.c.d or ::ffff:a.b.c.d
@@ -266,27 +264,18 @@ class RegistryMatch(Record):
         }
 
 
-def classify_network(network: IPNetwork) -> RegistryMatch | None:
-    """Where `network` sits against the IANA special-purpose registries: wholly inside one
-    entry, overlapping several, or global. None when no registry module is available."""
-    try:
-        from netutil import registry
-    except ImportError:
-        return None
+def classify_network(network: IPNetwork) -> RegistryMatch:
+    """Where `network` sits against the IANA special-purpose registries (non-terminated
+    entries; RFC 6890): wholly inside one entry, overlapping several, or global."""
+    from netutil import registry  # loaded on first use
+
     entries = tuple(registry.overlapping(network))
     if not entries:
         return RegistryMatch(RegistryClass.GLOBAL, ())
-    if all(network.subnet_of(_entry_network(e)) for e in entries):
+    if all(network.subnet_of(e.prefix) for e in entries):
         # Every entry it touches holds all of it: the most specific one decides.
         return RegistryMatch(RegistryClass.INSIDE, (entries[0],))
     return RegistryMatch(RegistryClass.OVERLAPPING, entries)
-
-
-def _entry_network(entry: Any) -> IPNetwork:
-    prefix = entry.prefix
-    if isinstance(prefix, str):
-        return ipaddress.ip_network(prefix)
-    return prefix
 
 
 def _binary_mask(version: int, plen: int) -> str:
@@ -446,6 +435,10 @@ _V4_HIGH: list[str] = []
 _V4_LOW: list[str] = []
 
 
+#: Fewest IPv4 addresses to format before the tables below pay for their ~20-40 ms.
+_TABLES_PAY_OFF = 50_000
+
+
 def _v4_tables() -> tuple[list[str], list[str]]:
     """'a.b.' for the top 16 bits and 'c.d' for the low 16, built once: formatting a million
     IPv4 addresses is then two lookups each instead of a socket call and a bytes object."""
@@ -481,10 +474,14 @@ class _SplitSource:
         step = 1 << (BITS[version] - plen)
         addr = self.base + start * step
         suffix = f"/{plen}"
-        if version == 4:
+        if version == 4 and self.total - start >= _TABLES_PAY_OFF:
             high, low = _v4_tables()
             for _ in range(start, self.total):
                 yield f"{high[addr >> 16]}{low[addr & 0xFFFF]}{suffix}"
+                addr += step
+        elif version == 4:
+            for _ in range(start, self.total):
+                yield f"{addr >> 24}.{addr >> 16 & 255}.{addr >> 8 & 255}.{addr & 255}{suffix}"
                 addr += step
         else:
             for _ in range(start, self.total):
@@ -524,11 +521,16 @@ class _PackedSource:
 
         n4 = len(self.v4)
         if start < n4:
-            high, low = _v4_tables()
             suffix = _SUFFIX[4]
-            for k in islice(self.v4, start, None):
-                a = k >> 8
-                yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+            if n4 - start >= _TABLES_PAY_OFF:
+                high, low = _v4_tables()
+                for k in islice(self.v4, start, None):
+                    a = k >> 8
+                    yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+            else:
+                for k in islice(self.v4, start, None):
+                    a = k >> 8
+                    yield f"{a >> 24}.{a >> 16 & 255}.{a >> 8 & 255}.{a & 255}{suffix[k & 255]}"
         if self.v6:
             ntop, suffix = _ntop6(), _SUFFIX[6]
             for k in islice(self.v6, max(start - n4, 0), None):
@@ -590,7 +592,8 @@ class CidrList(Record):
     def items(self, start: int = 0, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """One JSON object per block, from `start`, at most `limit` of them."""
         start = self._check_start(start)
-        high, low = _v4_tables() if self.source.has_v4 else ([], [])
+        many = (self.total - start if limit is None else limit) >= _TABLES_PAY_OFF
+        high, low = _v4_tables() if self.source.has_v4 and many else ([], [])
         index = start
         stop = None if limit is None else start + limit
         requested = self.source.requested
@@ -599,11 +602,13 @@ class CidrList(Record):
                 return
             host = BITS[version] - plen
             last = first + (1 << host) - 1
-            if version == 4:
+            if version == 4 and high:
                 a, b = (
                     f"{high[first >> 16]}{low[first & 0xFFFF]}",
                     f"{high[last >> 16]}{low[last & 0xFFFF]}",
                 )
+            elif version == 4:
+                a, b = format_address(4, first), format_address(4, last)
             else:
                 a, b = format_address(6, first), format_address(6, last)
             yield {  # the item shape (see the class docstring)
@@ -820,15 +825,32 @@ def _merge4(buckets: list[list[int]]) -> list[int]:
 
 
 def _packed_range(first: int, last: int, bits: int) -> list[int]:
-    """`range_blocks` as packed `first << 8 | host_bits` (the loop inlined: it is a hot path)."""
+    """`range_blocks` as packed `first << 8 | host_bits`, straight from the bits: where
+    `first` and `last` first differ lies an aligned boundary `mid`; [first, mid) is one block
+    per set bit of mid - first (growing), [mid, last] one per set bit of last + 1 - mid
+    (shrinking)."""
+    if first > last:
+        return []
+    if first == last:
+        return [first << 8]
+    k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
+    mid = last >> k << k
+    left, right = mid - first, last + 1 - mid
+    half = 1 << k
+    if left == half and right == half:  # the whole aligned block of 2**(k+1)
+        return [first << 8 | (k + 1)]
     out: list[int] = []
     emit = out.append
-    while first <= last:
-        align = (first & -first).bit_length() - 1 if first else bits
-        fit = (last - first + 1).bit_length() - 1
-        host = align if align < fit else fit
-        emit(first << 8 | host)
-        first += 1 << host
+    while left:
+        low = left & -left
+        emit(first << 8 | (low.bit_length() - 1))
+        first += low
+        left ^= low
+    while right:
+        host = right.bit_length() - 1
+        emit(mid << 8 | host)
+        mid += 1 << host
+        right ^= 1 << host
     return out
 
 
@@ -851,25 +873,42 @@ def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = No
     return CidrList("summarize", header, _PackedSource(v4, v6))
 
 
+def _address_int(value: Any, what: str) -> tuple[int, int]:
+    """(version, integer) of one address: libc's strict `inet_pton` for the usual spelling,
+    `parse_address` (ipaddress) for anything else and for the error message."""
+    if isinstance(value, str) and "/" not in value:
+        import socket
+
+        try:
+            if ":" in value:
+                return 6, int.from_bytes(socket.inet_pton(socket.AF_INET6, value), "big")
+            return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, value), "big")
+        except (OSError, ValueError):
+            pass
+    addr = parse_address(value, what=what)
+    return addr.version, int(addr)
+
+
 def range_cidrs(start: Any, end: Any) -> CidrList:
     """The minimal list of CIDR blocks covering exactly the addresses START..END (inclusive)."""
-    first = parse_address(start, what="start address")
-    last = parse_address(end, what="end address")
-    if first.version != last.version:
+    version, first = _address_int(start, "start address")
+    end_version, last = _address_int(end, "end address")
+    if version != end_version:
         raise InvalidInput(
-            f"start {str(start)!r} is IPv{first.version} but end {str(end)!r} is"
-            f" IPv{last.version}: a range needs one version"
+            f"start {str(start)!r} is IPv{version} but end {str(end)!r} is"
+            f" IPv{end_version}: a range needs one version"
         )
-    if int(first) > int(last):
-        raise InvalidInput(f"start {first} is above end {last}")
-    version, bits = first.version, BITS[first.version]
-    packed = _packed_range(int(first), int(last), bits)
+    if first > last:
+        raise InvalidInput(
+            f"start {format_address(version, first)} is above end {format_address(version, last)}"
+        )
+    packed = _packed_range(first, last, BITS[version])
     header = (
         ("operation", "range"),
         ("version", version),
-        ("start_address", str(first)),
-        ("end_address", str(last)),
-        ("num_addresses", str(int(last) - int(first) + 1)),
+        ("start_address", format_address(version, first)),
+        ("end_address", format_address(version, last)),
+        ("num_addresses", str(last - first + 1)),
     )
     source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
     return CidrList("range", header, source)

@@ -270,6 +270,20 @@ def test_split_huge_streams_with_total():
     assert next(lazy["items"])["network"] == "10.0.0.0/32"
 
 
+def test_long_ipv4_output_uses_the_same_spelling():
+    # Past some 50,000 IPv4 addresses the text comes from lookup tables: same text either way.
+    net = ipaddress.ip_network("10.0.0.0/8")
+    expected = [str(n) for n in net.subnets(new_prefix=24)]
+    result = subnet.split("10.0.0.0/8", 24)
+    assert list(result.cidrs()) == expected
+    assert list(result.cidrs(65536 - 10)) == expected[-10:]
+    items = result.as_dict(limit=60_000, lazy=True)["items"]
+    assert [i["network"] for i in items] == expected[:60_000]
+    ends = [i["last_address"] for i in result.as_dict(start=65530)["items"]]
+    assert ends == [str(n.broadcast_address) for n in net.subnets(new_prefix=24)][65530:]
+    assert list(subnet.summarize(expected[::2]).cidrs()) == expected[::2]
+
+
 def test_split_by_count_rounds_up_to_a_power_of_two():
     d = subnet.split("10.0.0.0/24", count=5).as_dict()
     assert d["new_prefix"] == 27
