@@ -2,8 +2,9 @@
 
 A header is data: `TCP_LAYOUT` names every field of the fixed 20-byte header (RFC 9293 section
 3.1, with the AE bit of RFC 9768) with its width in bits, and both packing and parsing are
-compiled from that one table (see `netutil.layout`), so no offset is written twice. Options (RFC 9293 section 3.2, RFC 7323,
-RFC 2018) are frozen dataclasses; an unknown kind is kept as raw bytes so nothing is lost.
+compiled from that one table (see `netutil.layout`), so no offset is written twice. Options
+(RFC 9293 section 3.2, RFC 7323, RFC 2018) are frozen dataclasses; an unknown kind is kept as
+raw bytes so nothing is lost.
 """
 
 from __future__ import annotations
