@@ -112,7 +112,7 @@ def run(quick: bool) -> None:
     if shutil.which("wrk") is None:
         harness.note("wrk not found (apt-get install wrk): api benchmark skipped")
         return
-    seconds, rounds = (2, 2) if quick else (5, 3)
+    seconds, rounds = (2, 2) if quick else (3, 7)
     ours_proc, ours_url = _start("api:create_app()", "/api/ip/192.168.0.1")
     ceil_proc, ceil_url = _start("benchmarks.ceiling_app:create_app()", "/ceiling")
     ours: list[tuple[float, float]] = []
