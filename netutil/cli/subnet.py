@@ -16,6 +16,9 @@ core's `as_dict()`, see netutil/subnet.py and README.md, section "Subnets"):
 - `subnet_overlap`, params `a: str`, `b: str`, `strict: bool`; result `Overlap.as_dict()`.
 - `subnet_exclude`, params `network: str`, `excluded: list[str]`, `strict: bool`, `start: int`,
   `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+- summarize and exclude also pass `skip_invalid: bool` (true when items come from '-'): the
+  service then skips bad items like the local core does and lists them in the result's extra
+  `invalid_items` key, which the command takes out and reports as bad lines.
 
 List results (split, summarize, range, exclude) are one JSON object: the operation's header
 keys, then `total`, `start`, `limit`, `count`, `next_start` and `items` last. Locally the
