@@ -193,8 +193,10 @@ _NTOP6: list[Any] = []
 def _ntop6() -> Any:
     """`socket.inet_ntop` bound to AF_INET6 (socket is imported on first use, not at start-up)."""
     if not _NTOP6:
+        # `_socket` is the C module that `socket` re-exports inet_pton/inet_ntop from; importing
+        # `socket` itself would add selectors, enum flags etc. (~0.6 MB and start-up time).
+        import _socket as socket
         import functools
-        import socket
 
         _NTOP6.append(functools.partial(socket.inet_ntop, socket.AF_INET6))
     return _NTOP6[0]
@@ -688,7 +690,7 @@ def _parse_keys(
     or with `errors` is recorded as (position, message) and skipped."""
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
-    import socket
+    import _socket as socket  # see _ntop6
     from itertools import islice
 
     pton, fb = socket.inet_pton, int.from_bytes
@@ -877,7 +879,7 @@ def _address_int(value: Any, what: str) -> tuple[int, int]:
     """(version, integer) of one address: libc's strict `inet_pton` for the usual spelling,
     `parse_address` (ipaddress) for anything else and for the error message."""
     if isinstance(value, str) and "/" not in value:
-        import socket
+        import _socket as socket  # see _ntop6
 
         try:
             if ":" in value:

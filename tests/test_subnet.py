@@ -611,6 +611,16 @@ def test_exclude_examples():
     msg = "item 2: '::/0' is IPv6 but the network 10.0.0.0/8 is IPv4"
     with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
         subnet.exclude("10.0.0.0/8", ["10.0.0.0/9", "::/0"])
+    msg = "item 3: '10.0.0.0/8' is IPv4 but the network 2001:db8::/32 is IPv6"
+    with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
+        subnet.exclude("2001:db8::/32", ["2001:db8::/48", "", "10.0.0.0/8"])
+    errors: list[tuple[int, str]] = []
+    left = subnet.exclude("2001:db8::/126", ["10.0.0.1", "2001:db8::1", "x"], errors=errors)
+    assert _texts(left) == ["2001:db8::/128", "2001:db8::2/127"]
+    assert errors == [
+        (1, "'10.0.0.1' is IPv4 but the network 2001:db8::/126 is IPv6"),
+        (3, "invalid network 'x': expected 4 octets in 'x'"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

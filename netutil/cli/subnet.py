@@ -54,6 +54,10 @@ EPILOGS = {
   netutil subnet info 10.1.2.3/24 --json        # host bits set: reported, with a warning
   netutil subnet info 10.0.0.0/31 2001:db8::/127
   netutil subnet info 10.1.2.3/24 --strict      # host bits set: an error
+  printf '10.0.0.0/8\\n::/0\\n' | netutil subnet info - --json   # JSON Lines
+
+With several networks or '-', each result is printed as soon as it is known (with --json, one
+JSON object a line) and a bad network is reported without stopping the run.
 """,
     "split": """examples:
   netutil subnet split 10.0.0.0/24 --prefix 26
