@@ -16,6 +16,9 @@ core's `as_dict()`, see netutil/subnet.py and README.md, section "Subnets"):
 - `subnet_overlap`, params `a: str`, `b: str`, `strict: bool`; result `Overlap.as_dict()`.
 - `subnet_exclude`, params `network: str`, `excluded: list[str]`, `strict: bool`, `start: int`,
   `limit: int | None`; result `CidrList.as_dict(start, limit)`.
+- summarize and exclude also pass `skip_invalid: bool` (true when items come from '-'): the
+  service then skips bad items like the local core does and lists them in the result's extra
+  `invalid_items` key, which the command takes out and reports as bad lines.
 
 List results (split, summarize, range, exclude) are one JSON object: the operation's header
 keys, then `total`, `start`, `limit`, `count`, `next_start` and `items` last. Locally the
@@ -424,9 +427,18 @@ def run_summarize(args: Any) -> int:
         items=values,
         start=args.start,
         limit=args.limit,
+        skip_invalid=items.from_stdin,
     )
+    _remote_errors(args, result, errors)
     _emit_list(args, result)
     return _report(items, errors)
+
+
+def _remote_errors(args: Any, result: dict[str, Any], errors: list[tuple[int, str]]) -> None:
+    """With --api, the service lists the bad stdin items it skipped (`skip_invalid`) in the
+    result; move them to `errors`, so they are reported like a local run's."""
+    if args.api:
+        errors.extend((e["item"], e["message"]) for e in result.pop("invalid_items", None) or ())
 
 
 def run_range(args: Any) -> int:
@@ -469,7 +481,9 @@ def run_exclude(args: Any) -> int:
         strict=args.strict,
         start=args.start,
         limit=args.limit,
+        skip_invalid=items.from_stdin,
     )
+    _remote_errors(args, result, errors)
     _emit_list(args, result)
     return _report(items, errors)
 

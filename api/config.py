@@ -1,0 +1,48 @@
+"""Service configuration: safe defaults, overridable from the environment.
+
+Only operational knobs live here (debug, body size, logging). The caps that are part of the
+contract (batch length, page size) are constants in `api.limits`, so the published OpenAPI file
+states them exactly and no deployment can silently differ from it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "DEBUG": False,
+    "TESTING": False,
+    # Werkzeug answers 413 past this many request-body bytes (checked before parsing).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Same for form parsing, which no endpoint uses; keep it small.
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # No automatic OPTIONS answers: the service serves no CORS preflight, so OPTIONS is a 405
+    # like any other method a route does not list (and Allow lists exactly the real methods).
+    "PROVIDE_AUTOMATIC_OPTIONS": False,
+}
+
+# environment variable -> (config key, parser)
+ENVIRONMENT: dict[str, tuple[str, Any]] = {
+    "NETUTIL_DEBUG": ("DEBUG", lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
+    "NETUTIL_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
+}
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The defaults with any NETUTIL_* overrides applied; a malformed value is an error at
+    start-up (better than a service that silently runs with a default)."""
+    environ = os.environ if environ is None else environ
+    config = dict(DEFAULTS)
+    for name, (key, parse) in ENVIRONMENT.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            config[key] = parse(raw)
+        except ValueError:
+            raise ValueError(f"invalid {name} {raw!r}") from None
+    if config["MAX_CONTENT_LENGTH"] <= 0:
+        raise ValueError(f"invalid NETUTIL_MAX_BODY_BYTES {config['MAX_CONTENT_LENGTH']!r}")
+    return config

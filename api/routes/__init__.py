@@ -1,0 +1,11 @@
+"""Blueprints, one per domain; `BLUEPRINTS` lists them in the order they are registered."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    from api.routes import handshake, ip, meta, subnet, tcp
+
+    return [meta.bp, ip.bp, subnet.bp, tcp.bp, handshake.bp]

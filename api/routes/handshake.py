@@ -1,0 +1,118 @@
+"""`/api/handshake` and `/api/tcp/states`: the connection simulator (RFC 9293 state machines
+over an impaired network) and its transition table.
+
+POST takes the options as a JSON body, GET the same options as query parameters. The answer is
+the trace's JSON (events and summary, exactly `netutil tcp handshake --format json`), Monte
+Carlo statistics with `runs`, or the segments as a pcap file when the Accept header asks for
+application/vnd.tcpdump.pcap.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from marshmallow import ValidationError
+
+from api import limits
+from api.contract import JSON_MEDIA_TYPE, endpoint
+from api.problems import ProblemError
+from api.schemas import handshake as schemas
+
+bp = Blueprint("handshake", __name__)
+
+PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
+PCAP_NOTE = "the run's segments as a classic pcap file (LINKTYPE_RAW, good checksums)"
+
+DOC = {
+    "tag": "handshake",
+    "response": (schemas.Trace, schemas.MonteCarloResult),
+    "media": {PCAP_MEDIA_TYPE: PCAP_NOTE},
+    "errors": (406,),
+}
+
+
+def _wants_pcap() -> bool:
+    """Content negotiation on Accept: JSON unless pcap is preferred; 406 when neither fits."""
+    if not request.headers.get("Accept"):
+        return False
+    best = request.accept_mimetypes.best_match([JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE])
+    if best is None:
+        raise ProblemError(406, f"This URL answers {JSON_MEDIA_TYPE} or {PCAP_MEDIA_TYPE}.")
+    return best == PCAP_MEDIA_TYPE
+
+
+def simulate(params: dict[str, Any]) -> Any:
+    """One trace, or Monte Carlo statistics with `runs`; a pcap of the trace when asked."""
+    from netutil.sim.options import SimOptions
+
+    runs = params.pop("runs", None)
+    pcap = _wants_pcap()
+    if runs is not None and pcap:
+        raise ProblemError(406, "A pcap holds one run: leave out runs, or accept JSON.")
+    if runs is not None and runs * params.get("data", 0) > limits.SIM_RUNS_DATA_MAX:
+        raise ValidationError(
+            {"runs": [f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."]}
+        )
+    options = SimOptions.from_dict(params)
+    if runs is not None:
+        from netutil.sim.stats import monte_carlo
+
+        return monte_carlo(options, runs).as_dict()
+    from netutil.sim.run import simulate as run
+
+    trace = run(options).as_dict()
+    if not pcap:
+        return trace
+    from netutil.sim.capture import write_trace_pcap
+
+    out = io.BytesIO()
+    write_trace_pcap(out, trace)
+    return Response(
+        out.getvalue(),
+        mimetype=PCAP_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="handshake.pcap"'},
+    )
+
+
+@bp.post("/api/handshake")
+@endpoint(
+    operation_id="tcp_handshake",
+    summary="Simulate a TCP connection (options as a JSON body)",
+    body=schemas.HandshakeBody,
+    **DOC,
+)
+def handshake_post(**params: Any):
+    """Two RFC 9293 endpoints over a network with delay, jitter, loss, deterministic drops,
+    reordering, duplication and corruption; seeded, so the same options give the same run."""
+    return simulate(params)
+
+
+@bp.get("/api/handshake")
+@endpoint(
+    operation_id="tcp_handshake_get",
+    summary="Simulate a TCP connection (options as query parameters)",
+    query=schemas.HandshakeQuery,
+    **DOC,
+)
+def handshake_get(**params: Any):
+    """The same as POST /api/handshake, with each option a query parameter (drop repeated)."""
+    return simulate(params)
+
+
+@bp.get("/api/tcp/states")
+@endpoint(
+    operation_id="tcp_states",
+    summary="The TCP state machine's transition table",
+    tag="handshake",
+    response=schemas.TransitionTable,
+)
+def tcp_states():
+    """The eleven RFC 9293 states and every rule the simulator follows, with its section."""
+    from netutil.sim.states import transition_table
+
+    table = current_app.extensions.get("netutil.states")
+    if table is None:
+        table = current_app.extensions["netutil.states"] = transition_table().as_dict()
+    return table

@@ -1,0 +1,440 @@
+"""A Python client for the netutil REST service (api/), built on a `requests.Session`.
+
+Every operation is a method returning the same JSON data as the core's `as_dict()` (the service
+sends exactly that), so `Client(url).ip_info("192.168.0.1")` equals the local result. Errors are
+typed: the service's RFC 9457 problem answers raise `ApiError` with its fields; a service that
+cannot be reached raises `ServiceUnavailable`. Connection failures are retried (the request never
+left, so a retry is safe for any method); every request has a timeout.
+
+    >>> from netutil.client import Client
+    >>> Client("http://127.0.0.1:8000").ip_info("192.168.0.1")["version"]
+    4
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from netutil import __version__
+from netutil.errors import InvalidInput, LimitExceeded, NetutilError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
+
+
+class ApiError(NetutilError):
+    """The service answered with an error (an RFC 9457 problem); `str()` is its `detail`, which
+    for invalid input is the core's own message, so the CLI prints the same line as locally."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        type: str = "about:blank",
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.errors = errors
+
+    def __repr__(self) -> str:
+        return f"ApiError(status={self.status!r}, title={self.title!r}, detail={self.detail!r})"
+
+
+class ApiInvalidInput(ApiError, InvalidInput):
+    """422/400: the input breaks a rule (also an `InvalidInput`, as the local core would raise)."""
+
+
+class ApiLimitExceeded(ApiError, LimitExceeded):
+    """422 for a cap the core enforces (also a `LimitExceeded`, as the local core would raise)."""
+
+
+class ServiceUnavailable(NetutilError):
+    """The service could not be reached (after retries) or did not answer in time."""
+
+
+class Client:
+    """One netutil service at `base_url`, e.g. `http://127.0.0.1:8000`.
+
+    timeout: (connect, read) seconds for every request; retries: how many times a connection
+    failure is retried, with exponential backoff from `backoff` seconds.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float | tuple[float, float] = (3.05, 60.0),
+        retries: int = 3,
+        backoff: float = 0.2,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=0,
+            status=0,
+            other=0,
+            redirect=0,
+            backoff_factor=backoff,
+            allowed_methods=None,
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = f"netutil-client/{__version__}"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- transport -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+    ) -> requests.Response:
+        """Send one request; raise ApiError for an error answer, ServiceUnavailable when the
+        service cannot be reached. `params` values that are None are left out."""
+        url = self.base_url + path
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in query.items()}
+        headers = {"Accept": accept}
+        if content_type:
+            headers["Content-Type"] = content_type
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=query or None,
+                json=json,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.ConnectionError as exc:
+            raise ServiceUnavailable(
+                f"cannot reach the netutil service at {self.base_url}: {_reason(exc)}"
+            ) from None
+        except requests.Timeout:
+            raise ServiceUnavailable(
+                f"the netutil service at {self.base_url} did not answer in time"
+            ) from None
+        if response.status_code >= 400:
+            raise _api_error(response)
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceUnavailable(
+                f"the service at {self.base_url} answered {path} with non-JSON data"
+            ) from None
+
+    # -- operations ------------------------------------------------------------------------
+
+    def healthz(self) -> dict[str, Any]:
+        """The service's health answer: {"status": "ok", "version": ...}."""
+        return self._json("GET", "/healthz")
+
+    def openapi(self) -> str:
+        """The service's OpenAPI contract as YAML text."""
+        return self.request("GET", "/api/openapi.yaml", accept="application/yaml").text
+
+    def ip_info(self, address: str) -> dict[str, Any]:
+        """`netutil ip info ADDRESS --json`: AddressInfo.as_dict() of one address (any
+        notation: zone, /prefix, /netmask)."""
+        return self._json("GET", "/api/ip/" + _path(address, keep_slash=True))
+
+    def ip_batch(self, addresses: list[str]) -> list[dict[str, Any]]:
+        """Many addresses in one request (at most the service's batch cap): one item per
+        address, `{"input", "result", "error"}` with `result` the `ip_info` data or `error` the
+        reason it is invalid."""
+        return self._json("POST", "/api/ip", json={"addresses": list(addresses)})["results"]
+
+    def subnet_info(self, network: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet info NETWORK --json`: NetworkInfo.as_dict()."""
+        params = {"strict": strict} if strict else None
+        return self._json("GET", "/api/subnet/" + _path(network, keep_slash=True), params=params)
+
+    def subnet_split(
+        self,
+        network: str,
+        new_prefix: int | None = None,
+        count: int | None = None,
+        hosts: list[int] | None = None,
+        strict: bool = False,
+        start: int = 0,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """`netutil subnet split --json`: CidrList.as_dict(start, limit); with no limit every
+        item from `start`, fetched page by page as `items` is iterated."""
+        query = {"network": network, "new_prefix": new_prefix, "count": count, "hosts": hosts}
+        query["strict"] = strict or None
+        return self._cidr_list("GET", "/api/subnet/split", query, None, start, limit)
+
+    def subnet_summarize(
+        self,
+        items: list[str],
+        start: int = 0,
+        limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:
+        """`netutil subnet summarize --json`: the minimal covering list. With `skip_invalid`,
+        bad items are left out and listed in `invalid_items` ({item, message})."""
+        body: dict[str, Any] = {"items": list(items)}
+        if skip_invalid:
+            body["skip_invalid"] = True
+        return self._cidr_list("POST", "/api/subnet/summarize", None, body, start, limit)
+
+    def subnet_range(
+        self, start_address: str, end_address: str, start: int = 0, limit: int | None = None
+    ) -> dict[str, Any]:
+        """`netutil subnet range --json`: START..END as the minimal CIDR list."""
+        query = {"start_address": start_address, "end_address": end_address}
+        return self._cidr_list("GET", "/api/subnet/range", query, None, start, limit)
+
+    def subnet_exclude(
+        self,
+        network: str,
+        excluded: list[str],
+        strict: bool = False,
+        start: int = 0,
+        limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:
+        """`netutil subnet exclude --json`: what is left of NETWORK (`skip_invalid` as for
+        summarize)."""
+        body: dict[str, Any] = {"network": network, "excluded": list(excluded)}
+        if strict:
+            body["strict"] = True
+        if skip_invalid:
+            body["skip_invalid"] = True
+        return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit)
+
+    def subnet_contains(self, network: str, other: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet contains --json`: Containment.as_dict()."""
+        query = {"network": network, "other": other, "strict": strict or None}
+        return self._json("GET", "/api/subnet/contains", params=query)
+
+    def subnet_overlap(self, a: str, b: str, strict: bool = False) -> dict[str, Any]:
+        """`netutil subnet overlap --json`: Overlap.as_dict()."""
+        query = {"a": a, "b": b, "strict": strict or None}
+        return self._json("GET", "/api/subnet/overlap", params=query)
+
+    def checksum(self, data: str) -> dict[str, Any]:
+        """`netutil checksum HEX --json`: the RFC 1071 sum of the bytes given as hex."""
+        return self._json("POST", "/api/checksum", json={"data": _clean_hex(data)})
+
+    def tcp_header_build(self, **params: Any) -> dict[str, Any]:
+        """`netutil tcp header build --json`: params src, src_port, dst, dst_port, seq, ack,
+        flags, window, urgent, mss, wscale, sack_permitted, timestamps, sack, payload (hex), ip,
+        ttl; the ones left out (or None) take the service's defaults."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        return self._json("POST", "/api/tcp/header", json=body)
+
+    def tcp_parse(
+        self,
+        data: str | None = None,
+        layer: str = "auto",
+        src: str | None = None,
+        dst: str | None = None,
+        pcap: str | bytes | None = None,
+    ) -> Any:
+        """`netutil tcp parse --json`: `data` (hex) gives the parsed packet; `pcap` (the file's
+        bytes, or base64 of them as the CLI passes) gives the list of its TCP segments."""
+        if pcap is not None:
+            raw = pcap if isinstance(pcap, bytes) else base64.b64decode(pcap)
+            response = self.request(
+                "POST", "/api/tcp/parse/pcap", data=raw, content_type=PCAP_MEDIA_TYPE
+            )
+            return response.json()["segments"]
+        body = {"data": _clean_hex(data or ""), "layer": layer, "src": src, "dst": dst}
+        return self._json(
+            "POST", "/api/tcp/parse", json={k: v for k, v in body.items() if v is not None}
+        )
+
+    def tcp_handshake(self, runs: int | None = None, **options: Any) -> dict[str, Any]:
+        """`netutil tcp handshake --format json`: the trace (options with the seed used,
+        endpoints, events, summary) or, with `runs`, Monte Carlo statistics. `options` are the
+        simulator's (seed, delay, loss, drop, data, ...); None means the default."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        if runs is not None:
+            body["runs"] = runs
+        return self._json("POST", "/api/handshake", json=body)
+
+    def tcp_handshake_pcap(self, **options: Any) -> bytes:
+        """One simulated run's segments as a classic pcap file (bytes)."""
+        body = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+        body = {k: v for k, v in body.items() if v is not None}
+        response = self.request("POST", "/api/handshake", json=body, accept=PCAP_MEDIA_TYPE)
+        return response.content
+
+    def tcp_states(self) -> dict[str, Any]:
+        """`netutil tcp states --json`: the eleven states and the transition rules."""
+        return self._json("GET", "/api/tcp/states")
+
+    def _cidr_list(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any] | None,
+        body: dict[str, Any] | None,
+        start: int,
+        limit: int | None,
+    ) -> dict[str, Any]:
+        """One CIDR list as the core gives it. With a limit that is one page; without, the
+        service sends at most a page at a time, so the pages after the first are fetched as
+        `items` is iterated (constant memory, like the local stream)."""
+
+        def fetch(cursor: int, size: int | None) -> dict[str, Any]:
+            paging = {"cursor": str(cursor), "limit": size}
+            if body is None:
+                return self._json(method, path, params={**(query or {}), **paging})
+            wanted = {k: v for k, v in paging.items() if v is not None}
+            return self._json(method, path, json={**body, **wanted})
+
+        first = fetch(start, limit)
+        if limit is not None or first["next_start"] is None:
+            return first
+        from netutil.subnet import MAX_ITEMS_WITHOUT_LIMIT
+
+        total = int(first["total"])
+        if total - start > MAX_ITEMS_WITHOUT_LIMIT:
+            # The local core's own refusal, word for word.
+            raise LimitExceeded(
+                f"{first['operation']} gives {total} items, more than"
+                f" {MAX_ITEMS_WITHOUT_LIMIT} at once: ask for a page with a limit"
+            )
+        whole = dict(first)
+        whole.update(limit=None, count=total - start, next_start=None)
+        whole["items"] = _pages(first, lambda cursor: fetch(int(cursor), None), "items")
+        return whole
+
+    def call(self, operation: str, **params: Any) -> Any:
+        """Run a CLI operation (`ip_info`, `subnet_split`, ...) with the params the CLI passes to
+        `netutil.cli.backend.call`; returns the same JSON data as the local core call."""
+        method = OPERATIONS.get(operation)
+        if method is None:
+            raise NetutilError(f"unknown operation {operation!r} for the netutil service")
+        return getattr(self, method)(**params)
+
+
+#: CLI operation name -> Client method name (the same name: one method per operation).
+OPERATIONS: dict[str, str] = {
+    name: name
+    for name in (
+        "ip_info",
+        "subnet_info",
+        "subnet_split",
+        "subnet_summarize",
+        "subnet_range",
+        "subnet_contains",
+        "subnet_overlap",
+        "subnet_exclude",
+        "checksum",
+        "tcp_header_build",
+        "tcp_parse",
+        "tcp_handshake",
+        "tcp_states",
+    )
+}
+
+INVALID_TYPES = ("urn:netutil:problem:invalid-input", "urn:netutil:problem:validation-error")
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return [_query_value(v) for v in value]
+    return value
+
+
+def _clean_hex(text: str) -> str:
+    """Hex as the CLI accepts it (spaces, ':' separators, a 0x prefix) as bare digits."""
+    cleaned = "".join(text.split()).replace(":", "")
+    return cleaned[2:] if cleaned[:2].lower() == "0x" else cleaned
+
+
+def _path(value: str, keep_slash: bool = False) -> str:
+    """A path segment with everything but unreserved characters escaped (`%` of a zone too)."""
+    return quote(str(value), safe="/" if keep_slash else "")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out"):
+        if marker in text:
+            return marker.lower()
+    return "connection failed"
+
+
+def _api_error(response: requests.Response) -> ApiError:
+    media = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if media == PROBLEM_MEDIA_TYPE:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            kind = body.get("type")
+            cls = ApiError
+            if kind == "urn:netutil:problem:limit-exceeded":
+                cls = ApiLimitExceeded
+            elif kind in INVALID_TYPES or response.status_code == 400:
+                cls = ApiInvalidInput
+            return cls(
+                status=int(body.get("status") or response.status_code),
+                title=str(body.get("title") or response.reason),
+                detail=str(body.get("detail") or response.reason),
+                type=str(body.get("type") or "about:blank"),
+                errors=body.get("errors"),
+            )
+    return ApiError(
+        status=response.status_code,
+        title=response.reason or "Error",
+        detail=f"HTTP {response.status_code} {response.reason} from {response.url}",
+    )
+
+
+def _pages(first: Any, fetch: Any, key: str) -> Iterator[Any]:
+    """Items of a paged list: `first` is page one, `fetch(cursor)` gets the next page."""
+    page = first
+    while True:
+        yield from page[key]
+        cursor = page.get("next_start")
+        if not cursor:
+            return
+        page = fetch(cursor)
