@@ -57,8 +57,8 @@ def segment_kind(flags: int, length: int) -> str:
 class Network:
     """Carries segments between two endpoints through the impairments of `SimOptions`.
 
-    `trace` is the run's event list's `append`; `send` records one "send" event per segment with
-    its fate, and schedules an arrival for every copy that survives.
+    `trace` is the run's event list's `append` (None: record nothing); `send` records one "send"
+    event per segment with its fate, and schedules an arrival for every copy that survives.
     """
 
     __slots__ = (
@@ -91,7 +91,7 @@ class Network:
         engine: Engine,
         rng: random.Random,
         options: SimOptions,
-        trace: Callable[[tuple[Any, ...]], None],
+        trace: Callable[[tuple[Any, ...]], None] | None,
     ) -> None:
         self.engine = engine
         self.trace = trace
@@ -127,16 +127,19 @@ class Network:
             count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
             if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
                 dropped = True
+        trace = self.trace
         if dropped:
             self.lost += 1
-            self.trace(
-                ("send", now, sender.name, number, header, length, note, "dropped", None, None)
-            )
+            if trace is not None:
+                trace(
+                    ("send", now, sender.name, number, header, length, note, "dropped", None, None)
+                )
             return
         loss = self._loss[sender.name]
         if loss and self._random() < loss:
             self.lost += 1
-            self.trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
+            if trace is not None:
+                trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
             return
 
         receiver = sender.peer
@@ -144,10 +147,10 @@ class Network:
             # no jitter, reordering or corruption: the common case, without the general path
             engine = self.engine
             arrival = now + self._delay
-            engine._seq += 1
+            engine._seq = seq = engine._seq + 1
             heappush(
                 engine._heap,
-                (arrival, engine._seq, receiver.segment_arrives, (header, payload, number, 1)),
+                (arrival, seq, receiver.segment_arrives, (header, payload, number, 1)),
             )
             fate = "delivered"
         else:
@@ -158,9 +161,8 @@ class Network:
             dup_fate, _ = self._deliver(
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
             )
-        self.trace(
-            ("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate)
-        )
+        if trace is not None:
+            trace(("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate))
 
     def _deliver(
         self,

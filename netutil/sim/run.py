@@ -339,14 +339,18 @@ def simulate(options: SimOptions, seed: int | None = None) -> Trace:
     )
 
 
-def connect(options: SimOptions, rng: random.Random, events: list[Any]) -> tuple[Summary, TCB, TCB]:
+def connect(
+    options: SimOptions, rng: random.Random, events: list[Any] | None
+) -> tuple[Summary, TCB, TCB]:
     """Build the two endpoints, their applications and the network, run to the end.
 
-    The trace goes to `events`; random choices come from `rng` (Monte Carlo passes one stream
-    for all its runs). Returns the summary and the two endpoints.
+    The trace goes to `events` (None: no trace is recorded, as Monte Carlo needs only the
+    summary; the endpoints and the network run exactly the same code); random choices come
+    from `rng` (Monte Carlo passes one stream for all its runs). Returns the summary and the
+    two endpoints.
     """
     engine = Engine(options.max_events, options.max_time)
-    network = Network(engine, rng, options, events.append)
+    network = Network(engine, rng, options, None if events is None else events.append)
 
     client_port = rng.randint(*EPHEMERAL_PORTS)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)

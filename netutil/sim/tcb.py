@@ -45,8 +45,11 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
 
 from __future__ import annotations
 
+from functools import lru_cache
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
+from netutil.layout import fast_constructor
 from netutil.segment import (
     MSS,
     NOP,
@@ -65,16 +68,24 @@ if TYPE_CHECKING:
 MASK = 0xFFFFFFFF
 HALF = 0x80000000
 
-# Flag bits as plain ints (IntFlag arithmetic is slow in a hot loop) and the combinations sent.
+# Flag bits as plain ints (IntFlag arithmetic is slow in a hot loop) and the combinations sent;
+# a header gets the TCPFlag member of its int from `_FLAG`.
 _FIN, _SYN, _RST, _PSH, _ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-F_SYN = TCPFlag.SYN
-F_SYN_ACK = TCPFlag.SYN | TCPFlag.ACK
-F_ACK = TCPFlag.ACK
-F_PSH_ACK = TCPFlag.PSH | TCPFlag.ACK
-F_FIN_ACK = TCPFlag.FIN | TCPFlag.ACK
-F_FIN_PSH_ACK = TCPFlag.FIN | TCPFlag.PSH | TCPFlag.ACK
-F_RST = TCPFlag.RST
-F_RST_ACK = TCPFlag.RST | TCPFlag.ACK
+F_SYN = _SYN
+F_SYN_ACK = _SYN | _ACK
+F_ACK = _ACK
+F_PSH_ACK = _PSH | _ACK
+F_FIN_ACK = _FIN | _ACK
+F_FIN_PSH_ACK = _FIN | _PSH | _ACK
+F_RST = _RST
+F_RST_ACK = _RST | _ACK
+_FLAG = tuple(TCPFlag(v) for v in range(32))
+
+# Headers and timestamps are made for every segment: build them without the frozen dataclass
+# __init__'s per-field object.__setattr__ (see netutil.layout.fast_constructor). Arguments:
+# src_port, dst_port, seq, ack, flags, window, urgent, options, data_offset, reserved, checksum.
+_make_header = fast_constructor(TCPHeader)
+_make_ts = fast_constructor(Timestamps)
 
 RTO_INITIAL = 1.0  # RFC 6298 (2.1)
 RTO_MIN = 1.0  # RFC 6298 (2.4)
@@ -137,9 +148,11 @@ class Timer:
         self.deadline = when
         scheduled = self._scheduled
         if scheduled is None or when < scheduled:
-            self._token += 1
+            self._token = token = self._token + 1
             self._scheduled = when
-            self.engine.schedule_at(when, self._fire, self._token)
+            engine = self.engine
+            engine._seq = seq = engine._seq + 1
+            heappush(engine._heap, (when, seq, self._fire, (token,)))
 
     def stop(self) -> None:
         self.deadline = None
@@ -170,7 +183,9 @@ class TCB:
     `app` is the endpoint's application (see `run`): the TCB tells it, each time through its own
     engine event, that the connection is established (`on_established`), that data can be read
     (`on_data`), that the peer has closed (`on_eof`) and that the connection is gone
-    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`).
+    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`). With
+    `events` None nothing is recorded (Monte Carlo reads only the summary): the same state
+    machine runs, it just writes no trace.
     """
 
     __slots__ = (
@@ -251,7 +266,7 @@ class TCB:
         name: str,
         engine: Engine,
         network: Network,
-        events: list[Any],
+        events: list[Any] | None,
         *,
         ip: str,
         port: int,
@@ -287,8 +302,8 @@ class TCB:
         while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
             shift += 1
         self.ws_shift = shift
-        self._syn_mss = MSS(mss)
-        self._syn_ws = WindowScale(shift)
+        self._syn_mss = _syn_mss(mss)
+        self._syn_ws = _syn_ws(shift)
         self.state = CLOSED
         self.passive = False
         self.rtx = Timer(engine, self._retransmission_timeout)
@@ -346,7 +361,9 @@ class TCB:
         old = self.state
         self.state = new
         self.last_change = now = self.engine.now
-        self.events.append(("state", now, self.name, old, new, rule))
+        events = self.events
+        if events is not None:
+            events.append(("state", now, self.name, old, new, rule))
         if new is ESTABLISHED and self.established_at is None:
             self.established_at = now
         if (
@@ -357,14 +374,18 @@ class TCB:
             self.finished_at = now
 
     def _note(self, kind: str, text: str) -> None:
-        self.events.append((kind, self.engine.now, self.name, text))
+        events = self.events
+        if events is not None:
+            events.append((kind, self.engine.now, self.name, text))
 
     def _notify(self, method: str, *args: Any) -> None:
         """Tell the application, as its own event at the current time (it runs after the TCP
         has finished with the segment, as a process would)."""
         app = self.app
         if app is not None:
-            self.engine.schedule(0.0, getattr(app, method), *args)
+            engine = self.engine
+            engine._seq = seq = engine._seq + 1
+            heappush(engine._heap, (engine.now, seq, getattr(app, method), args))
 
     # ------------------------------------------------------------------ user calls (3.10.1-5)
 
@@ -373,7 +394,8 @@ class TCB:
         state = self.state
         if state is not CLOSED and not (active and state is LISTEN):
             raise ConnectionError_("error: connection already exists")
-        self._note("user", "OPEN (active)" if active else "OPEN (passive)")
+        if self.events is not None:
+            self._note("user", "OPEN (active)" if active else "OPEN (passive)")
         if not active:
             self.passive = True
             self._set_state(LISTEN, "U1")
@@ -396,7 +418,8 @@ class TCB:
             raise ConnectionError_("error: connection closing")
         self.send_data += data
         self.data_end = self.iss + 1 + len(self.send_data)
-        self._note("user", f"SEND {len(data)} bytes")
+        if self.events is not None:
+            self._note("user", f"SEND {len(data)} bytes")
         if self.state in _SEND_STATES:
             self._output()
 
@@ -422,7 +445,8 @@ class TCB:
         state = self.state
         if self.close_called_at is None:
             self.close_called_at = self.engine.now
-        self._note("user", "CLOSE")
+        if self.events is not None:
+            self._note("user", "CLOSE")
         if state is LISTEN:
             self._delete_tcb("U4")
         elif state is SYN_SENT:
@@ -475,7 +499,8 @@ class TCB:
         from netutil.segment import parse
 
         record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        self.events.append(record)
+        if self.events is not None:
+            self.events.append(record)
         try:
             parsed = parse(data, self.peer.ip, self.ip)
         except ValueError:
@@ -488,17 +513,13 @@ class TCB:
 
     def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
         """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good."""
-        record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        self.events.append(record)
-        state = self.state
-        if state is CLOSED:
-            record[5] = self._closed_arrives(header, payload)
-        elif state is LISTEN:
-            record[5] = self._listen_arrives(header, payload)
-        elif state is SYN_SENT:
-            record[5] = self._syn_sent_arrives(header, payload)
+        events = self.events
+        if events is not None:
+            record = ["arrive", self.engine.now, self.name, number, copy, ""]
+            events.append(record)
+            record[5] = self._segment(header, payload)
         else:
-            record[5] = self._other_arrives(header, payload)
+            self._segment(header, payload)
 
     def _segment(self, h: TCPHeader, payload: bytes) -> str:
         state = self.state
@@ -916,7 +937,9 @@ class TCB:
             else:
                 self._delete_tcb("T4" if state is SYN_SENT else "T6", reason)
             return
-        self.events.append(("timeout", self.engine.now, self.name, "retransmission", self.rto))
+        events = self.events
+        if events is not None:
+            events.append(("timeout", self.engine.now, self.name, "retransmission", self.rto))
         if self.snd_una == self.iss:
             self.syn_timed_out = True
         self.rtt_seq = None  # Karn: never time a retransmitted segment
@@ -933,7 +956,8 @@ class TCB:
         if self.snd_wnd:
             self._output()
             return
-        self.events.append(("timeout", self.engine.now, self.name, "persist", None))
+        if self.events is not None:
+            self.events.append(("timeout", self.engine.now, self.name, "persist", None))
         self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
         self.persist_backoff += 1
         self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
@@ -941,7 +965,8 @@ class TCB:
     def _time_wait_timeout(self) -> None:
         """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
         if self.state is TIME_WAIT:
-            self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
+            if self.events is not None:
+                self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
             self._delete_tcb("T3")
 
     # ------------------------------------------------------------------ output
@@ -1050,9 +1075,8 @@ class TCB:
 
     # ------------------------------------------------------------------ segments
 
-    def _transmit(self, flags: TCPFlag, seq: int, payload: bytes, note: str | None) -> None:
-        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=flags> and hand it to the network."""
-        f = flags._value_
+    def _transmit(self, f: int, seq: int, payload: bytes, note: str | None) -> None:
+        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network."""
         if f & _ACK:
             ack = self.rcv_nxt & MASK
             self._ack_now = False
@@ -1074,23 +1098,34 @@ class TCB:
                 window = 0xFFFF
             if self.ts_ok:
                 tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-                options = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+                options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
             else:
                 options = ()
-        header = TCPHeader(self.port, self.remote_port, seq & MASK, ack, flags, window, 0, options)
+        header = _make_header(
+            self.port,
+            self.remote_port,
+            seq & MASK,
+            ack,
+            _FLAG[f],
+            window,
+            0,
+            options,
+            None,
+            0,
+            None,
+        )
         self.network.send(self, header, payload, note)
 
     def _send_ack(self, note: str | None) -> None:
         self._transmit(F_ACK, self.snd_nxt, b"", note)
 
-    def _send_syn(self, flags: TCPFlag, note: str | None = None) -> None:
+    def _send_syn(self, f: int, note: str | None = None) -> None:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
-        f = flags._value_
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
         options = (
             self._syn_mss,
             _SACK_PERMITTED,
-            Timestamps(tsval, self.ts_recent if f & _ACK else 0),
+            _make_ts(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
             self._syn_ws,
         )
@@ -1099,21 +1134,26 @@ class TCB:
             self._ack_now = False
         else:
             ack = 0
-        header = TCPHeader(
+        header = _make_header(
             self.port,
             self.remote_port,
             self.iss & MASK,
             ack,
-            flags,
+            _FLAG[f],
             min(self.rcv_buf, 0xFFFF),
             0,
             options,
+            None,
+            0,
+            None,
         )
         self.network.send(self, header, b"", note)
 
-    def _reply_rst(self, h: TCPHeader, flags: TCPFlag, seq: int, ack: int, rule: str) -> None:
+    def _reply_rst(self, h: TCPHeader, f: int, seq: int, ack: int, rule: str) -> None:
         """A RST in reply to `h` (sections 3.5.2 and 3.10.7), from whatever state we are in."""
-        header = TCPHeader(h.dst_port, h.src_port, seq & MASK, ack, flags, 0, 0, ())
+        header = _make_header(
+            h.dst_port, h.src_port, seq & MASK, ack, _FLAG[f], 0, 0, (), None, 0, None
+        )
         self.network.send(self, header, b"", f"reset ({rule})")
 
     def _syn_options(self, h: TCPHeader) -> None:
@@ -1142,6 +1182,18 @@ class TCB:
             self.ts_recent = ts
         else:
             self.ts_ok = False
+
+
+@lru_cache(maxsize=64)
+def _syn_mss(mss: int) -> MSS:
+    """The MSS option a SYN carries (shared: options are immutable values)."""
+    return MSS(mss)
+
+
+@lru_cache(maxsize=16)
+def _syn_ws(shift: int) -> WindowScale:
+    """The window scale option a SYN carries (shared, like `_syn_mss`)."""
+    return WindowScale(shift)
 
 
 def _checksum_good(parsed: Any) -> bool:
