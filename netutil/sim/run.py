@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from netutil.errors import LimitExceeded
+from netutil.layout import fast_constructor
 from netutil.segment import option_as_dict
 from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
@@ -486,7 +487,8 @@ def _summarize(
     time_to_close = (
         max(ends) - min(starts) if starts and None not in ends else None  # type: ignore[type-var]
     )
-    return Summary(
+    # one per Monte Carlo run: the fast constructor (see netutil.layout)
+    return _make_summary(
         outcome=outcome,
         reason=reason,
         client_established=client.established_at,
@@ -502,7 +504,10 @@ def _summarize(
         data_intact=intact,
         time_to_close=time_to_close,
         duration=last,
-        client_state=cs.value,
-        server_state=ss.value,
+        client_state=cs._value_,
+        server_state=ss._value_,
         events=engine.events,
     )
+
+
+_make_summary = fast_constructor(Summary)

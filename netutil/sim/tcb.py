@@ -351,9 +351,7 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        self.rtx.stop()
-        self.persist.stop()
-        self.timewait.stop()
+        self.rtx.deadline = self.persist.deadline = self.timewait.deadline = None  # stop them
 
     # ------------------------------------------------------------------ trace helpers
 
@@ -518,8 +516,16 @@ class TCB:
             record = ["arrive", self.engine.now, self.name, number, copy, ""]
             events.append(record)
             record[5] = self._segment(header, payload)
+            return
+        state = self.state  # as in _segment, without the trace record
+        if state is CLOSED:
+            self._closed_arrives(header, payload)
+        elif state is LISTEN:
+            self._listen_arrives(header, payload)
+        elif state is SYN_SENT:
+            self._syn_sent_arrives(header, payload)
         else:
-            self._segment(header, payload)
+            self._other_arrives(header, payload)
 
     def _segment(self, h: TCPHeader, payload: bytes) -> str:
         state = self.state
