@@ -68,6 +68,7 @@ class Network:
         "_delay",
         "_drop_all_kinds",
         "_drop_numbers",
+        "_drops",
         "_duplicate",
         "_jitter",
         "_kind_counts",
@@ -115,30 +116,44 @@ class Network:
         self._drop_all_kinds = drops.all_of_kind
         self._kind_counts: dict[str, int] = {}
         self._plain = not (self._jitter or self._reorder or self._corrupt)
+        self._drops = bool(self._drop_numbers or self._by_kind or self._drop_all_kinds)
 
     def send(self, sender: Any, header: TCPHeader, payload: bytes, note: str | None) -> None:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
         self.number = number = self.number + 1
         self.last_send = now = self.engine.now
-        length = len(payload)
-        dropped = number in self._drop_numbers
-        if self._by_kind or self._drop_all_kinds:
-            kind = segment_kind(header.flags, length)
-            count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
-            if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
-                dropped = True
         trace = self.trace
-        if dropped:
-            self.lost += 1
-            if trace is not None:
-                trace(
-                    ("send", now, sender.name, number, header, length, note, "dropped", None, None)
-                )
-            return
+        if self._drops:
+            length = len(payload)
+            dropped = number in self._drop_numbers
+            if self._by_kind or self._drop_all_kinds:
+                kind = segment_kind(header.flags, length)
+                count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
+                if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
+                    dropped = True
+            if dropped:
+                self.lost += 1
+                if trace is not None:
+                    trace(
+                        (
+                            "send",
+                            now,
+                            sender.name,
+                            number,
+                            header,
+                            length,
+                            note,
+                            "dropped",
+                            None,
+                            None,
+                        )
+                    )
+                return
         loss = self._loss[sender.name]
         if loss and self._random() < loss:
             self.lost += 1
             if trace is not None:
+                length = len(payload)
                 trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
             return
 
@@ -162,6 +177,7 @@ class Network:
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
             )
         if trace is not None:
+            length = len(payload)
             trace(("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate))
 
     def _deliver(

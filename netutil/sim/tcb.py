@@ -131,7 +131,8 @@ class Timer:
 
     Restarting does not touch the heap when the new deadline is later than the pending event:
     the pending event, when it fires, sees the later deadline and re-arms itself. Stopped or
-    superseded events fire as no-ops (they carry a token that no longer matches).
+    superseded events fire as no-ops (they carry a token that no longer matches). Stopping is
+    just clearing `deadline` (which the TCB does inline on its hot paths).
     """
 
     __slots__ = ("_scheduled", "_token", "callback", "deadline", "engine")
@@ -194,6 +195,7 @@ class TCB:
         "_last_oow",
         "_sws",
         "_syn_mss",
+        "_syn_window",
         "_syn_ws",
         "app",
         "close_called_at",
@@ -302,6 +304,7 @@ class TCB:
         while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
             shift += 1
         self.ws_shift = shift
+        self._syn_window = rcv_buf if rcv_buf < 0xFFFF else 0xFFFF  # a SYN's window: unscaled
         self._syn_mss = _syn_mss(mss)
         self._syn_ws = _syn_ws(shift)
         self.state = CLOSED
@@ -327,7 +330,8 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
-        self._sws = min(self.rcv_buf >> 1, DEFAULT_MSS)
+        half = self.rcv_buf >> 1
+        self._sws = half if half < DEFAULT_MSS else DEFAULT_MSS
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -353,6 +357,13 @@ class TCB:
         self._app_data_pending = False
         self.rtx.deadline = self.persist.deadline = self.timewait.deadline = None  # stop them
 
+    def detach(self) -> None:
+        """Drop the links that make reference cycles (peer, application, the timers' bound
+        callbacks) once the run is over and only its numbers are wanted: the run's objects are
+        then freed at once by reference counting, not by the cyclic garbage collector."""
+        self.peer = self.app = None
+        self.rtx.callback = self.persist.callback = self.timewait.callback = None
+
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
@@ -362,12 +373,13 @@ class TCB:
         events = self.events
         if events is not None:
             events.append(("state", now, self.name, old, new, rule))
-        if new is ESTABLISHED and self.established_at is None:
-            self.established_at = now
-        if (
+        if new is ESTABLISHED:
+            if self.established_at is None:
+                self.established_at = now
+        elif (
             (new is TIME_WAIT or new is CLOSED)
-            and self.close_called_at is not None
             and self.finished_at is None
+            and self.close_called_at is not None
         ):
             self.finished_at = now
 
@@ -485,9 +497,9 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
-        self.rtx.stop()
-        self.persist.stop()
-        self.timewait.stop()
+        self.rtx.deadline = None
+        self.persist.deadline = None
+        self.timewait.deadline = None
         self._notify("on_closed", error)
 
     # ------------------------------------------------------------------ segment arrives (3.10.7)
@@ -564,7 +576,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            self.rcv_adv = self.rcv_nxt + self._syn_window
             self.snd_wnd = self.max_snd_wnd = h.window  # a SYN's window is never scaled
             self.snd_wl1 = self.rcv_nxt - 1
             self.snd_una = self.iss
@@ -600,7 +612,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            self.rcv_adv = self.rcv_nxt + self._syn_window
             if flags & _ACK:
                 self.snd_una = seg_ack
             now = self.engine.now
@@ -608,7 +620,7 @@ class TCB:
                 # S11: our SYN has been ACKed
                 self.snd_wnd = self.max_snd_wnd = h.window
                 self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
-                self.rtx.stop()
+                self.rtx.deadline = None
                 self.retries = 0
                 if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
                     self._rtt_sample(now - self.rtt_time)
@@ -743,7 +755,8 @@ class TCB:
         if state is SYN_RECEIVED:
             if self.snd_una < seg_ack <= self.snd_nxt:
                 self.snd_wnd = h.window << self.snd_wscale
-                self.max_snd_wnd = max(self.max_snd_wnd, self.snd_wnd)
+                if self.snd_wnd > self.max_snd_wnd:
+                    self.max_snd_wnd = self.snd_wnd
                 self.snd_wl1, self.snd_wl2 = seq, seg_ack
                 self._set_state(ESTABLISHED, "S23")
                 self._begin_data()
@@ -777,7 +790,7 @@ class TCB:
         ):
             window = h.window << self.snd_wscale
             if window and not self.snd_wnd:
-                self.persist.stop()
+                self.persist.deadline = None
                 self.persist_backoff = 0
             self.snd_wnd = window
             if window > self.max_snd_wnd:
@@ -838,7 +851,8 @@ class TCB:
         self.peer_fin_seq = None
         self.fin_received = True
         self.rcv_nxt += 1
-        self.rcv_adv = max(self.rcv_adv, self.rcv_nxt)
+        if self.rcv_nxt > self.rcv_adv:
+            self.rcv_adv = self.rcv_nxt
         self._ack_now = True
         state = self.state
         if state is SYN_RECEIVED or state is ESTABLISHED:
@@ -890,7 +904,7 @@ class TCB:
             self._rtt_sample(now - self.rtt_time)
             self.rtt_seq = None
         if seg_ack >= self.snd_nxt:
-            self.rtx.stop()  # (5.2)
+            self.rtx.deadline = None  # (5.2)
             self.recover = None
         else:
             self.rtx.start(self.rto)  # (5.3)
@@ -902,8 +916,8 @@ class TCB:
                     self.recover = None
 
     def _enter_time_wait(self, rule: str) -> None:
-        self.rtx.stop()
-        self.persist.stop()
+        self.rtx.deadline = None
+        self.persist.deadline = None
         self._set_state(TIME_WAIT, rule)
         self.timewait.start(2 * self.msl)
 
@@ -952,7 +966,8 @@ class TCB:
         self.recover = self.snd_nxt
         self.dupacks = 0
         self._retransmit_head("retransmission")
-        self.rto = min(self.rto * 2, RTO_MAX)  # (5.5)
+        rto = self.rto * 2
+        self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
         self.rtx.start(self.rto)  # (5.6)
 
     def _persist_timeout(self) -> None:
@@ -991,7 +1006,8 @@ class TCB:
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
-        rto = self.srtt + max(CLOCK_GRANULARITY, 4 * self.rttvar)
+        k_rttvar = 4 * self.rttvar
+        rto = self.srtt + (k_rttvar if k_rttvar > CLOCK_GRANULARITY else CLOCK_GRANULARITY)
         self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
 
     def _output(self) -> None:
@@ -1146,7 +1162,7 @@ class TCB:
             self.iss & MASK,
             ack,
             _FLAG[f],
-            min(self.rcv_buf, 0xFFFF),
+            self._syn_window,
             0,
             options,
             None,
@@ -1169,15 +1185,17 @@ class TCB:
         peer_shift = None
         ts = None
         for option in h.options:
-            kind = option.kind
-            if kind == 2:
+            cls = type(option)  # (a class check: `kind` is a class attribute, slower to read)
+            if cls is MSS:
                 mss = option.value
-            elif kind == 3:
-                peer_shift = min(option.shift, 14)
-            elif kind == 8:
+            elif cls is WindowScale:
+                peer_shift = option.shift if option.shift < 14 else 14
+            elif cls is Timestamps:
                 ts = option.tsval
-        self.snd_mss = min(mss, self.mss)
-        self._sws = min(self.rcv_buf >> 1, self.snd_mss)
+        own = self.mss
+        self.snd_mss = snd_mss = mss if mss < own else own
+        half = self.rcv_buf >> 1
+        self._sws = half if half < snd_mss else snd_mss
         if peer_shift is not None:
             self.snd_wscale = peer_shift
             self.rcv_wscale = self.ws_shift
