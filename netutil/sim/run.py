@@ -86,11 +86,43 @@ class Application:
         close_when_read: int | None = None,
         close_delay: float = 0.0,
     ) -> None:
+        self._setup(
+            tcb,
+            engine,
+            read_rate,
+            keep,
+            close_on_established,
+            close_on_eof,
+            close_when_read,
+            close_delay,
+        )
+
+    @classmethod
+    def create(cls, *args: Any) -> Application:
+        """`Application(...)` with every argument positional, in `__init__`'s order (see
+        `TCB.create`: no dict of keyword arguments for every Monte Carlo run)."""
+        self = object.__new__(cls)
+        self._setup(*args)
+        return self
+
+    def _setup(
+        self,
+        tcb: TCB,
+        engine: Engine,
+        read_rate: float | None,
+        keep: bool,
+        close_on_established: bool,
+        close_on_eof: bool,
+        close_when_read: int | None,
+        close_delay: float,
+    ) -> None:
         self.tcb = tcb
         self.engine = engine
         self.read_rate = read_rate
         # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
-        self.chunk = max(1, min(tcb.mss, tcb.rcv_buf // 4))
+        quarter = tcb.rcv_buf // 4
+        chunk = tcb.mss if tcb.mss < quarter else quarter
+        self.chunk = chunk if chunk > 1 else 1
         self.keep = keep
         self.received = bytearray()
         self.received_count = 0
@@ -362,62 +394,67 @@ def connect(
         options.synack_retries,
         options.dup_syn,
     )
-    client = TCB(
+    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
+    client = TCB.create(
         "client",
         engine,
         network,
         events,
-        ip=CLIENT_IP,
-        port=client_port,
-        remote_port=SERVER_PORT,
-        isn=client_isn,
-        ts_offset=rng.getrandbits(32),
-        mss=mss,
-        rcv_buf=window,
-        msl=msl,
-        syn_retries=syn_retries,
-        synack_retries=synack_retries,
-        dup_syn=dup_syn,
+        CLIENT_IP,  # ip
+        client_port,  # port
+        SERVER_PORT,  # remote_port
+        client_isn,  # isn
+        rng.getrandbits(32),  # ts_offset
+        mss,
+        window,  # rcv_buf
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
     )
-    server = TCB(
+    server = TCB.create(
         "server",
         engine,
         network,
         events,
-        ip=SERVER_IP,
-        port=SERVER_PORT,
-        remote_port=client_port,
-        isn=server_isn,
-        ts_offset=rng.getrandbits(32),
-        mss=mss,
-        rcv_buf=window,
-        msl=msl,
-        syn_retries=syn_retries,
-        synack_retries=synack_retries,
-        dup_syn=dup_syn,
+        SERVER_IP,  # ip
+        SERVER_PORT,  # port
+        client_port,  # remote_port
+        server_isn,  # isn
+        rng.getrandbits(32),  # ts_offset
+        mss,
+        window,  # rcv_buf
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
     )
     client.peer, server.peer = server, client
 
     close, closer = options.close, options.closer
-    client_app = Application(
+    read_rate = options.read_rate
+    client_app = Application.create(
         client,
         engine,
-        read_rate=options.read_rate,
-        keep=False,
-        close_on_established=close and closer in ("client", "both"),
-        close_on_eof=close and closer == "server",
-        # "both": the client waits one one-way delay, so that (without loss) its FIN leaves
-        # after the server's ESTABLISHED and before the server's FIN arrives: the FINs cross
-        close_delay=options.delay if closer == "both" else 0.0,
+        read_rate,
+        False,  # keep
+        close and closer in ("client", "both"),  # close_on_established
+        close and closer == "server",  # close_on_eof
+        None,  # close_when_read
+        # close_delay: with "both", the client waits one one-way delay, so that (without loss)
+        # its FIN leaves after the server's ESTABLISHED and before the server's FIN arrives:
+        # the FINs cross
+        options.delay if closer == "both" else 0.0,
     )
-    server_app = Application(
+    server_app = Application.create(
         server,
         engine,
-        read_rate=options.read_rate,
-        keep=options.data > 0,
-        close_on_established=close and closer == "both",
-        close_on_eof=close and closer == "client",
-        close_when_read=options.data if close and closer == "server" else None,
+        read_rate,
+        options.data > 0,  # keep
+        close and closer == "both",  # close_on_established
+        close and closer == "client",  # close_on_eof
+        options.data if close and closer == "server" else None,  # close_when_read
+        0.0,  # close_delay
     )
     client.app, server.app = client_app, server_app
 

@@ -282,6 +282,51 @@ class TCB:
         synack_retries: int = 5,
         dup_syn: str = "ack",
     ) -> None:
+        self._setup(
+            name,
+            engine,
+            network,
+            events,
+            ip,
+            port,
+            remote_port,
+            isn,
+            ts_offset,
+            mss,
+            rcv_buf,
+            msl,
+            syn_retries,
+            synack_retries,
+            dup_syn,
+        )
+
+    @classmethod
+    def create(cls, *args: Any) -> TCB:
+        """`TCB(...)` with every argument positional, in `__init__`'s order. (Calling a class
+        with keyword arguments collects them in a dict first; this path skips that, which is
+        worth it for the two endpoints of every Monte Carlo run.)"""
+        self = object.__new__(cls)
+        self._setup(*args)
+        return self
+
+    def _setup(
+        self,
+        name: str,
+        engine: Engine,
+        network: Network,
+        events: list[Any] | None,
+        ip: str,
+        port: int,
+        remote_port: int,
+        isn: int,
+        ts_offset: int,
+        mss: int,
+        rcv_buf: int,
+        msl: float,
+        syn_retries: int,
+        synack_retries: int,
+        dup_syn: str,
+    ) -> None:
         self.name = name
         self.engine = engine
         self.network = network
@@ -649,9 +694,8 @@ class TCB:
         syn = flags & _SYN
         fin = flags & _FIN
         plen = len(payload)
-        seg_len = plen + (1 if syn else 0) + (1 if fin else 0)
+        seg_len = plen + (syn >> 1) + fin  # SYN and FIN each count 1 (_SYN is 2, _FIN 1)
         wnd = self.rcv_adv - rcv_nxt
-        now = self.engine.now
 
         # first: check sequence number (Table 6)
         if seg_len == 0:
@@ -693,6 +737,7 @@ class TCB:
                 and self.dup_syn == "syn-ack"
             ):
                 # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
+                now = self.engine.now
                 if now - self._last_oow >= OOW_RATE_LIMIT:
                     self._last_oow = now
                     self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
