@@ -30,6 +30,13 @@ SERVER_IP = "192.0.2.2"
 SERVER_PORT = 80
 EPHEMERAL_PORTS = (32768, 60999)  # Linux's default ip_local_port_range
 PATTERN_PERIOD = 1_000_003  # bytes; a prime, so no segment size lines up with it
+# States as module constants (reading an Enum class attribute is a slow, unspecialized lookup)
+_CLOSED, _LISTEN, _ESTABLISHED, _CLOSE_WAIT = (
+    State.CLOSED,
+    State.LISTEN,
+    State.ESTABLISHED,
+    State.CLOSE_WAIT,
+)
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +189,7 @@ class Application:
 
     def _close(self) -> None:
         state = self.tcb.state
-        if self._close_asked or state not in (State.ESTABLISHED, State.CLOSE_WAIT):
+        if self._close_asked or not (state is _ESTABLISHED or state is _CLOSE_WAIT):
             return
         self._close_asked = True
         self.tcb.close()
@@ -502,16 +509,16 @@ def _summarize(
     cs, ss = client.state, server.state
     if limit_reason is not None:
         outcome, reason = "limit_exceeded", limit_reason
-    elif client.error or (server.error and ss is State.CLOSED and cs is not State.CLOSED):
+    elif client.error or (server.error and ss is _CLOSED and cs is not _CLOSED):
         error = client.error or server.error
         outcome = "reset" if "reset" in error or "refused" in error else "failed"
         side = "client" if client.error else "server"
         reason = f"{side}: {error}"
-    elif server.error and not (cs is State.CLOSED and everything):
+    elif server.error and not (cs is _CLOSED and everything):
         outcome, reason = "failed", f"server: {server.error}"
     elif everything and (
-        (options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN))
-        or (not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED)
+        (options.close and cs is _CLOSED and (ss is _CLOSED or ss is _LISTEN))
+        or (not options.close and cs is _ESTABLISHED and ss is _ESTABLISHED)
     ):
         outcome, reason = "completed", None
     else:
@@ -519,11 +526,16 @@ def _summarize(
         reason = f"client in {cs.value}, server in {ss.value}"
         if not everything:
             reason += f", {delivered} of {len(payload)} bytes delivered"
-    starts = [t for t in (client.close_called_at, server.close_called_at) if t is not None]
-    ends = [client.finished_at, server.finished_at]
-    time_to_close = (
-        max(ends) - min(starts) if starts and None not in ends else None  # type: ignore[type-var]
-    )
+    # from the first CLOSE call to the later of the two ends (plain comparisons: this runs once
+    # per Monte Carlo run, and min()/max() over lists cost more)
+    start, other = client.close_called_at, server.close_called_at
+    if start is None or (other is not None and other < start):
+        start = other
+    end, other = client.finished_at, server.finished_at
+    if end is None or other is None or start is None:
+        time_to_close = None
+    else:
+        time_to_close = (end if end >= other else other) - start
     # one per Monte Carlo run: the fast constructor (see netutil.layout)
     return _make_summary(
         outcome=outcome,

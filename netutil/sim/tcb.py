@@ -422,9 +422,9 @@ class TCB:
             if self.established_at is None:
                 self.established_at = now
         elif (
-            (new is TIME_WAIT or new is CLOSED)
+            self.close_called_at is not None
             and self.finished_at is None
-            and self.close_called_at is not None
+            and (new is TIME_WAIT or new is CLOSED)
         ):
             self.finished_at = now
 
