@@ -114,7 +114,7 @@ TIME_WAIT = State.TIME_WAIT
 
 # States in which queued data and the FIN may be sent.
 # (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the
-# Enum's Python-level __hash__.)
+# Enum's Python-level __hash__; a miss still costs a comparison per member.)
 # CLOSING is one: a CLOSE queues the FIN behind unsent data, and the peer's FIN may arrive
 # (FIN-WAIT-1 -> CLOSING) before that data has gone out.
 _SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING)
@@ -412,12 +412,11 @@ class TCB:
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
-        old = self.state
-        self.state = new
-        self.last_change = now = self.engine.now
         events = self.events
         if events is not None:
-            events.append(("state", now, self.name, old, new, rule))
+            events.append(("state", self.engine.now, self.name, self.state, new, rule))
+        self.state = new
+        self.last_change = now = self.engine.now
         if new is ESTABLISHED:
             if self.established_at is None:
                 self.established_at = now
@@ -672,7 +671,7 @@ class TCB:
                 self.rtt_seq = None
                 self._set_state(ESTABLISHED, "S11")
                 self._begin_data()
-                self._send_ack(None)
+                self._transmit(F_ACK, self.snd_nxt, b"", None)  # the ACK of the SYN,ACK
                 self._notify("on_established")
                 self._output()
                 return "accepted"
@@ -1058,9 +1057,11 @@ class TCB:
     def _output(self) -> None:
         """Send what the window allows: queued data, then the FIN; else a pending ACK."""
         data_end = self.data_end
-        if self.state in _SEND_STATES and (
+        # (the state test last: most calls have nothing queued, and `in` on a tuple of Enum
+        # members pays a full comparison for every member that is not the one)
+        if (
             self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent)
-        ):
+        ) and self.state in _SEND_STATES:
             mss = self.snd_mss
             sent = False
             while True:
@@ -1144,8 +1145,9 @@ class TCB:
 
     def _transmit(self, f: int, seq: int, payload: bytes, note: str | None) -> None:
         """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network."""
+        rcv_nxt = self.rcv_nxt
         if f & _ACK:
-            ack = self.rcv_nxt & MASK
+            ack = rcv_nxt & MASK
             self._ack_now = False
         else:
             ack = 0
@@ -1155,7 +1157,6 @@ class TCB:
         else:
             # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
             avail = self.rcv_buf - len(self.unread)
-            rcv_nxt = self.rcv_nxt
             window = self.rcv_adv - rcv_nxt
             if avail - window >= self._sws:
                 self.rcv_adv = rcv_nxt + avail
