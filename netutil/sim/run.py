@@ -392,7 +392,7 @@ def connect(
     engine = Engine(options.max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
-    client_port = rng.randint(*EPHEMERAL_PORTS)
+    client_port = rng.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)  # = randint(low, high)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
     mss, window, msl = options.mss, options.window, options.msl
