@@ -77,19 +77,20 @@ class Engine:
         events = self.events
         try:
             while heap:
-                when = heap[0][0]
+                event = heappop(heap)
+                when = event[0]
                 if when > stop:
+                    heappush(heap, event)  # not run: back on the heap, where it was
                     if until is not None and when > until:
                         break
                     raise LimitExceeded(
                         f"simulation passed its cap of {max_time:g} simulated seconds"
                     )
-                _, _, callback, args = heappop(heap)
                 self.now = when
                 events += 1
                 if events > max_events:
                     raise LimitExceeded(f"simulation passed its cap of {max_events} events")
-                callback(*args)
+                event[2](*event[3])
         finally:
             self.events = events
         if until is not None and self.now < until:

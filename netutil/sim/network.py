@@ -57,8 +57,8 @@ def segment_kind(flags: int, length: int) -> str:
 class Network:
     """Carries segments between two endpoints through the impairments of `SimOptions`.
 
-    `trace` is the run's event list's `append`; `send` records one "send" event per segment with
-    its fate, and schedules an arrival for every copy that survives.
+    `trace` is the run's event list's `append` (None: record nothing); `send` records one "send"
+    event per segment with its fate, and schedules an arrival for every copy that survives.
     """
 
     __slots__ = (
@@ -68,6 +68,7 @@ class Network:
         "_delay",
         "_drop_all_kinds",
         "_drop_numbers",
+        "_drops",
         "_duplicate",
         "_jitter",
         "_kind_counts",
@@ -91,7 +92,7 @@ class Network:
         engine: Engine,
         rng: random.Random,
         options: SimOptions,
-        trace: Callable[[tuple[Any, ...]], None],
+        trace: Callable[[tuple[Any, ...]], None] | None,
     ) -> None:
         self.engine = engine
         self.trace = trace
@@ -115,28 +116,45 @@ class Network:
         self._drop_all_kinds = drops.all_of_kind
         self._kind_counts: dict[str, int] = {}
         self._plain = not (self._jitter or self._reorder or self._corrupt)
+        self._drops = bool(self._drop_numbers or self._by_kind or self._drop_all_kinds)
 
     def send(self, sender: Any, header: TCPHeader, payload: bytes, note: str | None) -> None:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
         self.number = number = self.number + 1
         self.last_send = now = self.engine.now
-        length = len(payload)
-        dropped = number in self._drop_numbers
-        if self._by_kind or self._drop_all_kinds:
-            kind = segment_kind(header.flags, length)
-            count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
-            if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
-                dropped = True
-        if dropped:
-            self.lost += 1
-            self.trace(
-                ("send", now, sender.name, number, header, length, note, "dropped", None, None)
-            )
-            return
+        trace = self.trace
+        if self._drops:
+            length = len(payload)
+            dropped = number in self._drop_numbers
+            if self._by_kind or self._drop_all_kinds:
+                kind = segment_kind(header.flags, length)
+                count = self._kind_counts[kind] = self._kind_counts.get(kind, 0) + 1
+                if kind in self._drop_all_kinds or count in self._by_kind.get(kind, ()):
+                    dropped = True
+            if dropped:
+                self.lost += 1
+                if trace is not None:
+                    trace(
+                        (
+                            "send",
+                            now,
+                            sender.name,
+                            number,
+                            header,
+                            length,
+                            note,
+                            "dropped",
+                            None,
+                            None,
+                        )
+                    )
+                return
         loss = self._loss[sender.name]
         if loss and self._random() < loss:
             self.lost += 1
-            self.trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
+            if trace is not None:
+                length = len(payload)
+                trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
             return
 
         receiver = sender.peer
@@ -144,10 +162,10 @@ class Network:
             # no jitter, reordering or corruption: the common case, without the general path
             engine = self.engine
             arrival = now + self._delay
-            engine._seq += 1
+            engine._seq = seq = engine._seq + 1
             heappush(
                 engine._heap,
-                (arrival, engine._seq, receiver.segment_arrives, (header, payload, number, 1)),
+                (arrival, seq, receiver.segment_arrives, (header, payload, number, 1)),
             )
             fate = "delivered"
         else:
@@ -158,9 +176,9 @@ class Network:
             dup_fate, _ = self._deliver(
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
             )
-        self.trace(
-            ("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate)
-        )
+        if trace is not None:
+            length = len(payload)
+            trace(("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate))
 
     def _deliver(
         self,

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from netutil.errors import LimitExceeded
+from netutil.layout import fast_constructor
 from netutil.segment import option_as_dict
 from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
@@ -29,6 +30,13 @@ SERVER_IP = "192.0.2.2"
 SERVER_PORT = 80
 EPHEMERAL_PORTS = (32768, 60999)  # Linux's default ip_local_port_range
 PATTERN_PERIOD = 1_000_003  # bytes; a prime, so no segment size lines up with it
+# States as module constants (reading an Enum class attribute is a slow, unspecialized lookup)
+_CLOSED, _LISTEN, _ESTABLISHED, _CLOSE_WAIT = (
+    State.CLOSED,
+    State.LISTEN,
+    State.ESTABLISHED,
+    State.CLOSE_WAIT,
+)
 
 
 @lru_cache(maxsize=1)
@@ -85,11 +93,43 @@ class Application:
         close_when_read: int | None = None,
         close_delay: float = 0.0,
     ) -> None:
+        self._setup(
+            tcb,
+            engine,
+            read_rate,
+            keep,
+            close_on_established,
+            close_on_eof,
+            close_when_read,
+            close_delay,
+        )
+
+    @classmethod
+    def create(cls, *args: Any) -> Application:
+        """`Application(...)` with every argument positional, in `__init__`'s order (see
+        `TCB.create`: no dict of keyword arguments for every Monte Carlo run)."""
+        self = object.__new__(cls)
+        self._setup(*args)
+        return self
+
+    def _setup(
+        self,
+        tcb: TCB,
+        engine: Engine,
+        read_rate: float | None,
+        keep: bool,
+        close_on_established: bool,
+        close_on_eof: bool,
+        close_when_read: int | None,
+        close_delay: float,
+    ) -> None:
         self.tcb = tcb
         self.engine = engine
         self.read_rate = read_rate
         # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
-        self.chunk = max(1, min(tcb.mss, tcb.rcv_buf // 4))
+        quarter = tcb.rcv_buf // 4
+        chunk = tcb.mss if tcb.mss < quarter else quarter
+        self.chunk = chunk if chunk > 1 else 1
         self.keep = keep
         self.received = bytearray()
         self.received_count = 0
@@ -149,7 +189,7 @@ class Application:
 
     def _close(self) -> None:
         state = self.tcb.state
-        if self._close_asked or state not in (State.ESTABLISHED, State.CLOSE_WAIT):
+        if self._close_asked or not (state is _ESTABLISHED or state is _CLOSE_WAIT):
             return
         self._close_asked = True
         self.tcb.close()
@@ -339,16 +379,20 @@ def simulate(options: SimOptions, seed: int | None = None) -> Trace:
     )
 
 
-def connect(options: SimOptions, rng: random.Random, events: list[Any]) -> tuple[Summary, TCB, TCB]:
+def connect(
+    options: SimOptions, rng: random.Random, events: list[Any] | None
+) -> tuple[Summary, TCB, TCB]:
     """Build the two endpoints, their applications and the network, run to the end.
 
-    The trace goes to `events`; random choices come from `rng` (Monte Carlo passes one stream
-    for all its runs). Returns the summary and the two endpoints.
+    The trace goes to `events` (None: no trace is recorded, as Monte Carlo needs only the
+    summary; the endpoints and the network run exactly the same code); random choices come
+    from `rng` (Monte Carlo passes one stream for all its runs). Returns the summary and the
+    two endpoints.
     """
     engine = Engine(options.max_events, options.max_time)
-    network = Network(engine, rng, options, events.append)
+    network = Network(engine, rng, options, None if events is None else events.append)
 
-    client_port = rng.randint(*EPHEMERAL_PORTS)
+    client_port = rng.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)  # = randint(low, high)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
     mss, window, msl = options.mss, options.window, options.msl
@@ -357,62 +401,67 @@ def connect(options: SimOptions, rng: random.Random, events: list[Any]) -> tuple
         options.synack_retries,
         options.dup_syn,
     )
-    client = TCB(
+    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
+    client = TCB.create(
         "client",
         engine,
         network,
         events,
-        ip=CLIENT_IP,
-        port=client_port,
-        remote_port=SERVER_PORT,
-        isn=client_isn,
-        ts_offset=rng.getrandbits(32),
-        mss=mss,
-        rcv_buf=window,
-        msl=msl,
-        syn_retries=syn_retries,
-        synack_retries=synack_retries,
-        dup_syn=dup_syn,
+        CLIENT_IP,  # ip
+        client_port,  # port
+        SERVER_PORT,  # remote_port
+        client_isn,  # isn
+        rng.getrandbits(32),  # ts_offset
+        mss,
+        window,  # rcv_buf
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
     )
-    server = TCB(
+    server = TCB.create(
         "server",
         engine,
         network,
         events,
-        ip=SERVER_IP,
-        port=SERVER_PORT,
-        remote_port=client_port,
-        isn=server_isn,
-        ts_offset=rng.getrandbits(32),
-        mss=mss,
-        rcv_buf=window,
-        msl=msl,
-        syn_retries=syn_retries,
-        synack_retries=synack_retries,
-        dup_syn=dup_syn,
+        SERVER_IP,  # ip
+        SERVER_PORT,  # port
+        client_port,  # remote_port
+        server_isn,  # isn
+        rng.getrandbits(32),  # ts_offset
+        mss,
+        window,  # rcv_buf
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
     )
     client.peer, server.peer = server, client
 
     close, closer = options.close, options.closer
-    client_app = Application(
+    read_rate = options.read_rate
+    client_app = Application.create(
         client,
         engine,
-        read_rate=options.read_rate,
-        keep=False,
-        close_on_established=close and closer in ("client", "both"),
-        close_on_eof=close and closer == "server",
-        # "both": the client waits one one-way delay, so that (without loss) its FIN leaves
-        # after the server's ESTABLISHED and before the server's FIN arrives: the FINs cross
-        close_delay=options.delay if closer == "both" else 0.0,
+        read_rate,
+        False,  # keep
+        close and closer in ("client", "both"),  # close_on_established
+        close and closer == "server",  # close_on_eof
+        None,  # close_when_read
+        # close_delay: with "both", the client waits one one-way delay, so that (without loss)
+        # its FIN leaves after the server's ESTABLISHED and before the server's FIN arrives:
+        # the FINs cross
+        options.delay if closer == "both" else 0.0,
     )
-    server_app = Application(
+    server_app = Application.create(
         server,
         engine,
-        read_rate=options.read_rate,
-        keep=options.data > 0,
-        close_on_established=close and closer == "both",
-        close_on_eof=close and closer == "client",
-        close_when_read=options.data if close and closer == "server" else None,
+        read_rate,
+        options.data > 0,  # keep
+        close and closer == "both",  # close_on_established
+        close and closer == "client",  # close_on_eof
+        options.data if close and closer == "server" else None,  # close_when_read
+        0.0,  # close_delay
     )
     client.app, server.app = client_app, server_app
 
@@ -460,16 +509,16 @@ def _summarize(
     cs, ss = client.state, server.state
     if limit_reason is not None:
         outcome, reason = "limit_exceeded", limit_reason
-    elif client.error or (server.error and ss is State.CLOSED and cs is not State.CLOSED):
+    elif client.error or (server.error and ss is _CLOSED and cs is not _CLOSED):
         error = client.error or server.error
         outcome = "reset" if "reset" in error or "refused" in error else "failed"
         side = "client" if client.error else "server"
         reason = f"{side}: {error}"
-    elif server.error and not (cs is State.CLOSED and everything):
+    elif server.error and not (cs is _CLOSED and everything):
         outcome, reason = "failed", f"server: {server.error}"
     elif everything and (
-        (options.close and cs is State.CLOSED and ss in (State.CLOSED, State.LISTEN))
-        or (not options.close and cs is State.ESTABLISHED and ss is State.ESTABLISHED)
+        (options.close and cs is _CLOSED and (ss is _CLOSED or ss is _LISTEN))
+        or (not options.close and cs is _ESTABLISHED and ss is _ESTABLISHED)
     ):
         outcome, reason = "completed", None
     else:
@@ -477,12 +526,18 @@ def _summarize(
         reason = f"client in {cs.value}, server in {ss.value}"
         if not everything:
             reason += f", {delivered} of {len(payload)} bytes delivered"
-    starts = [t for t in (client.close_called_at, server.close_called_at) if t is not None]
-    ends = [client.finished_at, server.finished_at]
-    time_to_close = (
-        max(ends) - min(starts) if starts and None not in ends else None  # type: ignore[type-var]
-    )
-    return Summary(
+    # from the first CLOSE call to the later of the two ends (plain comparisons: this runs once
+    # per Monte Carlo run, and min()/max() over lists cost more)
+    start, other = client.close_called_at, server.close_called_at
+    if start is None or (other is not None and other < start):
+        start = other
+    end, other = client.finished_at, server.finished_at
+    if end is None or other is None or start is None:
+        time_to_close = None
+    else:
+        time_to_close = (end if end >= other else other) - start
+    # one per Monte Carlo run: the fast constructor (see netutil.layout)
+    return _make_summary(
         outcome=outcome,
         reason=reason,
         client_established=client.established_at,
@@ -498,7 +553,10 @@ def _summarize(
         data_intact=intact,
         time_to_close=time_to_close,
         duration=last,
-        client_state=cs.value,
-        server_state=ss.value,
+        client_state=cs._value_,
+        server_state=ss._value_,
         events=engine.events,
     )
+
+
+_make_summary = fast_constructor(Summary)

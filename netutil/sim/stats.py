@@ -124,7 +124,9 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
     closes: list[float] = []
     events = 0
     for _ in range(runs):
-        s = connect(options, rng, [])[0]
+        s, client, server = connect(options, rng, None)
+        client.detach()
+        server.detach()
         events += s.events
         outcomes[s.outcome] += 1
         if s.client_established is not None:

@@ -45,8 +45,11 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
 
 from __future__ import annotations
 
+from functools import lru_cache
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
+from netutil.layout import fast_constructor
 from netutil.segment import (
     MSS,
     NOP,
@@ -65,16 +68,24 @@ if TYPE_CHECKING:
 MASK = 0xFFFFFFFF
 HALF = 0x80000000
 
-# Flag bits as plain ints (IntFlag arithmetic is slow in a hot loop) and the combinations sent.
+# Flag bits as plain ints (IntFlag arithmetic is slow in a hot loop) and the combinations sent;
+# a header gets the TCPFlag member of its int from `_FLAG`.
 _FIN, _SYN, _RST, _PSH, _ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-F_SYN = TCPFlag.SYN
-F_SYN_ACK = TCPFlag.SYN | TCPFlag.ACK
-F_ACK = TCPFlag.ACK
-F_PSH_ACK = TCPFlag.PSH | TCPFlag.ACK
-F_FIN_ACK = TCPFlag.FIN | TCPFlag.ACK
-F_FIN_PSH_ACK = TCPFlag.FIN | TCPFlag.PSH | TCPFlag.ACK
-F_RST = TCPFlag.RST
-F_RST_ACK = TCPFlag.RST | TCPFlag.ACK
+F_SYN = _SYN
+F_SYN_ACK = _SYN | _ACK
+F_ACK = _ACK
+F_PSH_ACK = _PSH | _ACK
+F_FIN_ACK = _FIN | _ACK
+F_FIN_PSH_ACK = _FIN | _PSH | _ACK
+F_RST = _RST
+F_RST_ACK = _RST | _ACK
+_FLAG = tuple(TCPFlag(v) for v in range(32))
+
+# Headers and timestamps are made for every segment: build them without the frozen dataclass
+# __init__'s per-field object.__setattr__ (see netutil.layout.fast_constructor). Arguments:
+# src_port, dst_port, seq, ack, flags, window, urgent, options, data_offset, reserved, checksum.
+_make_header = fast_constructor(TCPHeader)
+_make_ts = fast_constructor(Timestamps)
 
 RTO_INITIAL = 1.0  # RFC 6298 (2.1)
 RTO_MIN = 1.0  # RFC 6298 (2.4)
@@ -103,7 +114,7 @@ TIME_WAIT = State.TIME_WAIT
 
 # States in which queued data and the FIN may be sent.
 # (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the
-# Enum's Python-level __hash__.)
+# Enum's Python-level __hash__; a miss still costs a comparison per member.)
 # CLOSING is one: a CLOSE queues the FIN behind unsent data, and the peer's FIN may arrive
 # (FIN-WAIT-1 -> CLOSING) before that data has gone out.
 _SEND_STATES = (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING)
@@ -120,7 +131,8 @@ class Timer:
 
     Restarting does not touch the heap when the new deadline is later than the pending event:
     the pending event, when it fires, sees the later deadline and re-arms itself. Stopped or
-    superseded events fire as no-ops (they carry a token that no longer matches).
+    superseded events fire as no-ops (they carry a token that no longer matches). Stopping is
+    just clearing `deadline` (which the TCB does inline on its hot paths).
     """
 
     __slots__ = ("_scheduled", "_token", "callback", "deadline", "engine")
@@ -137,9 +149,11 @@ class Timer:
         self.deadline = when
         scheduled = self._scheduled
         if scheduled is None or when < scheduled:
-            self._token += 1
+            self._token = token = self._token + 1
             self._scheduled = when
-            self.engine.schedule_at(when, self._fire, self._token)
+            engine = self.engine
+            engine._seq = seq = engine._seq + 1
+            heappush(engine._heap, (when, seq, self._fire, (token,)))
 
     def stop(self) -> None:
         self.deadline = None
@@ -170,7 +184,9 @@ class TCB:
     `app` is the endpoint's application (see `run`): the TCB tells it, each time through its own
     engine event, that the connection is established (`on_established`), that data can be read
     (`on_data`), that the peer has closed (`on_eof`) and that the connection is gone
-    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`).
+    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`). With
+    `events` None nothing is recorded (Monte Carlo reads only the summary): the same state
+    machine runs, it just writes no trace.
     """
 
     __slots__ = (
@@ -179,6 +195,7 @@ class TCB:
         "_last_oow",
         "_sws",
         "_syn_mss",
+        "_syn_window",
         "_syn_ws",
         "app",
         "close_called_at",
@@ -251,7 +268,7 @@ class TCB:
         name: str,
         engine: Engine,
         network: Network,
-        events: list[Any],
+        events: list[Any] | None,
         *,
         ip: str,
         port: int,
@@ -264,6 +281,51 @@ class TCB:
         syn_retries: int = 6,
         synack_retries: int = 5,
         dup_syn: str = "ack",
+    ) -> None:
+        self._setup(
+            name,
+            engine,
+            network,
+            events,
+            ip,
+            port,
+            remote_port,
+            isn,
+            ts_offset,
+            mss,
+            rcv_buf,
+            msl,
+            syn_retries,
+            synack_retries,
+            dup_syn,
+        )
+
+    @classmethod
+    def create(cls, *args: Any) -> TCB:
+        """`TCB(...)` with every argument positional, in `__init__`'s order. (Calling a class
+        with keyword arguments collects them in a dict first; this path skips that, which is
+        worth it for the two endpoints of every Monte Carlo run.)"""
+        self = object.__new__(cls)
+        self._setup(*args)
+        return self
+
+    def _setup(
+        self,
+        name: str,
+        engine: Engine,
+        network: Network,
+        events: list[Any] | None,
+        ip: str,
+        port: int,
+        remote_port: int,
+        isn: int,
+        ts_offset: int,
+        mss: int,
+        rcv_buf: int,
+        msl: float,
+        syn_retries: int,
+        synack_retries: int,
+        dup_syn: str,
     ) -> None:
         self.name = name
         self.engine = engine
@@ -287,8 +349,9 @@ class TCB:
         while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
             shift += 1
         self.ws_shift = shift
-        self._syn_mss = MSS(mss)
-        self._syn_ws = WindowScale(shift)
+        self._syn_window = rcv_buf if rcv_buf < 0xFFFF else 0xFFFF  # a SYN's window: unscaled
+        self._syn_mss = _syn_mss(mss)
+        self._syn_ws = _syn_ws(shift)
         self.state = CLOSED
         self.passive = False
         self.rtx = Timer(engine, self._retransmission_timeout)
@@ -312,7 +375,8 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
-        self._sws = min(self.rcv_buf >> 1, DEFAULT_MSS)
+        half = self.rcv_buf >> 1
+        self._sws = half if half < DEFAULT_MSS else DEFAULT_MSS
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -336,35 +400,46 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        self.rtx.stop()
-        self.persist.stop()
-        self.timewait.stop()
+        self.rtx.deadline = self.persist.deadline = self.timewait.deadline = None  # stop them
+
+    def detach(self) -> None:
+        """Drop the links that make reference cycles (peer, application, the timers' bound
+        callbacks) once the run is over and only its numbers are wanted: the run's objects are
+        then freed at once by reference counting, not by the cyclic garbage collector."""
+        self.peer = self.app = None
+        self.rtx.callback = self.persist.callback = self.timewait.callback = None
 
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
-        old = self.state
+        events = self.events
+        if events is not None:
+            events.append(("state", self.engine.now, self.name, self.state, new, rule))
         self.state = new
         self.last_change = now = self.engine.now
-        self.events.append(("state", now, self.name, old, new, rule))
-        if new is ESTABLISHED and self.established_at is None:
-            self.established_at = now
-        if (
-            (new is TIME_WAIT or new is CLOSED)
-            and self.close_called_at is not None
+        if new is ESTABLISHED:
+            if self.established_at is None:
+                self.established_at = now
+        elif (
+            self.close_called_at is not None
             and self.finished_at is None
+            and (new is TIME_WAIT or new is CLOSED)
         ):
             self.finished_at = now
 
     def _note(self, kind: str, text: str) -> None:
-        self.events.append((kind, self.engine.now, self.name, text))
+        events = self.events
+        if events is not None:
+            events.append((kind, self.engine.now, self.name, text))
 
     def _notify(self, method: str, *args: Any) -> None:
         """Tell the application, as its own event at the current time (it runs after the TCP
         has finished with the segment, as a process would)."""
         app = self.app
         if app is not None:
-            self.engine.schedule(0.0, getattr(app, method), *args)
+            engine = self.engine
+            engine._seq = seq = engine._seq + 1
+            heappush(engine._heap, (engine.now, seq, getattr(app, method), args))
 
     # ------------------------------------------------------------------ user calls (3.10.1-5)
 
@@ -373,7 +448,8 @@ class TCB:
         state = self.state
         if state is not CLOSED and not (active and state is LISTEN):
             raise ConnectionError_("error: connection already exists")
-        self._note("user", "OPEN (active)" if active else "OPEN (passive)")
+        if self.events is not None:
+            self._note("user", "OPEN (active)" if active else "OPEN (passive)")
         if not active:
             self.passive = True
             self._set_state(LISTEN, "U1")
@@ -396,7 +472,8 @@ class TCB:
             raise ConnectionError_("error: connection closing")
         self.send_data += data
         self.data_end = self.iss + 1 + len(self.send_data)
-        self._note("user", f"SEND {len(data)} bytes")
+        if self.events is not None:
+            self._note("user", f"SEND {len(data)} bytes")
         if self.state in _SEND_STATES:
             self._output()
 
@@ -422,7 +499,8 @@ class TCB:
         state = self.state
         if self.close_called_at is None:
             self.close_called_at = self.engine.now
-        self._note("user", "CLOSE")
+        if self.events is not None:
+            self._note("user", "CLOSE")
         if state is LISTEN:
             self._delete_tcb("U4")
         elif state is SYN_SENT:
@@ -463,9 +541,9 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
-        self.rtx.stop()
-        self.persist.stop()
-        self.timewait.stop()
+        self.rtx.deadline = None
+        self.persist.deadline = None
+        self.timewait.deadline = None
         self._notify("on_closed", error)
 
     # ------------------------------------------------------------------ segment arrives (3.10.7)
@@ -475,7 +553,8 @@ class TCB:
         from netutil.segment import parse
 
         record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        self.events.append(record)
+        if self.events is not None:
+            self.events.append(record)
         try:
             parsed = parse(data, self.peer.ip, self.ip)
         except ValueError:
@@ -488,17 +567,21 @@ class TCB:
 
     def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
         """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good."""
-        record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        self.events.append(record)
-        state = self.state
+        events = self.events
+        if events is not None:
+            record = ["arrive", self.engine.now, self.name, number, copy, ""]
+            events.append(record)
+            record[5] = self._segment(header, payload)
+            return
+        state = self.state  # as in _segment, without the trace record
         if state is CLOSED:
-            record[5] = self._closed_arrives(header, payload)
+            self._closed_arrives(header, payload)
         elif state is LISTEN:
-            record[5] = self._listen_arrives(header, payload)
+            self._listen_arrives(header, payload)
         elif state is SYN_SENT:
-            record[5] = self._syn_sent_arrives(header, payload)
+            self._syn_sent_arrives(header, payload)
         else:
-            record[5] = self._other_arrives(header, payload)
+            self._other_arrives(header, payload)
 
     def _segment(self, h: TCPHeader, payload: bytes) -> str:
         state = self.state
@@ -537,7 +620,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            self.rcv_adv = self.rcv_nxt + self._syn_window
             self.snd_wnd = self.max_snd_wnd = h.window  # a SYN's window is never scaled
             self.snd_wl1 = self.rcv_nxt - 1
             self.snd_una = self.iss
@@ -573,7 +656,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + min(self.rcv_buf, 0xFFFF)
+            self.rcv_adv = self.rcv_nxt + self._syn_window
             if flags & _ACK:
                 self.snd_una = seg_ack
             now = self.engine.now
@@ -581,14 +664,14 @@ class TCB:
                 # S11: our SYN has been ACKed
                 self.snd_wnd = self.max_snd_wnd = h.window
                 self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
-                self.rtx.stop()
+                self.rtx.deadline = None
                 self.retries = 0
                 if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
                     self._rtt_sample(now - self.rtt_time)
                 self.rtt_seq = None
                 self._set_state(ESTABLISHED, "S11")
                 self._begin_data()
-                self._send_ack(None)
+                self._transmit(F_ACK, self.snd_nxt, b"", None)  # the ACK of the SYN,ACK
                 self._notify("on_established")
                 self._output()
                 return "accepted"
@@ -610,9 +693,8 @@ class TCB:
         syn = flags & _SYN
         fin = flags & _FIN
         plen = len(payload)
-        seg_len = plen + (1 if syn else 0) + (1 if fin else 0)
+        seg_len = plen + (syn >> 1) + fin  # SYN and FIN each count 1 (_SYN is 2, _FIN 1)
         wnd = self.rcv_adv - rcv_nxt
-        now = self.engine.now
 
         # first: check sequence number (Table 6)
         if seg_len == 0:
@@ -654,6 +736,7 @@ class TCB:
                 and self.dup_syn == "syn-ack"
             ):
                 # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
+                now = self.engine.now
                 if now - self._last_oow >= OOW_RATE_LIMIT:
                     self._last_oow = now
                     self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
@@ -716,7 +799,8 @@ class TCB:
         if state is SYN_RECEIVED:
             if self.snd_una < seg_ack <= self.snd_nxt:
                 self.snd_wnd = h.window << self.snd_wscale
-                self.max_snd_wnd = max(self.max_snd_wnd, self.snd_wnd)
+                if self.snd_wnd > self.max_snd_wnd:
+                    self.max_snd_wnd = self.snd_wnd
                 self.snd_wl1, self.snd_wl2 = seq, seg_ack
                 self._set_state(ESTABLISHED, "S23")
                 self._begin_data()
@@ -750,7 +834,7 @@ class TCB:
         ):
             window = h.window << self.snd_wscale
             if window and not self.snd_wnd:
-                self.persist.stop()
+                self.persist.deadline = None
                 self.persist_backoff = 0
             self.snd_wnd = window
             if window > self.max_snd_wnd:
@@ -811,7 +895,8 @@ class TCB:
         self.peer_fin_seq = None
         self.fin_received = True
         self.rcv_nxt += 1
-        self.rcv_adv = max(self.rcv_adv, self.rcv_nxt)
+        if self.rcv_nxt > self.rcv_adv:
+            self.rcv_adv = self.rcv_nxt
         self._ack_now = True
         state = self.state
         if state is SYN_RECEIVED or state is ESTABLISHED:
@@ -863,7 +948,7 @@ class TCB:
             self._rtt_sample(now - self.rtt_time)
             self.rtt_seq = None
         if seg_ack >= self.snd_nxt:
-            self.rtx.stop()  # (5.2)
+            self.rtx.deadline = None  # (5.2)
             self.recover = None
         else:
             self.rtx.start(self.rto)  # (5.3)
@@ -875,8 +960,8 @@ class TCB:
                     self.recover = None
 
     def _enter_time_wait(self, rule: str) -> None:
-        self.rtx.stop()
-        self.persist.stop()
+        self.rtx.deadline = None
+        self.persist.deadline = None
         self._set_state(TIME_WAIT, rule)
         self.timewait.start(2 * self.msl)
 
@@ -916,14 +1001,17 @@ class TCB:
             else:
                 self._delete_tcb("T4" if state is SYN_SENT else "T6", reason)
             return
-        self.events.append(("timeout", self.engine.now, self.name, "retransmission", self.rto))
+        events = self.events
+        if events is not None:
+            events.append(("timeout", self.engine.now, self.name, "retransmission", self.rto))
         if self.snd_una == self.iss:
             self.syn_timed_out = True
         self.rtt_seq = None  # Karn: never time a retransmitted segment
         self.recover = self.snd_nxt
         self.dupacks = 0
         self._retransmit_head("retransmission")
-        self.rto = min(self.rto * 2, RTO_MAX)  # (5.5)
+        rto = self.rto * 2
+        self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
         self.rtx.start(self.rto)  # (5.6)
 
     def _persist_timeout(self) -> None:
@@ -933,7 +1021,8 @@ class TCB:
         if self.snd_wnd:
             self._output()
             return
-        self.events.append(("timeout", self.engine.now, self.name, "persist", None))
+        if self.events is not None:
+            self.events.append(("timeout", self.engine.now, self.name, "persist", None))
         self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
         self.persist_backoff += 1
         self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
@@ -941,7 +1030,8 @@ class TCB:
     def _time_wait_timeout(self) -> None:
         """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
         if self.state is TIME_WAIT:
-            self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
+            if self.events is not None:
+                self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
             self._delete_tcb("T3")
 
     # ------------------------------------------------------------------ output
@@ -960,15 +1050,18 @@ class TCB:
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
-        rto = self.srtt + max(CLOCK_GRANULARITY, 4 * self.rttvar)
+        k_rttvar = 4 * self.rttvar
+        rto = self.srtt + (k_rttvar if k_rttvar > CLOCK_GRANULARITY else CLOCK_GRANULARITY)
         self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
 
     def _output(self) -> None:
         """Send what the window allows: queued data, then the FIN; else a pending ACK."""
         data_end = self.data_end
-        if self.state in _SEND_STATES and (
+        # (the state test last: most calls have nothing queued, and `in` on a tuple of Enum
+        # members pays a full comparison for every member that is not the one)
+        if (
             self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent)
-        ):
+        ) and self.state in _SEND_STATES:
             mss = self.snd_mss
             sent = False
             while True:
@@ -1050,11 +1143,11 @@ class TCB:
 
     # ------------------------------------------------------------------ segments
 
-    def _transmit(self, flags: TCPFlag, seq: int, payload: bytes, note: str | None) -> None:
-        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=flags> and hand it to the network."""
-        f = flags._value_
+    def _transmit(self, f: int, seq: int, payload: bytes, note: str | None) -> None:
+        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network."""
+        rcv_nxt = self.rcv_nxt
         if f & _ACK:
-            ack = self.rcv_nxt & MASK
+            ack = rcv_nxt & MASK
             self._ack_now = False
         else:
             ack = 0
@@ -1064,7 +1157,6 @@ class TCB:
         else:
             # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
             avail = self.rcv_buf - len(self.unread)
-            rcv_nxt = self.rcv_nxt
             window = self.rcv_adv - rcv_nxt
             if avail - window >= self._sws:
                 self.rcv_adv = rcv_nxt + avail
@@ -1074,23 +1166,34 @@ class TCB:
                 window = 0xFFFF
             if self.ts_ok:
                 tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-                options = (_NOP, _NOP, Timestamps(tsval, self.ts_recent))
+                options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
             else:
                 options = ()
-        header = TCPHeader(self.port, self.remote_port, seq & MASK, ack, flags, window, 0, options)
+        header = _make_header(
+            self.port,
+            self.remote_port,
+            seq & MASK,
+            ack,
+            _FLAG[f],
+            window,
+            0,
+            options,
+            None,
+            0,
+            None,
+        )
         self.network.send(self, header, payload, note)
 
     def _send_ack(self, note: str | None) -> None:
         self._transmit(F_ACK, self.snd_nxt, b"", note)
 
-    def _send_syn(self, flags: TCPFlag, note: str | None = None) -> None:
+    def _send_syn(self, f: int, note: str | None = None) -> None:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
-        f = flags._value_
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
         options = (
             self._syn_mss,
             _SACK_PERMITTED,
-            Timestamps(tsval, self.ts_recent if f & _ACK else 0),
+            _make_ts(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
             self._syn_ws,
         )
@@ -1099,21 +1202,26 @@ class TCB:
             self._ack_now = False
         else:
             ack = 0
-        header = TCPHeader(
+        header = _make_header(
             self.port,
             self.remote_port,
             self.iss & MASK,
             ack,
-            flags,
-            min(self.rcv_buf, 0xFFFF),
+            _FLAG[f],
+            self._syn_window,
             0,
             options,
+            None,
+            0,
+            None,
         )
         self.network.send(self, header, b"", note)
 
-    def _reply_rst(self, h: TCPHeader, flags: TCPFlag, seq: int, ack: int, rule: str) -> None:
+    def _reply_rst(self, h: TCPHeader, f: int, seq: int, ack: int, rule: str) -> None:
         """A RST in reply to `h` (sections 3.5.2 and 3.10.7), from whatever state we are in."""
-        header = TCPHeader(h.dst_port, h.src_port, seq & MASK, ack, flags, 0, 0, ())
+        header = _make_header(
+            h.dst_port, h.src_port, seq & MASK, ack, _FLAG[f], 0, 0, (), None, 0, None
+        )
         self.network.send(self, header, b"", f"reset ({rule})")
 
     def _syn_options(self, h: TCPHeader) -> None:
@@ -1123,15 +1231,17 @@ class TCB:
         peer_shift = None
         ts = None
         for option in h.options:
-            kind = option.kind
-            if kind == 2:
+            cls = type(option)  # (a class check: `kind` is a class attribute, slower to read)
+            if cls is MSS:
                 mss = option.value
-            elif kind == 3:
-                peer_shift = min(option.shift, 14)
-            elif kind == 8:
+            elif cls is WindowScale:
+                peer_shift = option.shift if option.shift < 14 else 14
+            elif cls is Timestamps:
                 ts = option.tsval
-        self.snd_mss = min(mss, self.mss)
-        self._sws = min(self.rcv_buf >> 1, self.snd_mss)
+        own = self.mss
+        self.snd_mss = snd_mss = mss if mss < own else own
+        half = self.rcv_buf >> 1
+        self._sws = half if half < snd_mss else snd_mss
         if peer_shift is not None:
             self.snd_wscale = peer_shift
             self.rcv_wscale = self.ws_shift
@@ -1142,6 +1252,18 @@ class TCB:
             self.ts_recent = ts
         else:
             self.ts_ok = False
+
+
+@lru_cache(maxsize=64)
+def _syn_mss(mss: int) -> MSS:
+    """The MSS option a SYN carries (shared: options are immutable values)."""
+    return MSS(mss)
+
+
+@lru_cache(maxsize=16)
+def _syn_ws(shift: int) -> WindowScale:
+    """The window scale option a SYN carries (shared, like `_syn_mss`)."""
+    return WindowScale(shift)
 
 
 def _checksum_good(parsed: Any) -> bool:
