@@ -841,3 +841,17 @@ def test_info_json_fragments_hold_across_each_interval(order):
     wrong = [t for t in probes if _info_json_or_error(t, encode) != _reference_json(t)]
     assert wrong == []
     assert len(probes) > 300
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=1, max_size=8).filter(lambda z: "%" not in z and "/" not in z))
+def test_info_json_zones_of_any_text(zone):
+    """Zones are free text: escaped exactly as json escapes them, lone surrogates included."""
+    text = f"fe80::1%{zone}"
+    assert _info_json_or_error(text) == _reference_json(text)
+
+
+@pytest.mark.parametrize("zone", ["\x00", "\x1f", "\x7f", "\u2028", "\ud800", "é", '"', "\\"])
+def test_info_json_zone_escapes(zone):
+    text = f"fe80::1%{zone}"
+    assert _info_json_or_error(text) == _reference_json(text)

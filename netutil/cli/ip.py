@@ -170,7 +170,9 @@ class _Sink:
                 sys.stdout.write("\n".join(pending) + "\n")
             else:
                 sys.stdout.flush()
-                self.binary.write(("\n".join(pending) + "\n").encode())
+                # surrogateescape: a zone read from undecodable input bytes goes out as those
+                # bytes instead of stopping the run with a traceback
+                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "surrogateescape"))
             pending.clear()
         sys.stdout.flush()
 
