@@ -113,6 +113,8 @@ def _run_stream(args: Any) -> int:
     With --json the local result is the object's JSON text (`address.info_json`: the same
     text as encoding `info(text).as_dict()`, at a fraction of the cost); a service's answer
     (`--api`) is the object itself, encoded here."""
+    from functools import partial
+
     from netutil.address import info_json
     from netutil.cli.backend import call
     from netutil.errors import InvalidInput
@@ -123,7 +125,7 @@ def _run_stream(args: Any) -> int:
     failed = False
     for source, number, text in _inputs(args.addresses):
         try:
-            result = call(args, "ip_info", lambda text=text: local(text), address=text)
+            result = call(args, "ip_info", partial(local, text), address=text)
         except InvalidInput as exc:
             sink.flush()
             _error(f"line {number}: {exc}" if source == "-" else str(exc))
