@@ -628,15 +628,19 @@ def _make_bulk_encoder():
     import json
     from bisect import bisect_right
 
-    import msgspec
-
     encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-    encode_fast = msgspec.json.Encoder().encode
+    encode_fast = None
 
     def encode_dict(d: dict[str, Any]) -> str:
         # msgspec writes the same text as json here (a test checks every code point) in a
         # seventh of the time; a zone holding a lone surrogate (undecodable input bytes) is
-        # text only json's encoder takes.
+        # text only json's encoder takes. Imported at the first such line (plain addresses
+        # never need it).
+        nonlocal encode_fast
+        if encode_fast is None:
+            import msgspec
+
+            encode_fast = msgspec.json.Encoder().encode
         try:
             return encode_fast(d).decode()
         except UnicodeEncodeError:
