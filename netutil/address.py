@@ -687,7 +687,7 @@ def _make_bulk_encoder():
         # that JSON escapes) and refuses surrounding whitespace, '%' and '/'.
         try:
             p = pton(af6 if ":" in text else af4, text)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):  # TypeError: not text (info() says so)
             return encode_dict(info(text).as_dict())
         if len(p) == 4:
             a, b, c, d = p

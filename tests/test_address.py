@@ -855,3 +855,9 @@ def test_info_json_zones_of_any_text(zone):
 def test_info_json_zone_escapes(zone):
     text = f"fe80::1%{zone}"
     assert _info_json_or_error(text) == _reference_json(text)
+
+
+@pytest.mark.parametrize("value", [None, 3232235521, b"10.0.0.1"])
+def test_info_json_non_text_is_rejected_like_info(value):
+    assert _info_json_or_error(value) == _reference_json(value)
+    assert _reference_json(value)[0] is InvalidInput
