@@ -720,3 +720,144 @@ def test_module_helpers_by_hand():
     assert address.eui64_mac(0x021B21FFFE3A4B5C) == "00:1b:21:3a:4b:5c"
     assert address.multicast_info(0xFF02 << 112)["scope_name"] == "link-local"
     assert set(string.hexdigits) >= set(info("::1").as_dict()["hex"][2:])
+
+
+# --- info_json: the bulk path's JSON text against the dict it stands for ----------------------
+
+
+def _reference_json(text):
+    """What `info_json` must write: the reference dict through json's own encoder, or the same
+    InvalidInput message."""
+    try:
+        d = info(text).as_dict()
+    except InvalidInput as exc:
+        return InvalidInput, str(exc)
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def _info_json_or_error(text, encode=None):
+    try:
+        return (encode or address.info_json)(text)
+    except InvalidInput as exc:
+        return InvalidInput, str(exc)
+
+
+# (first address, prefix length) of the IPv6 blocks the fast path treats apart.
+_FAST_PATH_BLOCKS = [
+    (0xFFFF << 32, 96),  # IPv4-mapped
+    (0x64FF9B << 96, 96),  # NAT64
+    (0x2002 << 112, 16),  # 6to4
+    (0x2001 << 96, 32),  # Teredo
+    (0xFF << 120, 8),  # multicast
+    (0xFE80 << 112, 64),  # link-local (EUI-64 identifiers come from the strategy below)
+]
+
+_CASES = st.one_of(
+    _ADDRESSISH,
+    _ANY_ADDRESS.map(str),
+    _ANY_ADDRESS.map(lambda ip: ip.exploded.upper()),
+    # hosts in those blocks, EUI-64 interface identifiers, the IPv4-compatible ::/96
+    st.tuples(
+        st.sampled_from(_FAST_PATH_BLOCKS),
+        st.integers(0, 2**120 - 1),
+    ).map(lambda t: str(ipaddress.IPv6Address(t[0][0] | (t[1] >> t[0][1] - 8)))),
+    st.integers(0, 2**64 - 1).map(
+        lambda v: str(ipaddress.IPv6Address((v << 64) | 0x021B21FFFE3A4B5C))
+    ),
+    st.integers(0, 2**32 - 1).map(lambda v: f"::{ipaddress.IPv4Address(v)}"),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_CASES)
+def test_info_json_is_the_dict_as_json(text):
+    assert _info_json_or_error(text) == _reference_json(text)
+
+
+INFO_JSON_EXAMPLES = [
+    "192.168.0.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "224.0.0.1",
+    "239.255.255.255",
+    "240.0.0.1",
+    "::",
+    "::1",
+    "::1.2.3.4",
+    "::ffff:192.0.2.1",
+    "::ffff:224.0.0.251",
+    "::ffff:192.0.0.9",
+    "64:ff9b::192.0.2.33",
+    "2002:c000:0204::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "2001:1::1",
+    "2001:DB8:0:0:0:0:0:1",
+    "2001:0db8:0000:0000:0000:ff00:0042:8329",
+    "fe80::21b:21ff:fe3a:4b5c",
+    "ff02::1",
+    "ff3e:30:2001:db8::1",
+    "fe80::1%eth0",
+    "fe80::1%é",
+    'fe80::1%a"b\\c',
+    "10.1.2.3/24",
+    "2001:db8::1/64",
+    " 10.0.0.1 ",
+    "10.0.0.256",
+    "01.2.3.4",
+    "1:2:3:4:5:6:7:8:9",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", INFO_JSON_EXAMPLES)
+def test_info_json_examples(text):
+    assert _info_json_or_error(text) == _reference_json(text)
+
+
+def _interval_probes():
+    """Both ends of every registry entry, the addresses just outside them and the historical
+    class and multicast boundaries: where the fast path's cached fragments change."""
+    probes = {4: set(), 6: set()}
+    for e in registry.entries():
+        lo, hi = int(e.prefix.network_address), int(e.prefix.broadcast_address)
+        probes[e.prefix.version].update({lo - 1, lo, lo + 1, hi - 1, hi, hi + 1})
+    for cut in (0x80 << 24, 0xC0 << 24, 0xE0 << 24, 0xF0 << 24):
+        probes[4].update({cut - 1, cut})
+    probes[6].update({(0xFF << 120) - 1, 0xFF << 120, 2**128 - 1})
+    texts = [str(ipaddress.IPv4Address(v)) for v in sorted(probes[4]) if 0 <= v < 2**32]
+    texts += [str(ipaddress.IPv6Address(v)) for v in sorted(probes[6]) if 0 <= v < 2**128]
+    texts += [f"::ffff:{ipaddress.IPv4Address(v)}" for v in sorted(probes[4]) if 0 <= v < 2**32]
+    return texts
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_info_json_fragments_hold_across_each_interval(order):
+    """A fragment is encoded at the first address of its interval and reused for the rest:
+    filled from either end, every boundary address still gets exactly its own JSON."""
+    probes = _interval_probes()
+    if order == "descending":
+        probes.reverse()
+    encode = address._make_bulk_encoder()  # fresh caches
+    wrong = [t for t in probes if _info_json_or_error(t, encode) != _reference_json(t)]
+    assert wrong == []
+    assert len(probes) > 300
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=1, max_size=8).filter(lambda z: "%" not in z and "/" not in z))
+def test_info_json_zones_of_any_text(zone):
+    """Zones are free text: escaped exactly as json escapes them, lone surrogates included."""
+    text = f"fe80::1%{zone}"
+    assert _info_json_or_error(text) == _reference_json(text)
+
+
+@pytest.mark.parametrize("zone", ["\x00", "\x1f", "\x7f", "\u2028", "\ud800", "é", '"', "\\"])
+def test_info_json_zone_escapes(zone):
+    text = f"fe80::1%{zone}"
+    assert _info_json_or_error(text) == _reference_json(text)
+
+
+@pytest.mark.parametrize("value", [None, 3232235521, b"10.0.0.1"])
+def test_info_json_non_text_is_rejected_like_info(value):
+    assert _info_json_or_error(value) == _reference_json(value)
+    assert _reference_json(value)[0] is InvalidInput

@@ -108,17 +108,24 @@ def run_info(args: Any) -> int:
 def _run_stream(args: Any) -> int:
     """Addresses from the command line and, at each '-', standard input; one result per line
     of output (JSON Lines with --json, text blocks otherwise), written in batches of at most
-    `_BATCH` results (or one by one with --line-buffered), so memory stays constant."""
-    from netutil.address import info
+    `_BATCH` results (or one by one with --line-buffered), so memory stays constant.
+
+    With --json the local result is the object's JSON text (`address.info_json`: the same
+    text as encoding `info(text).as_dict()`, at a fraction of the cost); a service's answer
+    (`--api`) is the object itself, encoded here."""
+    from functools import partial
+
+    from netutil.address import info_json
     from netutil.cli.backend import call
     from netutil.errors import InvalidInput
 
+    local = info_json if args.json else _local_info
     sink = _Sink(json_lines=args.json, batch=1 if args.line_buffered else _BATCH)
     pending, encode, batch = sink.pending, sink.encode, sink.batch
     failed = False
     for source, number, text in _inputs(args.addresses):
         try:
-            result = call(args, "ip_info", lambda text=text: info(text).as_dict(), address=text)
+            result = call(args, "ip_info", partial(local, text), address=text)
         except InvalidInput as exc:
             sink.flush()
             _error(f"line {number}: {exc}" if source == "-" else str(exc))
@@ -135,36 +142,39 @@ _BATCH = 256
 
 
 class _Sink:
-    """Buffered output of streamed results, one item per result in `pending`. JSON Lines are
-    encoded by msgspec straight to UTF-8 bytes (the same text as output.emit_json_line, which
-    tests check; about 3 us a line faster than json's encoder, see benchmarks/bench_ip_bulk.py);
-    text blocks are rendered from the same JSON objects and separated by a blank line."""
+    """Buffered output of streamed results, one text per result in `pending`. JSON Lines are
+    the compact JSON of each object (json.dumps with separators (',', ':') and
+    ensure_ascii=False, the same text as output.emit_json_line), written to the binary stdout
+    as UTF-8; text blocks are rendered from the JSON objects and separated by a blank line."""
 
     def __init__(self, json_lines: bool, batch: int) -> None:
         self.batch = batch
-        self.pending: list[Any] = []
+        self.pending: list[str] = []
         self.shown = False
+        self.json_lines = json_lines
         self.binary = getattr(sys.stdout, "buffer", None) if json_lines else None
         if json_lines:
-            import msgspec
+            import json
 
-            self.encode = msgspec.json.Encoder().encode
+            dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+            self.encode = lambda result: result if result.__class__ is str else dumps(result)
         else:
             self.encode = render_text
 
     def flush(self) -> None:
         pending = self.pending
         if pending:
-            if self.encode is render_text:
+            if not self.json_lines:
                 text = ("\n" if self.shown else "") + "\n\n".join(pending) + "\n"
                 self.shown = True
+                sys.stdout.write(text)
             elif self.binary is None:  # a text-only stdout (tests that swap in a StringIO)
-                text = "\n".join(p.decode() for p in pending) + "\n"
+                sys.stdout.write("\n".join(pending) + "\n")
             else:
                 sys.stdout.flush()
-                self.binary.write(b"\n".join(pending) + b"\n")
-                text = ""
-            sys.stdout.write(text)
+                # surrogateescape: a zone read from undecodable input bytes goes out as those
+                # bytes instead of stopping the run with a traceback
+                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "surrogateescape"))
             pending.clear()
         sys.stdout.flush()
 

@@ -279,3 +279,20 @@ def test_json_lines_to_a_text_only_stdout(monkeypatch):
     monkeypatch.setattr(sys, "stdout", fake)
     assert main(["ip", "info", "-", "--json"]) == 0
     assert [json.loads(ln)["zone"] for ln in fake.getvalue().splitlines()] == [None, "é"]
+
+
+@pytest.mark.integration
+def test_installed_script_undecodable_zone_bytes_go_out_as_they_came():
+    """A zone of bytes that are not UTF-8 (stdin decodes them to lone surrogates) is written
+    back as the same bytes: the run does not stop with a traceback."""
+    proc = subprocess.run(
+        [_script(), "ip", "info", "-", "--json"],
+        input=b"fe80::1%\xff\n10.0.0.1\n",
+        capture_output=True,
+        env={**os.environ, "PYTHONUTF8": "1"},
+    )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    first, second = proc.stdout.splitlines()
+    assert first.startswith(b'{"input":"fe80::1%\xff","version":6,')
+    assert b'"zone":"\xff"' in first
+    assert json.loads(second) == info("10.0.0.1").as_dict()
