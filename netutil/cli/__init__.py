@@ -88,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 invalid data, 2 usage)."""
     if argv is None:
         argv = sys.argv[1:]
+    # Bytes that are not valid text (a zone such as 'fe80::1%<0xff>') pass through unchanged
+    # instead of stopping the run, whatever PYTHONIOENCODING or the locale says.
+    if sys.stdin is None:  # started with standard input closed: read it as empty
+        sys.stdin = open(os.devnull)  # noqa: SIM115 (lives as long as the process)
+    for stream in (sys.stdin, sys.stdout):
+        try:  # noqa: SIM105 (contextlib would be one more import on the start-up path)
+            stream.reconfigure(errors="surrogateescape")
+        except (AttributeError, ValueError, OSError):
+            pass  # no stream, or not a text stream that can be reconfigured (tests' capture)
     parser = build_parser(_chosen_group(argv))
     try:
         args = parser.parse_args(argv)
@@ -112,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        print(
+            f"netutil: error: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
+        return 70  # EX_SOFTWARE
 
 
 if __name__ == "__main__":
