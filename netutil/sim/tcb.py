@@ -126,56 +126,9 @@ class ConnectionError_(Exception):
     """A user call the RFC answers with an error ("connection already exists", ...)."""
 
 
-class Timer:
-    """A restartable one-shot timer on the engine.
-
-    Restarting does not touch the heap when the new deadline is later than the pending event:
-    the pending event, when it fires, sees the later deadline and re-arms itself. Stopped or
-    superseded events fire as no-ops (they carry a token that no longer matches). Stopping is
-    just clearing `deadline` (which the TCB does inline on its hot paths).
-    """
-
-    __slots__ = ("_scheduled", "_token", "callback", "deadline", "engine")
-
-    def __init__(self, engine: Engine, callback: Any) -> None:
-        self.engine = engine
-        self.callback = callback
-        self.deadline: float | None = None
-        self._token = 0
-        self._scheduled: float | None = None
-
-    def start(self, delay: float) -> None:
-        when = self.engine.now + delay
-        self.deadline = when
-        scheduled = self._scheduled
-        if scheduled is None or when < scheduled:
-            self._token = token = self._token + 1
-            self._scheduled = when
-            engine = self.engine
-            engine._seq = seq = engine._seq + 1
-            heappush(engine._heap, (when, seq, self._fire, (token,)))
-
-    def stop(self) -> None:
-        self.deadline = None
-
-    @property
-    def running(self) -> bool:
-        return self.deadline is not None
-
-    def _fire(self, token: int) -> None:
-        if token != self._token:
-            return
-        self._scheduled = None
-        deadline = self.deadline
-        if deadline is None:
-            return
-        if deadline > self.engine.now:
-            self._token += 1
-            self._scheduled = deadline
-            self.engine.schedule_at(deadline, self._fire, self._token)
-            return
-        self.deadline = None
-        self.callback()
+# The TCB's three timers (section 3.8.1, RFC 6298, section 3.6.1's 2 MSL), as indexes into its
+# timer fields (see TCB._start_timer).
+RTX, PERSIST, TIMEWAIT = 0, 1, 2
 
 
 class TCB:
@@ -241,7 +194,6 @@ class TCB:
         "rtt_seq",
         "rtt_time",
         "rttvar",
-        "rtx",
         "send_data",
         "snd_mss",
         "snd_nxt",
@@ -255,7 +207,9 @@ class TCB:
         "syn_retries",
         "syn_timed_out",
         "synack_retries",
-        "timewait",
+        "timer_deadline",
+        "timer_pending",
+        "timer_token",
         "ts_offset",
         "ts_ok",
         "ts_recent",
@@ -354,9 +308,10 @@ class TCB:
         self._syn_ws = _syn_ws(shift)
         self.state = CLOSED
         self.passive = False
-        self.rtx = Timer(engine, self._retransmission_timeout)
-        self.persist = Timer(engine, self._persist_timeout)
-        self.timewait = Timer(engine, self._time_wait_timeout)
+        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer)
+        self.timer_deadline: list[float | None] = [None, None, None]
+        self.timer_pending: list[float | None] = [None, None, None]
+        self.timer_token = [0, 0, 0]
         self.send_data = b""
         self.retransmissions = 0
         self.established_at: float | None = None
@@ -400,14 +355,14 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        self.rtx.deadline = self.persist.deadline = self.timewait.deadline = None  # stop them
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None  # stop them
 
     def detach(self) -> None:
-        """Drop the links that make reference cycles (peer, application, the timers' bound
-        callbacks) once the run is over and only its numbers are wanted: the run's objects are
-        then freed at once by reference counting, not by the cyclic garbage collector."""
+        """Drop the links that make reference cycles (peer, application) once the run is over
+        and only its numbers are wanted: the run's objects are then freed at once by reference
+        counting, not by the cyclic garbage collector."""
         self.peer = self.app = None
-        self.rtx.callback = self.persist.callback = self.timewait.callback = None
 
     # ------------------------------------------------------------------ trace helpers
 
@@ -462,7 +417,7 @@ class TCB:
         self._set_state(SYN_SENT, rule)
         self._send_syn(F_SYN)
         self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-        self.rtx.start(self.rto)
+        self._start_timer(RTX, self.rto)
 
     def send(self, data: bytes) -> None:
         """SEND call (section 3.10.2): queue `data`; it goes out when the window allows."""
@@ -541,9 +496,8 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
-        self.rtx.deadline = None
-        self.persist.deadline = None
-        self.timewait.deadline = None
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None
         self._notify("on_closed", error)
 
     # ------------------------------------------------------------------ segment arrives (3.10.7)
@@ -628,7 +582,7 @@ class TCB:
             self._set_state(SYN_RECEIVED, "S6")
             self._send_syn(F_SYN_ACK)
             self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-            self.rtx.start(self.rto)
+            self._start_timer(RTX, self.rto)
             return "accepted"
         # fourth: other text or control (S7)
         return "dropped"
@@ -664,7 +618,7 @@ class TCB:
                 # S11: our SYN has been ACKed
                 self.snd_wnd = self.max_snd_wnd = h.window
                 self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
-                self.rtx.deadline = None
+                self.timer_deadline[RTX] = None
                 self.retries = 0
                 if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
                     self._rtt_sample(now - self.rtt_time)
@@ -727,7 +681,7 @@ class TCB:
                 return "dropped"
             if state is TIME_WAIT and fin:
                 # S34: a retransmitted FIN restarts the 2 MSL wait
-                self.timewait.start(2 * self.msl)
+                self._start_timer(TIMEWAIT, 2 * self.msl)
             if (
                 state is SYN_RECEIVED
                 and syn
@@ -742,7 +696,7 @@ class TCB:
                     self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
                     self.retransmissions += 1
                     self.rtt_seq = None
-                    self.rtx.start(self.rto)
+                    self._start_timer(RTX, self.rto)
                 return "duplicate"
             self._send_ack(None)  # S14
             return "duplicate" if seq < rcv_nxt else "out of window"
@@ -834,7 +788,7 @@ class TCB:
         ):
             window = h.window << self.snd_wscale
             if window and not self.snd_wnd:
-                self.persist.deadline = None
+                self.timer_deadline[PERSIST] = None
                 self.persist_backoff = 0
             self.snd_wnd = window
             if window > self.max_snd_wnd:
@@ -910,7 +864,7 @@ class TCB:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIME_WAIT:
-            self.timewait.start(2 * self.msl)
+            self._start_timer(TIMEWAIT, 2 * self.msl)
 
     def _deliver(self, payload: bytes) -> None:
         self.unread += payload
@@ -948,10 +902,10 @@ class TCB:
             self._rtt_sample(now - self.rtt_time)
             self.rtt_seq = None
         if seg_ack >= self.snd_nxt:
-            self.rtx.deadline = None  # (5.2)
+            self.timer_deadline[RTX] = None  # (5.2)
             self.recover = None
         else:
-            self.rtx.start(self.rto)  # (5.3)
+            self._start_timer(RTX, self.rto)  # (5.3)
             recover = self.recover
             if recover is not None:
                 if seg_ack < recover:
@@ -960,10 +914,10 @@ class TCB:
                     self.recover = None
 
     def _enter_time_wait(self, rule: str) -> None:
-        self.rtx.deadline = None
-        self.persist.deadline = None
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = None
         self._set_state(TIME_WAIT, rule)
-        self.timewait.start(2 * self.msl)
+        self._start_timer(TIMEWAIT, 2 * self.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
@@ -974,6 +928,48 @@ class TCB:
         self._set_state(LISTEN, rule)
 
     # ------------------------------------------------------------------ timeouts (3.10.8)
+
+    def _start_timer(self, timer: int, delay: float) -> None:
+        """(Re)start a timer to expire `delay` seconds from now.
+
+        A timer is `timer_deadline[timer]` (None: stopped; stopping is clearing it). Restarting
+        does not touch the heap when the new deadline is later than the engine event already
+        pending (`timer_pending`): that event, when it fires, sees the later deadline and
+        re-arms itself. Stopped or superseded events fire as no-ops (they carry a token that no
+        longer matches `timer_token`).
+        """
+        when = self.engine.now + delay
+        self.timer_deadline[timer] = when
+        pending = self.timer_pending[timer]
+        if pending is None or when < pending:
+            self._arm_timer(timer, when)
+
+    def _arm_timer(self, timer: int, when: float) -> None:
+        tokens = self.timer_token
+        tokens[timer] = token = tokens[timer] + 1
+        self.timer_pending[timer] = when
+        engine = self.engine
+        engine._seq = seq = engine._seq + 1
+        heappush(engine._heap, (when, seq, self._timer_fires, (timer, token)))
+
+    def _timer_fires(self, timer: int, token: int) -> None:
+        """The engine event of a timer: a timeout if its deadline has come."""
+        if token != self.timer_token[timer]:
+            return
+        self.timer_pending[timer] = None
+        deadline = self.timer_deadline[timer]
+        if deadline is None:
+            return
+        if deadline > self.engine.now:
+            self._arm_timer(timer, deadline)
+            return
+        self.timer_deadline[timer] = None
+        if timer == RTX:
+            self._retransmission_timeout()
+        elif timer == PERSIST:
+            self._persist_timeout()
+        else:
+            self._time_wait_timeout()
 
     def _retransmission_timeout(self) -> None:
         """RETRANSMISSION TIMEOUT: RFC 6298 (5.4)-(5.6), bounded by the retry limits."""
@@ -1012,7 +1008,7 @@ class TCB:
         self._retransmit_head("retransmission")
         rto = self.rto * 2
         self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
-        self.rtx.start(self.rto)  # (5.6)
+        self._start_timer(RTX, self.rto)  # (5.6)
 
     def _persist_timeout(self) -> None:
         """The persist timer (section 3.8.6.1): probe a zero window."""
@@ -1025,7 +1021,7 @@ class TCB:
             self.events.append(("timeout", self.engine.now, self.name, "persist", None))
         self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
         self.persist_backoff += 1
-        self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+        self._start_timer(PERSIST, min(self.rto * (1 << self.persist_backoff), RTO_MAX))
 
     def _time_wait_timeout(self) -> None:
         """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
@@ -1108,14 +1104,14 @@ class TCB:
                     break
                 if self.rtt_seq is None:
                     self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-            if sent and self.rtx.deadline is None:
-                self.rtx.start(self.rto)  # (5.1)
+            if sent and self.timer_deadline[RTX] is None:
+                self._start_timer(RTX, self.rto)  # (5.1)
             if (
                 self.snd_nxt == self.snd_una
                 and (self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent))
-                and self.persist.deadline is None
+                and self.timer_deadline[PERSIST] is None
             ):
-                self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+                self._start_timer(PERSIST, min(self.rto * (1 << self.persist_backoff), RTO_MAX))
         if self._ack_now:
             self._transmit(F_ACK, self.snd_nxt, b"", None)
 
