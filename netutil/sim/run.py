@@ -23,7 +23,7 @@ from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
 from netutil.sim.options import SimOptions
 from netutil.sim.states import State
-from netutil.sim.tcb import TCB
+from netutil.sim.tcb import TCB, tcb_parameters
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
@@ -395,13 +395,15 @@ def connect(
     client_port = rng.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)  # = randint(low, high)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
-    mss, window, msl = options.mss, options.window, options.msl
-    syn_retries, synack_retries, dup_syn = (
+    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
+    params = tcb_parameters(
+        options.mss,
+        options.window,  # rcv_buf
+        options.msl,
         options.syn_retries,
         options.synack_retries,
         options.dup_syn,
     )
-    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
     client = TCB.create(
         "client",
         engine,
@@ -412,12 +414,7 @@ def connect(
         SERVER_PORT,  # remote_port
         client_isn,  # isn
         rng.getrandbits(32),  # ts_offset
-        mss,
-        window,  # rcv_buf
-        msl,
-        syn_retries,
-        synack_retries,
-        dup_syn,
+        params,
     )
     server = TCB.create(
         "server",
@@ -429,12 +426,7 @@ def connect(
         client_port,  # remote_port
         server_isn,  # isn
         rng.getrandbits(32),  # ts_offset
-        mss,
-        window,  # rcv_buf
-        msl,
-        syn_retries,
-        synack_retries,
-        dup_syn,
+        params,
     )
     client.peer, server.peer = server, client
 

@@ -45,6 +45,7 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
@@ -147,13 +148,9 @@ class TCB:
         "_app_data_pending",
         "_last_oow",
         "_sws",
-        "_syn_mss",
-        "_syn_window",
-        "_syn_ws",
         "app",
         "close_called_at",
         "data_end",
-        "dup_syn",
         "dupacks",
         "engine",
         "error",
@@ -171,11 +168,10 @@ class TCB:
         "iss",
         "last_change",
         "max_snd_wnd",
-        "msl",
-        "mss",
         "name",
         "network",
         "ooo",
+        "params",
         "passive",
         "peer",
         "peer_fin_seq",
@@ -204,9 +200,7 @@ class TCB:
         "snd_wscale",
         "srtt",
         "state",
-        "syn_retries",
         "syn_timed_out",
-        "synack_retries",
         "timer_deadline",
         "timer_pending",
         "timer_token",
@@ -214,7 +208,6 @@ class TCB:
         "ts_ok",
         "ts_recent",
         "unread",
-        "ws_shift",
     )
 
     def __init__(
@@ -246,19 +239,15 @@ class TCB:
             remote_port,
             isn,
             ts_offset,
-            mss,
-            rcv_buf,
-            msl,
-            syn_retries,
-            synack_retries,
-            dup_syn,
+            tcb_parameters(mss, rcv_buf, msl, syn_retries, synack_retries, dup_syn),
         )
 
     @classmethod
     def create(cls, *args: Any) -> TCB:
-        """`TCB(...)` with every argument positional, in `__init__`'s order. (Calling a class
-        with keyword arguments collects them in a dict first; this path skips that, which is
-        worth it for the two endpoints of every Monte Carlo run.)"""
+        """`TCB(...)` with every argument positional, in `__init__`'s order up to `ts_offset`,
+        then the settings as one `TCBParameters` (see `tcb_parameters`). (Calling a class with
+        keyword arguments collects them in a dict first; this path skips that, and one
+        parameters object serves both endpoints of every Monte Carlo run.)"""
         self = object.__new__(cls)
         self._setup(*args)
         return self
@@ -274,12 +263,7 @@ class TCB:
         remote_port: int,
         isn: int,
         ts_offset: int,
-        mss: int,
-        rcv_buf: int,
-        msl: float,
-        syn_retries: int,
-        synack_retries: int,
-        dup_syn: str,
+        params: TCBParameters,
     ) -> None:
         self.name = name
         self.engine = engine
@@ -293,19 +277,8 @@ class TCB:
         self.isn = isn
         self.isn_first = isn  # the ISN of the first connection (a later one may differ)
         self.ts_offset = ts_offset
-        self.mss = mss
-        self.rcv_buf = rcv_buf
-        self.msl = msl
-        self.syn_retries = syn_retries
-        self.synack_retries = synack_retries
-        self.dup_syn = dup_syn
-        shift = 0
-        while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
-            shift += 1
-        self.ws_shift = shift
-        self._syn_window = rcv_buf if rcv_buf < 0xFFFF else 0xFFFF  # a SYN's window: unscaled
-        self._syn_mss = _syn_mss(mss)
-        self._syn_ws = _syn_ws(shift)
+        self.params = params
+        self.rcv_buf = params.rcv_buf
         self.state = CLOSED
         self.passive = False
         # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer)
@@ -322,6 +295,14 @@ class TCB:
         self._last_oow = -1.0
         self._reset_tcb()
 
+    # the settings, as attributes of the TCB too
+    mss = property(lambda self: self.params.mss, doc="The MSS this end announces.")
+    msl = property(lambda self: self.params.msl, doc="Maximum Segment Lifetime (seconds).")
+    syn_retries = property(lambda self: self.params.syn_retries)
+    synack_retries = property(lambda self: self.params.synack_retries)
+    dup_syn = property(lambda self: self.params.dup_syn)
+    ws_shift = property(lambda self: self.params.ws_shift)
+
     def _reset_tcb(self) -> None:
         """Forget the connection (a fresh TCB, as after CLOSED or back to LISTEN)."""
         self.iss = self.isn
@@ -330,8 +311,7 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
-        half = self.rcv_buf >> 1
-        self._sws = half if half < DEFAULT_MSS else DEFAULT_MSS
+        self._sws = self.params.sws
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -574,7 +554,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + self._syn_window
+            self.rcv_adv = self.rcv_nxt + self.params.syn_window
             self.snd_wnd = self.max_snd_wnd = h.window  # a SYN's window is never scaled
             self.snd_wl1 = self.rcv_nxt - 1
             self.snd_una = self.iss
@@ -610,7 +590,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + self._syn_window
+            self.rcv_adv = self.rcv_nxt + self.params.syn_window
             if flags & _ACK:
                 self.snd_una = seg_ack
             now = self.engine.now
@@ -681,13 +661,13 @@ class TCB:
                 return "dropped"
             if state is TIME_WAIT and fin:
                 # S34: a retransmitted FIN restarts the 2 MSL wait
-                self._start_timer(TIMEWAIT, 2 * self.msl)
+                self._start_timer(TIMEWAIT, 2 * self.params.msl)
             if (
                 state is SYN_RECEIVED
                 and syn
                 and not flags & _ACK
                 and seq == rcv_nxt - 1
-                and self.dup_syn == "syn-ack"
+                and self.params.dup_syn == "syn-ack"
             ):
                 # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
                 now = self.engine.now
@@ -864,7 +844,7 @@ class TCB:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIME_WAIT:
-            self._start_timer(TIMEWAIT, 2 * self.msl)
+            self._start_timer(TIMEWAIT, 2 * self.params.msl)
 
     def _deliver(self, payload: bytes) -> None:
         self.unread += payload
@@ -917,7 +897,7 @@ class TCB:
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = None
         self._set_state(TIME_WAIT, rule)
-        self._start_timer(TIMEWAIT, 2 * self.msl)
+        self._start_timer(TIMEWAIT, 2 * self.params.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
@@ -978,13 +958,13 @@ class TCB:
             return
         self.retries += 1
         if state is SYN_SENT:
-            limit, what = self.syn_retries, "SYN"
+            limit, what = self.params.syn_retries, "SYN"
         elif state is SYN_RECEIVED:
             limit, what = (
-                (self.synack_retries, "SYN,ACK")
+                (self.params.synack_retries, "SYN,ACK")
                 if self.passive
                 else (
-                    self.syn_retries,
+                    self.params.syn_retries,
                     "SYN,ACK",
                 )
             )
@@ -1186,12 +1166,13 @@ class TCB:
     def _send_syn(self, f: int, note: str | None = None) -> None:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+        params = self.params
         options = (
-            self._syn_mss,
+            params.syn_mss,
             _SACK_PERMITTED,
             _make_ts(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
-            self._syn_ws,
+            params.syn_ws,
         )
         if f & _ACK:
             ack = self.rcv_nxt & MASK
@@ -1204,7 +1185,7 @@ class TCB:
             self.iss & MASK,
             ack,
             _FLAG[f],
-            self._syn_window,
+            params.syn_window,
             0,
             options,
             None,
@@ -1234,13 +1215,13 @@ class TCB:
                 peer_shift = option.shift if option.shift < 14 else 14
             elif cls is Timestamps:
                 ts = option.tsval
-        own = self.mss
+        own = self.params.mss
         self.snd_mss = snd_mss = mss if mss < own else own
         half = self.rcv_buf >> 1
         self._sws = half if half < snd_mss else snd_mss
         if peer_shift is not None:
             self.snd_wscale = peer_shift
-            self.rcv_wscale = self.ws_shift
+            self.rcv_wscale = self.params.ws_shift
         else:
             self.snd_wscale = self.rcv_wscale = 0
         if ts is not None:
@@ -1250,16 +1231,54 @@ class TCB:
             self.ts_ok = False
 
 
+@dataclass(frozen=True, slots=True)
+class TCBParameters:
+    """An endpoint's settings and what follows from them, fixed for the life of its TCB.
+
+    The same for every connection of a scenario, so one object (from `tcb_parameters`) serves
+    both endpoints of every run, instead of each TCB working them out and storing them anew.
+    """
+
+    mss: int  # the largest segment this end receives (the MSS it announces)
+    rcv_buf: int  # receive buffer: the window it offers when empty
+    msl: float  # Maximum Segment Lifetime; TIME-WAIT lasts 2 * msl
+    syn_retries: int
+    synack_retries: int
+    dup_syn: str  # reply to a duplicate SYN in SYN-RECEIVED: "ack" or "syn-ack" (Linux)
+    ws_shift: int  # the window scale it announces: the least that fits rcv_buf (RFC 7323)
+    syn_window: int  # a SYN's window field (never scaled)
+    syn_mss: MSS  # the options a SYN carries (shared: options are immutable values)
+    syn_ws: WindowScale
+    sws: int  # receiver SWS threshold min(rcv_buf / 2, MSS) until the peer's MSS is known
+
+
 @lru_cache(maxsize=64)
-def _syn_mss(mss: int) -> MSS:
-    """The MSS option a SYN carries (shared: options are immutable values)."""
-    return MSS(mss)
-
-
-@lru_cache(maxsize=16)
-def _syn_ws(shift: int) -> WindowScale:
-    """The window scale option a SYN carries (shared, like `_syn_mss`)."""
-    return WindowScale(shift)
+def tcb_parameters(
+    mss: int = 1460,
+    rcv_buf: int = 65535,
+    msl: float = 120.0,
+    syn_retries: int = 6,
+    synack_retries: int = 5,
+    dup_syn: str = "ack",
+) -> TCBParameters:
+    """The `TCBParameters` for these settings (one shared object per distinct settings)."""
+    shift = 0
+    while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
+        shift += 1
+    half = rcv_buf >> 1
+    return TCBParameters(
+        mss,
+        rcv_buf,
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
+        shift,
+        rcv_buf if rcv_buf < 0xFFFF else 0xFFFF,
+        MSS(mss),
+        WindowScale(shift),
+        half if half < DEFAULT_MSS else DEFAULT_MSS,
+    )
 
 
 def _checksum_good(parsed: Any) -> bool:
