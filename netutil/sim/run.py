@@ -128,7 +128,8 @@ class Application:
         self.read_rate = read_rate
         # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
         quarter = tcb.rcv_buf // 4
-        chunk = tcb.mss if tcb.mss < quarter else quarter
+        mss = tcb.params.mss
+        chunk = mss if mss < quarter else quarter
         self.chunk = chunk if chunk > 1 else 1
         self.keep = keep
         self.received = bytearray()
@@ -528,26 +529,26 @@ def _summarize(
         time_to_close = None
     else:
         time_to_close = (end if end >= other else other) - start
-    # one per Monte Carlo run: the fast constructor (see netutil.layout)
+    # one per Monte Carlo run: the fast constructor (see netutil.layout), fields in order
     return _make_summary(
-        outcome=outcome,
-        reason=reason,
-        client_established=client.established_at,
-        server_established=server.established_at,
-        client_retransmissions=client.retransmissions,
-        server_retransmissions=server.retransmissions,
-        segments_sent=network.number,
-        segments_lost=network.lost,
-        segments_corrupted=network.corrupted,
-        segments_duplicated=network.duplicated,
-        bytes_sent=len(payload),
-        bytes_delivered=delivered,
-        data_intact=intact,
-        time_to_close=time_to_close,
-        duration=last,
-        client_state=cs._value_,
-        server_state=ss._value_,
-        events=engine.events,
+        outcome,
+        reason,
+        client.established_at,  # client_established
+        server.established_at,  # server_established
+        client.retransmissions,  # client_retransmissions
+        server.retransmissions,  # server_retransmissions
+        network.number,  # segments_sent
+        network.lost,  # segments_lost
+        network.corrupted,  # segments_corrupted
+        network.duplicated,  # segments_duplicated
+        len(payload),  # bytes_sent
+        delivered,  # bytes_delivered
+        intact,  # data_intact
+        time_to_close,
+        last,  # duration
+        cs._value_,  # client_state
+        ss._value_,  # server_state
+        engine.events,  # events
     )
 
 
