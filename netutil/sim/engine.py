@@ -77,10 +77,9 @@ class Engine:
         events = self.events
         try:
             while heap:
-                event = heappop(heap)
-                when = event[0]
+                when, seq, callback, args = heappop(heap)
                 if when > stop:
-                    heappush(heap, event)  # not run: back on the heap, where it was
+                    heappush(heap, (when, seq, callback, args))  # not run: back where it was
                     if until is not None and when > until:
                         break
                     raise LimitExceeded(
@@ -90,7 +89,7 @@ class Engine:
                 events += 1
                 if events > max_events:
                     raise LimitExceeded(f"simulation passed its cap of {max_events} events")
-                event[2](*event[3])
+                callback(*args)
         finally:
             self.events = events
         if until is not None and self.now < until:

@@ -87,6 +87,8 @@ class Network:
         "trace",
     )
 
+    _last_setup: tuple[Any, tuple[Any, ...]] = (None, ())
+
     def __init__(
         self,
         engine: Engine,
@@ -103,20 +105,30 @@ class Network:
         self.last_send = 0.0
         self._rng = rng
         self._random = rng.random
-        self._delay = options.delay
-        self._jitter = options.jitter
-        self._reorder = options.reorder
-        self._reorder_delay = max(options.delay, DUPLICATE_GAP)
-        self._duplicate = options.duplicate
-        self._corrupt = options.corrupt
-        self._loss = {"client": options.loss_up, "server": options.loss_down}
-        drops = options.drop_rules()
-        self._drop_numbers = drops.numbers
-        self._by_kind = drops.by_kind
-        self._drop_all_kinds = drops.all_of_kind
         self._kind_counts: dict[str, int] = {}
-        self._plain = not (self._jitter or self._reorder or self._corrupt)
-        self._drops = bool(self._drop_numbers or self._by_kind or self._drop_all_kinds)
+        # what depends on the options alone is worked out once per options object (Monte Carlo
+        # builds a Network per run from the same options); one (options, setup) pair is kept,
+        # replaced as a whole so that concurrent simulations never mix two options' setups
+        last = Network._last_setup
+        if last[0] is options:
+            setup = last[1]
+        else:
+            setup = _setup(options)
+            Network._last_setup = (options, setup)
+        (
+            self._delay,
+            self._jitter,
+            self._reorder,
+            self._reorder_delay,
+            self._duplicate,
+            self._corrupt,
+            self._loss,
+            self._drop_numbers,
+            self._by_kind,
+            self._drop_all_kinds,
+            self._plain,
+            self._drops,
+        ) = setup
 
     def send(self, sender: Any, header: TCPHeader, payload: bytes, note: str | None) -> None:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
@@ -204,6 +216,26 @@ class Network:
             return "corrupted", when
         self.engine.schedule_at(when, receiver.segment_arrives, header, payload, number, copy)
         return "delivered", when
+
+
+def _setup(options: SimOptions) -> tuple[Any, ...]:
+    """The network's settings from the options, in the order `Network.__init__` unpacks them."""
+    drops = options.drop_rules()
+    jitter, reorder, corrupt = options.jitter, options.reorder, options.corrupt
+    return (
+        options.delay,
+        jitter,
+        reorder,
+        max(options.delay, DUPLICATE_GAP),  # the reordering delay
+        options.duplicate,
+        corrupt,
+        {"client": options.loss_up, "server": options.loss_down},  # loss by sender
+        drops.numbers,
+        drops.by_kind,
+        drops.all_of_kind,
+        not (jitter or reorder or corrupt),  # plain: the common case's short path in send
+        bool(drops.numbers or drops.by_kind or drops.all_of_kind),
+    )
 
 
 def _corrupt(rng: random.Random, header: TCPHeader, payload: bytes, src: str, dst: str) -> bytes:

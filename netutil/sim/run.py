@@ -23,7 +23,7 @@ from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
 from netutil.sim.options import SimOptions
 from netutil.sim.states import State
-from netutil.sim.tcb import TCB
+from netutil.sim.tcb import TCB, tcb_parameters
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
@@ -128,7 +128,8 @@ class Application:
         self.read_rate = read_rate
         # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
         quarter = tcb.rcv_buf // 4
-        chunk = tcb.mss if tcb.mss < quarter else quarter
+        mss = tcb.params.mss
+        chunk = mss if mss < quarter else quarter
         self.chunk = chunk if chunk > 1 else 1
         self.keep = keep
         self.received = bytearray()
@@ -395,13 +396,15 @@ def connect(
     client_port = rng.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)  # = randint(low, high)
     client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
-    mss, window, msl = options.mss, options.window, options.msl
-    syn_retries, synack_retries, dup_syn = (
+    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
+    params = tcb_parameters(
+        options.mss,
+        options.window,  # rcv_buf
+        options.msl,
         options.syn_retries,
         options.synack_retries,
         options.dup_syn,
     )
-    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
     client = TCB.create(
         "client",
         engine,
@@ -412,12 +415,7 @@ def connect(
         SERVER_PORT,  # remote_port
         client_isn,  # isn
         rng.getrandbits(32),  # ts_offset
-        mss,
-        window,  # rcv_buf
-        msl,
-        syn_retries,
-        synack_retries,
-        dup_syn,
+        params,
     )
     server = TCB.create(
         "server",
@@ -429,12 +427,7 @@ def connect(
         client_port,  # remote_port
         server_isn,  # isn
         rng.getrandbits(32),  # ts_offset
-        mss,
-        window,  # rcv_buf
-        msl,
-        syn_retries,
-        synack_retries,
-        dup_syn,
+        params,
     )
     client.peer, server.peer = server, client
 
@@ -536,26 +529,26 @@ def _summarize(
         time_to_close = None
     else:
         time_to_close = (end if end >= other else other) - start
-    # one per Monte Carlo run: the fast constructor (see netutil.layout)
+    # one per Monte Carlo run: the fast constructor (see netutil.layout), fields in order
     return _make_summary(
-        outcome=outcome,
-        reason=reason,
-        client_established=client.established_at,
-        server_established=server.established_at,
-        client_retransmissions=client.retransmissions,
-        server_retransmissions=server.retransmissions,
-        segments_sent=network.number,
-        segments_lost=network.lost,
-        segments_corrupted=network.corrupted,
-        segments_duplicated=network.duplicated,
-        bytes_sent=len(payload),
-        bytes_delivered=delivered,
-        data_intact=intact,
-        time_to_close=time_to_close,
-        duration=last,
-        client_state=cs._value_,
-        server_state=ss._value_,
-        events=engine.events,
+        outcome,
+        reason,
+        client.established_at,  # client_established
+        server.established_at,  # server_established
+        client.retransmissions,  # client_retransmissions
+        server.retransmissions,  # server_retransmissions
+        network.number,  # segments_sent
+        network.lost,  # segments_lost
+        network.corrupted,  # segments_corrupted
+        network.duplicated,  # segments_duplicated
+        len(payload),  # bytes_sent
+        delivered,  # bytes_delivered
+        intact,  # data_intact
+        time_to_close,
+        last,  # duration
+        cs._value_,  # client_state
+        ss._value_,  # server_state
+        engine.events,  # events
     )
 
 

@@ -45,6 +45,7 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
@@ -126,56 +127,9 @@ class ConnectionError_(Exception):
     """A user call the RFC answers with an error ("connection already exists", ...)."""
 
 
-class Timer:
-    """A restartable one-shot timer on the engine.
-
-    Restarting does not touch the heap when the new deadline is later than the pending event:
-    the pending event, when it fires, sees the later deadline and re-arms itself. Stopped or
-    superseded events fire as no-ops (they carry a token that no longer matches). Stopping is
-    just clearing `deadline` (which the TCB does inline on its hot paths).
-    """
-
-    __slots__ = ("_scheduled", "_token", "callback", "deadline", "engine")
-
-    def __init__(self, engine: Engine, callback: Any) -> None:
-        self.engine = engine
-        self.callback = callback
-        self.deadline: float | None = None
-        self._token = 0
-        self._scheduled: float | None = None
-
-    def start(self, delay: float) -> None:
-        when = self.engine.now + delay
-        self.deadline = when
-        scheduled = self._scheduled
-        if scheduled is None or when < scheduled:
-            self._token = token = self._token + 1
-            self._scheduled = when
-            engine = self.engine
-            engine._seq = seq = engine._seq + 1
-            heappush(engine._heap, (when, seq, self._fire, (token,)))
-
-    def stop(self) -> None:
-        self.deadline = None
-
-    @property
-    def running(self) -> bool:
-        return self.deadline is not None
-
-    def _fire(self, token: int) -> None:
-        if token != self._token:
-            return
-        self._scheduled = None
-        deadline = self.deadline
-        if deadline is None:
-            return
-        if deadline > self.engine.now:
-            self._token += 1
-            self._scheduled = deadline
-            self.engine.schedule_at(deadline, self._fire, self._token)
-            return
-        self.deadline = None
-        self.callback()
+# The TCB's three timers (section 3.8.1, RFC 6298, section 3.6.1's 2 MSL), as indexes into its
+# timer fields (see TCB._start_timer).
+RTX, PERSIST, TIMEWAIT = 0, 1, 2
 
 
 class TCB:
@@ -194,13 +148,9 @@ class TCB:
         "_app_data_pending",
         "_last_oow",
         "_sws",
-        "_syn_mss",
-        "_syn_window",
-        "_syn_ws",
         "app",
         "close_called_at",
         "data_end",
-        "dup_syn",
         "dupacks",
         "engine",
         "error",
@@ -218,11 +168,10 @@ class TCB:
         "iss",
         "last_change",
         "max_snd_wnd",
-        "msl",
-        "mss",
         "name",
         "network",
         "ooo",
+        "params",
         "passive",
         "peer",
         "peer_fin_seq",
@@ -241,7 +190,6 @@ class TCB:
         "rtt_seq",
         "rtt_time",
         "rttvar",
-        "rtx",
         "send_data",
         "snd_mss",
         "snd_nxt",
@@ -252,15 +200,14 @@ class TCB:
         "snd_wscale",
         "srtt",
         "state",
-        "syn_retries",
         "syn_timed_out",
-        "synack_retries",
-        "timewait",
+        "timer_deadline",
+        "timer_pending",
+        "timer_token",
         "ts_offset",
         "ts_ok",
         "ts_recent",
         "unread",
-        "ws_shift",
     )
 
     def __init__(
@@ -292,19 +239,15 @@ class TCB:
             remote_port,
             isn,
             ts_offset,
-            mss,
-            rcv_buf,
-            msl,
-            syn_retries,
-            synack_retries,
-            dup_syn,
+            tcb_parameters(mss, rcv_buf, msl, syn_retries, synack_retries, dup_syn),
         )
 
     @classmethod
     def create(cls, *args: Any) -> TCB:
-        """`TCB(...)` with every argument positional, in `__init__`'s order. (Calling a class
-        with keyword arguments collects them in a dict first; this path skips that, which is
-        worth it for the two endpoints of every Monte Carlo run.)"""
+        """`TCB(...)` with every argument positional, in `__init__`'s order up to `ts_offset`,
+        then the settings as one `TCBParameters` (see `tcb_parameters`). (Calling a class with
+        keyword arguments collects them in a dict first; this path skips that, and one
+        parameters object serves both endpoints of every Monte Carlo run.)"""
         self = object.__new__(cls)
         self._setup(*args)
         return self
@@ -320,12 +263,7 @@ class TCB:
         remote_port: int,
         isn: int,
         ts_offset: int,
-        mss: int,
-        rcv_buf: int,
-        msl: float,
-        syn_retries: int,
-        synack_retries: int,
-        dup_syn: str,
+        params: TCBParameters,
     ) -> None:
         self.name = name
         self.engine = engine
@@ -339,24 +277,14 @@ class TCB:
         self.isn = isn
         self.isn_first = isn  # the ISN of the first connection (a later one may differ)
         self.ts_offset = ts_offset
-        self.mss = mss
-        self.rcv_buf = rcv_buf
-        self.msl = msl
-        self.syn_retries = syn_retries
-        self.synack_retries = synack_retries
-        self.dup_syn = dup_syn
-        shift = 0
-        while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
-            shift += 1
-        self.ws_shift = shift
-        self._syn_window = rcv_buf if rcv_buf < 0xFFFF else 0xFFFF  # a SYN's window: unscaled
-        self._syn_mss = _syn_mss(mss)
-        self._syn_ws = _syn_ws(shift)
+        self.params = params
+        self.rcv_buf = params.rcv_buf
         self.state = CLOSED
         self.passive = False
-        self.rtx = Timer(engine, self._retransmission_timeout)
-        self.persist = Timer(engine, self._persist_timeout)
-        self.timewait = Timer(engine, self._time_wait_timeout)
+        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer)
+        self.timer_deadline: list[float | None] = [None, None, None]
+        self.timer_pending: list[float | None] = [None, None, None]
+        self.timer_token = [0, 0, 0]
         self.send_data = b""
         self.retransmissions = 0
         self.established_at: float | None = None
@@ -367,6 +295,14 @@ class TCB:
         self._last_oow = -1.0
         self._reset_tcb()
 
+    # the settings, as attributes of the TCB too
+    mss = property(lambda self: self.params.mss, doc="The MSS this end announces.")
+    msl = property(lambda self: self.params.msl, doc="Maximum Segment Lifetime (seconds).")
+    syn_retries = property(lambda self: self.params.syn_retries)
+    synack_retries = property(lambda self: self.params.synack_retries)
+    dup_syn = property(lambda self: self.params.dup_syn)
+    ws_shift = property(lambda self: self.params.ws_shift)
+
     def _reset_tcb(self) -> None:
         """Forget the connection (a fresh TCB, as after CLOSED or back to LISTEN)."""
         self.iss = self.isn
@@ -375,8 +311,7 @@ class TCB:
         self.snd_wnd = self.max_snd_wnd = 0
         self.snd_wl1 = self.snd_wl2 = 0
         self.snd_mss = DEFAULT_MSS
-        half = self.rcv_buf >> 1
-        self._sws = half if half < DEFAULT_MSS else DEFAULT_MSS
+        self._sws = self.params.sws
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
@@ -400,14 +335,14 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        self.rtx.deadline = self.persist.deadline = self.timewait.deadline = None  # stop them
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None  # stop them
 
     def detach(self) -> None:
-        """Drop the links that make reference cycles (peer, application, the timers' bound
-        callbacks) once the run is over and only its numbers are wanted: the run's objects are
-        then freed at once by reference counting, not by the cyclic garbage collector."""
+        """Drop the links that make reference cycles (peer, application) once the run is over
+        and only its numbers are wanted: the run's objects are then freed at once by reference
+        counting, not by the cyclic garbage collector."""
         self.peer = self.app = None
-        self.rtx.callback = self.persist.callback = self.timewait.callback = None
 
     # ------------------------------------------------------------------ trace helpers
 
@@ -462,7 +397,7 @@ class TCB:
         self._set_state(SYN_SENT, rule)
         self._send_syn(F_SYN)
         self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-        self.rtx.start(self.rto)
+        self._start_timer(RTX, self.rto)
 
     def send(self, data: bytes) -> None:
         """SEND call (section 3.10.2): queue `data`; it goes out when the window allows."""
@@ -541,9 +476,8 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
-        self.rtx.deadline = None
-        self.persist.deadline = None
-        self.timewait.deadline = None
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None
         self._notify("on_closed", error)
 
     # ------------------------------------------------------------------ segment arrives (3.10.7)
@@ -620,7 +554,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + self._syn_window
+            self.rcv_adv = self.rcv_nxt + self.params.syn_window
             self.snd_wnd = self.max_snd_wnd = h.window  # a SYN's window is never scaled
             self.snd_wl1 = self.rcv_nxt - 1
             self.snd_una = self.iss
@@ -628,7 +562,7 @@ class TCB:
             self._set_state(SYN_RECEIVED, "S6")
             self._send_syn(F_SYN_ACK)
             self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-            self.rtx.start(self.rto)
+            self._start_timer(RTX, self.rto)
             return "accepted"
         # fourth: other text or control (S7)
         return "dropped"
@@ -656,7 +590,7 @@ class TCB:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
-            self.rcv_adv = self.rcv_nxt + self._syn_window
+            self.rcv_adv = self.rcv_nxt + self.params.syn_window
             if flags & _ACK:
                 self.snd_una = seg_ack
             now = self.engine.now
@@ -664,7 +598,7 @@ class TCB:
                 # S11: our SYN has been ACKed
                 self.snd_wnd = self.max_snd_wnd = h.window
                 self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
-                self.rtx.deadline = None
+                self.timer_deadline[RTX] = None
                 self.retries = 0
                 if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
                     self._rtt_sample(now - self.rtt_time)
@@ -727,13 +661,13 @@ class TCB:
                 return "dropped"
             if state is TIME_WAIT and fin:
                 # S34: a retransmitted FIN restarts the 2 MSL wait
-                self.timewait.start(2 * self.msl)
+                self._start_timer(TIMEWAIT, 2 * self.params.msl)
             if (
                 state is SYN_RECEIVED
                 and syn
                 and not flags & _ACK
                 and seq == rcv_nxt - 1
-                and self.dup_syn == "syn-ack"
+                and self.params.dup_syn == "syn-ack"
             ):
                 # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
                 now = self.engine.now
@@ -742,7 +676,7 @@ class TCB:
                     self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
                     self.retransmissions += 1
                     self.rtt_seq = None
-                    self.rtx.start(self.rto)
+                    self._start_timer(RTX, self.rto)
                 return "duplicate"
             self._send_ack(None)  # S14
             return "duplicate" if seq < rcv_nxt else "out of window"
@@ -834,7 +768,7 @@ class TCB:
         ):
             window = h.window << self.snd_wscale
             if window and not self.snd_wnd:
-                self.persist.deadline = None
+                self.timer_deadline[PERSIST] = None
                 self.persist_backoff = 0
             self.snd_wnd = window
             if window > self.max_snd_wnd:
@@ -910,7 +844,7 @@ class TCB:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIME_WAIT:
-            self.timewait.start(2 * self.msl)
+            self._start_timer(TIMEWAIT, 2 * self.params.msl)
 
     def _deliver(self, payload: bytes) -> None:
         self.unread += payload
@@ -948,10 +882,10 @@ class TCB:
             self._rtt_sample(now - self.rtt_time)
             self.rtt_seq = None
         if seg_ack >= self.snd_nxt:
-            self.rtx.deadline = None  # (5.2)
+            self.timer_deadline[RTX] = None  # (5.2)
             self.recover = None
         else:
-            self.rtx.start(self.rto)  # (5.3)
+            self._start_timer(RTX, self.rto)  # (5.3)
             recover = self.recover
             if recover is not None:
                 if seg_ack < recover:
@@ -960,10 +894,10 @@ class TCB:
                     self.recover = None
 
     def _enter_time_wait(self, rule: str) -> None:
-        self.rtx.deadline = None
-        self.persist.deadline = None
+        deadline = self.timer_deadline
+        deadline[RTX] = deadline[PERSIST] = None
         self._set_state(TIME_WAIT, rule)
-        self.timewait.start(2 * self.msl)
+        self._start_timer(TIMEWAIT, 2 * self.params.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
@@ -975,6 +909,48 @@ class TCB:
 
     # ------------------------------------------------------------------ timeouts (3.10.8)
 
+    def _start_timer(self, timer: int, delay: float) -> None:
+        """(Re)start a timer to expire `delay` seconds from now.
+
+        A timer is `timer_deadline[timer]` (None: stopped; stopping is clearing it). Restarting
+        does not touch the heap when the new deadline is later than the engine event already
+        pending (`timer_pending`): that event, when it fires, sees the later deadline and
+        re-arms itself. Stopped or superseded events fire as no-ops (they carry a token that no
+        longer matches `timer_token`).
+        """
+        when = self.engine.now + delay
+        self.timer_deadline[timer] = when
+        pending = self.timer_pending[timer]
+        if pending is None or when < pending:
+            self._arm_timer(timer, when)
+
+    def _arm_timer(self, timer: int, when: float) -> None:
+        tokens = self.timer_token
+        tokens[timer] = token = tokens[timer] + 1
+        self.timer_pending[timer] = when
+        engine = self.engine
+        engine._seq = seq = engine._seq + 1
+        heappush(engine._heap, (when, seq, self._timer_fires, (timer, token)))
+
+    def _timer_fires(self, timer: int, token: int) -> None:
+        """The engine event of a timer: a timeout if its deadline has come."""
+        if token != self.timer_token[timer]:
+            return
+        self.timer_pending[timer] = None
+        deadline = self.timer_deadline[timer]
+        if deadline is None:
+            return
+        if deadline > self.engine.now:
+            self._arm_timer(timer, deadline)
+            return
+        self.timer_deadline[timer] = None
+        if timer == RTX:
+            self._retransmission_timeout()
+        elif timer == PERSIST:
+            self._persist_timeout()
+        else:
+            self._time_wait_timeout()
+
     def _retransmission_timeout(self) -> None:
         """RETRANSMISSION TIMEOUT: RFC 6298 (5.4)-(5.6), bounded by the retry limits."""
         state = self.state
@@ -982,13 +958,13 @@ class TCB:
             return
         self.retries += 1
         if state is SYN_SENT:
-            limit, what = self.syn_retries, "SYN"
+            limit, what = self.params.syn_retries, "SYN"
         elif state is SYN_RECEIVED:
             limit, what = (
-                (self.synack_retries, "SYN,ACK")
+                (self.params.synack_retries, "SYN,ACK")
                 if self.passive
                 else (
-                    self.syn_retries,
+                    self.params.syn_retries,
                     "SYN,ACK",
                 )
             )
@@ -1012,7 +988,7 @@ class TCB:
         self._retransmit_head("retransmission")
         rto = self.rto * 2
         self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
-        self.rtx.start(self.rto)  # (5.6)
+        self._start_timer(RTX, self.rto)  # (5.6)
 
     def _persist_timeout(self) -> None:
         """The persist timer (section 3.8.6.1): probe a zero window."""
@@ -1025,7 +1001,7 @@ class TCB:
             self.events.append(("timeout", self.engine.now, self.name, "persist", None))
         self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
         self.persist_backoff += 1
-        self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+        self._start_timer(PERSIST, min(self.rto * (1 << self.persist_backoff), RTO_MAX))
 
     def _time_wait_timeout(self) -> None:
         """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
@@ -1108,14 +1084,14 @@ class TCB:
                     break
                 if self.rtt_seq is None:
                     self.rtt_seq, self.rtt_time = self.snd_nxt, self.engine.now
-            if sent and self.rtx.deadline is None:
-                self.rtx.start(self.rto)  # (5.1)
+            if sent and self.timer_deadline[RTX] is None:
+                self._start_timer(RTX, self.rto)  # (5.1)
             if (
                 self.snd_nxt == self.snd_una
                 and (self.snd_nxt < data_end or (self.fin_queued and not self.fin_sent))
-                and self.persist.deadline is None
+                and self.timer_deadline[PERSIST] is None
             ):
-                self.persist.start(min(self.rto * (1 << self.persist_backoff), RTO_MAX))
+                self._start_timer(PERSIST, min(self.rto * (1 << self.persist_backoff), RTO_MAX))
         if self._ack_now:
             self._transmit(F_ACK, self.snd_nxt, b"", None)
 
@@ -1190,12 +1166,13 @@ class TCB:
     def _send_syn(self, f: int, note: str | None = None) -> None:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
         tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+        params = self.params
         options = (
-            self._syn_mss,
+            params.syn_mss,
             _SACK_PERMITTED,
             _make_ts(tsval, self.ts_recent if f & _ACK else 0),
             _NOP,
-            self._syn_ws,
+            params.syn_ws,
         )
         if f & _ACK:
             ack = self.rcv_nxt & MASK
@@ -1208,7 +1185,7 @@ class TCB:
             self.iss & MASK,
             ack,
             _FLAG[f],
-            self._syn_window,
+            params.syn_window,
             0,
             options,
             None,
@@ -1238,13 +1215,13 @@ class TCB:
                 peer_shift = option.shift if option.shift < 14 else 14
             elif cls is Timestamps:
                 ts = option.tsval
-        own = self.mss
+        own = self.params.mss
         self.snd_mss = snd_mss = mss if mss < own else own
         half = self.rcv_buf >> 1
         self._sws = half if half < snd_mss else snd_mss
         if peer_shift is not None:
             self.snd_wscale = peer_shift
-            self.rcv_wscale = self.ws_shift
+            self.rcv_wscale = self.params.ws_shift
         else:
             self.snd_wscale = self.rcv_wscale = 0
         if ts is not None:
@@ -1254,16 +1231,54 @@ class TCB:
             self.ts_ok = False
 
 
+@dataclass(frozen=True, slots=True)
+class TCBParameters:
+    """An endpoint's settings and what follows from them, fixed for the life of its TCB.
+
+    The same for every connection of a scenario, so one object (from `tcb_parameters`) serves
+    both endpoints of every run, instead of each TCB working them out and storing them anew.
+    """
+
+    mss: int  # the largest segment this end receives (the MSS it announces)
+    rcv_buf: int  # receive buffer: the window it offers when empty
+    msl: float  # Maximum Segment Lifetime; TIME-WAIT lasts 2 * msl
+    syn_retries: int
+    synack_retries: int
+    dup_syn: str  # reply to a duplicate SYN in SYN-RECEIVED: "ack" or "syn-ack" (Linux)
+    ws_shift: int  # the window scale it announces: the least that fits rcv_buf (RFC 7323)
+    syn_window: int  # a SYN's window field (never scaled)
+    syn_mss: MSS  # the options a SYN carries (shared: options are immutable values)
+    syn_ws: WindowScale
+    sws: int  # receiver SWS threshold min(rcv_buf / 2, MSS) until the peer's MSS is known
+
+
 @lru_cache(maxsize=64)
-def _syn_mss(mss: int) -> MSS:
-    """The MSS option a SYN carries (shared: options are immutable values)."""
-    return MSS(mss)
-
-
-@lru_cache(maxsize=16)
-def _syn_ws(shift: int) -> WindowScale:
-    """The window scale option a SYN carries (shared, like `_syn_mss`)."""
-    return WindowScale(shift)
+def tcb_parameters(
+    mss: int = 1460,
+    rcv_buf: int = 65535,
+    msl: float = 120.0,
+    syn_retries: int = 6,
+    synack_retries: int = 5,
+    dup_syn: str = "ack",
+) -> TCBParameters:
+    """The `TCBParameters` for these settings (one shared object per distinct settings)."""
+    shift = 0
+    while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
+        shift += 1
+    half = rcv_buf >> 1
+    return TCBParameters(
+        mss,
+        rcv_buf,
+        msl,
+        syn_retries,
+        synack_retries,
+        dup_syn,
+        shift,
+        rcv_buf if rcv_buf < 0xFFFF else 0xFFFF,
+        MSS(mss),
+        WindowScale(shift),
+        half if half < DEFAULT_MSS else DEFAULT_MSS,
+    )
 
 
 def _checksum_good(parsed: Any) -> bool:
