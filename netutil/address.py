@@ -150,6 +150,8 @@ def _why_ipv6(s: str) -> str:
         except AddressValueError:
             return f"embedded IPv4 address {groups[-1]!r}: {_why_ipv4(groups[-1])}"
     written = len(groups) + (1 if tail_ipv4 else 0)  # the IPv4 part stands for two groups
+    if ":::" in body:
+        return "three or more colons in a row (only '::' may stand for missing groups)"
     if body.count("::") > 1:
         return "more than one '::'"
     if len(groups) > 9:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import netaddr
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scapy.utils6 import in6_6to4ExtractAddr, in6_mactoifaceid, teredoAddrExtractInfo
 
@@ -196,6 +196,14 @@ REJECTED = [
     ),
     ("1::2::3", "invalid IPv6 address '1::2::3': more than one '::'"),
     (
+        ":::",
+        "invalid IPv6 address ':::': three or more colons in a row (only '::' may stand for missing groups)",
+    ),
+    (
+        "1:::2",
+        "invalid IPv6 address '1:::2': three or more colons in a row (only '::' may stand for missing groups)",
+    ),
+    (
         ":1:2:3:4:5:6:7",
         "invalid IPv6 address ':1:2:3:4:5:6:7': starts with a single ':' (only "
         "'::' may start an address)",
@@ -297,6 +305,8 @@ _ADDRESSISH = st.one_of(
 
 @settings(max_examples=1500, deadline=None)
 @given(_ADDRESSISH)
+@example(":::")  # once found by hypothesis: ':::' holds one '::' by str.count
+@example("1:::2")
 def test_parse_accepts_exactly_what_ipaddress_accepts(text):
     judge = ipaddress.ip_interface if "/" in text else ipaddress.ip_address
     try:
