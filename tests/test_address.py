@@ -197,11 +197,13 @@ REJECTED = [
     ("1::2::3", "invalid IPv6 address '1::2::3': more than one '::'"),
     (
         ":::",
-        "invalid IPv6 address ':::': three or more colons in a row (only '::' may stand for missing groups)",
+        "invalid IPv6 address ':::': three or more colons in a row "
+        "(only '::' may stand for missing groups)",
     ),
     (
         "1:::2",
-        "invalid IPv6 address '1:::2': three or more colons in a row (only '::' may stand for missing groups)",
+        "invalid IPv6 address '1:::2': three or more colons in a row "
+        "(only '::' may stand for missing groups)",
     ),
     (
         ":1:2:3:4:5:6:7",
