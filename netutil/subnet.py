@@ -234,21 +234,18 @@ def range_blocks(first: int, last: int, bits: int) -> Iterator[tuple[int, int]]:
 
 
 def range_block_count(first: int, last: int) -> int:
-    """How many blocks `range_blocks` yields for [first, last], without producing them: one
-    per set bit of the part below the first alignment point plus one per set bit above it."""
+    """How many blocks `range_blocks` yields for [first, last], without producing them: one per
+    set bit of each side of the aligned boundary inside the range (see `_range_parts`)."""
     if first > last:
         return 0
-    # Blocks grow while `first` gains alignment, then shrink while the remainder is covered.
-    count = 0
-    while first <= last:
-        align = (first & -first).bit_length() - 1 if first else 128 + 1
-        fit = (last - first + 1).bit_length() - 1
-        if align >= fit:
-            # From here the rest [first, last] is covered by one block per set bit of its size.
-            return count + (last - first + 1).bit_count()
-        count += 1
-        first += 1 << align
-    return count
+    if first == last:
+        return 1
+    k = (first ^ last).bit_length() - 1
+    mid = last >> k << k
+    left, right = mid - first, last + 1 - mid
+    if left == right == 1 << k:
+        return 1
+    return left.bit_count() + right.bit_count()
 
 
 # --------------------------------------------------------------------------------------------
@@ -453,6 +450,8 @@ _V4_HIGH: list[str] = []
 _V4_LOW: list[str] = []
 
 
+#: Items formatted per list comprehension when text is made in bulk.
+_FORMAT_CHUNK = 4096
 #: Fewest IPv4 addresses to format before the tables below pay for their ~20-40 ms.
 _TABLES_PAY_OFF = 50_000
 
@@ -541,10 +540,15 @@ class _PackedSource:
         if start < n4:
             suffix = _SUFFIX[4]
             if n4 - start >= _TABLES_PAY_OFF:
+                # a list comprehension a chunk at a time: the cheapest way CPython has to make
+                # many strings, handed on through `yield from` (a list iterator, not a frame)
                 high, low = _v4_tables()
-                for k in islice(self.v4, start, None):
-                    a = k >> 8
-                    yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+                v4 = self.v4
+                for i in range(start, n4, _FORMAT_CHUNK):
+                    yield from [
+                        f"{high[k >> 24]}{low[k >> 8 & 0xFFFF]}{suffix[k & 255]}"
+                        for k in v4[i : i + _FORMAT_CHUNK]
+                    ]
             else:
                 for k in islice(self.v4, start, None):
                     a = k >> 8
@@ -577,7 +581,7 @@ class CidrList(Record):
 
     operation: str
     header: tuple[tuple[str, Any], ...]
-    source: _SplitSource | _PackedSource
+    source: _SplitSource | _PackedSource | _RangeSource
 
     @property
     def total(self) -> int:
@@ -843,34 +847,89 @@ def _merge4(buckets: list[list[int]]) -> list[int]:
     return out
 
 
-def _packed_range(first: int, last: int, bits: int) -> list[int]:
-    """`range_blocks` as packed `first << 8 | host_bits`, straight from the bits: where
-    `first` and `last` first differ lies an aligned boundary `mid`; [first, mid) is one block
-    per set bit of mid - first (growing), [mid, last] one per set bit of last + 1 - mid
-    (shrinking)."""
+def _range_parts(first: int, last: int, bits: int) -> tuple[list[int], list[int]]:
+    """The minimal CIDR blocks covering [first, last] as two lists, first addresses and host
+    bits, straight from the bits: where `first` and `last` first differ lies an aligned
+    boundary `mid`; [first, mid) is one block per set bit of mid - first (growing), [mid, last]
+    one per set bit of last + 1 - mid (shrinking). At most 2 * bits blocks."""
     if first > last:
-        return []
+        return [], []
     if first == last:
-        return [first << 8]
+        return [first], [0]
     k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
     mid = last >> k << k
     left, right = mid - first, last + 1 - mid
     half = 1 << k
     if left == half and right == half:  # the whole aligned block of 2**(k+1)
-        return [first << 8 | (k + 1)]
-    out: list[int] = []
-    emit = out.append
+        return [first], [k + 1]
+    starts: list[int] = []
+    hosts: list[int] = []
     while left:
         low = left & -left
-        emit(first << 8 | (low.bit_length() - 1))
+        starts.append(first)
+        hosts.append(low.bit_length() - 1)
         first += low
         left ^= low
     while right:
         host = right.bit_length() - 1
-        emit(mid << 8 | host)
+        starts.append(mid)
+        hosts.append(host)
         mid += 1 << host
         right ^= 1 << host
-    return out
+    return starts, hosts
+
+
+def _packed_range(first: int, last: int, bits: int) -> list[int]:
+    """`_range_parts` as packed `first << 8 | host_bits`."""
+    starts, hosts = _range_parts(first, last, bits)
+    return [a << 8 | h for a, h in zip(starts, hosts, strict=True)]
+
+
+class _RangeSource:
+    """The blocks of one address range, computed from its two ends when asked for (at most
+    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`)."""
+
+    __slots__ = ("first", "last", "total", "version")
+
+    def __init__(self, version: int, first: int, last: int) -> None:
+        self.version, self.first, self.last = version, first, last
+        self.total = range_block_count(first, last)
+
+    @property
+    def has_v4(self) -> bool:
+        return self.version == 4
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        version, bits = self.version, BITS[self.version]
+        starts, hosts = _range_parts(self.first, self.last, bits)
+        for i in range(start, len(starts)):
+            yield version, starts[i], bits - hosts[i]
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        """IPv6 text straight from libc's `inet_ntop` in C-level `map`s (a range's blocks
+        start above ::ffff:ffff:ffff unless the range reaches down there: see format_address)."""
+        version, bits = self.version, BITS[self.version]
+        starts, hosts = _range_parts(self.first, self.last, bits)
+        if start:
+            del starts[:start], hosts[:start]
+        suffix = _SUFFIX[version]
+        if version == 6 and self.first > 0xFFFFFFFFFFFF:
+            import _socket as socket  # see _ntop6
+            from itertools import repeat
+            from operator import add
+
+            texts = map(
+                socket.inet_ntop,
+                repeat(socket.AF_INET6),
+                map(int.to_bytes, starts, repeat(16), repeat("big")),
+            )
+            return map(add, texts, map(suffix.__getitem__, hosts))
+        return iter(
+            [format_address(version, a) + suffix[h] for a, h in zip(starts, hosts, strict=True)]
+        )
+
+    def requested(self, index: int) -> int | None:
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -921,7 +980,6 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         raise InvalidInput(
             f"start {format_address(version, first)} is above end {format_address(version, last)}"
         )
-    packed = _packed_range(first, last, BITS[version])
     header = (
         ("operation", "range"),
         ("version", version),
@@ -929,8 +987,7 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         ("end_address", format_address(version, last)),
         ("num_addresses", str(last - first + 1)),
     )
-    source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
-    return CidrList("range", header, source)
+    return CidrList("range", header, _RangeSource(version, first, last))
 
 
 def exclude(
@@ -952,9 +1009,24 @@ def exclude(
     outside = 0
     everything = False
     if version == 4:
+        from itertools import repeat
+        from operator import and_
+
+        net_host = bits - net.prefixlen
         inside4: list[list[int]] = [[] for _ in range(256)]
         for octet, keys4 in enumerate(keys.v4):
+            if not keys4:
+                continue
             base = octet << 24
+            # A whole bucket at once when its blocks all lie inside the network or all
+            # outside it (one pass in C for the largest block instead of a loop per key).
+            largest = max(map(and_, keys4, repeat(63)))
+            if lo <= base and base + (1 << 24) <= hi and largest <= net_host:
+                inside4[octet] = keys4
+                continue
+            if (base >= hi or base + (1 << 24) <= lo) and largest <= 24:
+                outside += len(keys4)
+                continue
             for k in keys4:
                 s = base | k >> 6
                 e = s + (1 << (k & 63))

@@ -561,6 +561,21 @@ def test_range_equals_summarize_address_range(data):
     assert result.as_dict()["num_addresses"] == str(int(last) - int(first) + 1)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_range_pages_are_slices(data):
+    v = data.draw(versions)
+    a, b = sorted((data.draw(address_values(v)), data.draw(address_values(v))))
+    first, last = ADDR[v](a), ADDR[v](b)
+    expected = list(ipaddress.summarize_address_range(first, last))
+    result = subnet.range_cidrs(str(first), str(last))
+    start = data.draw(st.integers(0, len(expected)))
+    assert list(result.cidrs(start)) == [text(n) for n in expected[start:]]
+    assert list(result.networks(start)) == expected[start:]
+    page = result.as_dict(start, 3)
+    assert [i["network"] for i in page["items"]] == [text(n) for n in expected[start:][:3]]
+
+
 def test_range_whole_spaces():
     assert _texts(subnet.range_cidrs("0.0.0.0", "255.255.255.255")) == ["0.0.0.0/0"]
     assert _texts(subnet.range_cidrs("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")) == ["::/0"]
@@ -625,6 +640,27 @@ def test_exclude_leaves_exactly_the_difference(data):
     assert d["num_addresses"] == str(left)
     outside = sum(1 for e in excluded if not e.overlaps(parent))
     assert d["excluded_outside"] == outside
+
+
+def test_exclude_takes_whole_first_octet_groups_exactly():
+    # IPv4 exclusions are grouped by first octet; a group wholly inside or outside the network
+    # is taken at once, unless one of its blocks is larger than the network
+    taken = {(i, j) for i in range(0, 256, 2) for j in range(0, 256, 3)}
+    many = [f"10.{i}.{j}.0/24" for i, j in sorted(taken)]
+    rest = [
+        ipaddress.ip_network(f"10.{i}.{j}.0/24")
+        for i in range(256)
+        for j in range(256)
+        if (i, j) not in taken
+    ]
+    expected = list(ipaddress.collapse_addresses(rest))
+    assert list(subnet.exclude("10.0.0.0/8", many).networks()) == expected
+    d = subnet.exclude("10.0.0.0/7", [*many, "12.0.0.0/8", "11.0.0.0/24"]).as_dict()
+    assert d["excluded_outside"] == 1
+    assert d["num_addresses"] == str(2**25 - len(many) * 256 - 256)
+    assert _texts(subnet.exclude("10.0.0.0/8", [*many, "10.0.0.0/7"])) == []
+    assert _texts(subnet.exclude("10.0.0.0/8", ["11.0.0.0/8", "8.0.0.0/6"])) == []
+    assert subnet.exclude("10.2.0.0/16", many).as_dict()["excluded_outside"] == len(many) - 86
 
 
 def test_exclude_examples():
