@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+from itertools import repeat
+from operator import add, and_
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.record import Record
@@ -915,8 +917,6 @@ class _RangeSource:
         suffix = _SUFFIX[version]
         if version == 6 and self.first > 0xFFFFFFFFFFFF:
             import _socket as socket  # see _ntop6
-            from itertools import repeat
-            from operator import add
 
             texts = map(
                 socket.inet_ntop,
@@ -1009,9 +1009,6 @@ def exclude(
     outside = 0
     everything = False
     if version == 4:
-        from itertools import repeat
-        from operator import and_
-
         net_host = bits - net.prefixlen
         inside4: list[list[int]] = [[] for _ in range(256)]
         for octet, keys4 in enumerate(keys.v4):
