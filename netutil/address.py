@@ -341,7 +341,7 @@ class AddressInfo(Record):
     def compressed(self) -> str:
         """RFC 5952 section 4 text, zone left out; IPv4-mapped addresses in the mixed notation
         that section 5 recommends (`::ffff:192.0.2.1`)."""
-        return format_address(self.address.version, int(self.address))
+        return _compressed(self.address.version, int(self.address))
 
     @property
     def exploded(self) -> str:
@@ -411,7 +411,7 @@ class AddressInfo(Record):
             h = f"{value:032x}"
             b = f"{value:0128b}"
             exploded = f"{value:039_x}".replace("_", ":")  # '_' groups hex digits by four
-            compressed = format_address(6, value)
+            compressed = _compressed(6, value)
             mapped = value >> 32 == 0xFFFF
             chain = _chain_text(registry.containing_int(6, value))
             if mapped:
@@ -534,8 +534,12 @@ def format_address(version: int, value: int) -> str:
     """The text of an address integer: dotted quad for IPv4; for IPv6 RFC 5952 section 4 text,
     with IPv4-mapped addresses (::ffff:0:0/96) in the mixed notation that section 5 recommends
     (`::ffff:192.0.2.1`, as Python 3.13's ipaddress, netaddr and glibc's inet_ntop write them).
-    The one place netutil spells addresses: the subnet module writes its addresses, networks and
-    masks through it too."""
+    The one spelling of addresses in netutil: the subnet module writes its addresses, networks
+    and masks through it too."""
+    return _compressed(version, value)
+
+
+def _compressed(version: int, value: int) -> str:
     if version == 4:
         return _v4(value)
     if value >> 32 == 0xFFFF:
