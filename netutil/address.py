@@ -532,6 +532,15 @@ def _verdict(entry: registry.Entry | None, multicast: bool) -> bool | None:
     return None if multicast else True
 
 
+def format_address(version: int, value: int) -> str:
+    """The text of an address integer: dotted quad for IPv4; for IPv6 RFC 5952 section 4 text,
+    with IPv4-mapped addresses (::ffff:0:0/96) in the mixed notation that section 5 recommends
+    (`::ffff:192.0.2.1`, as Python 3.13's ipaddress, netaddr and glibc's inet_ntop write them).
+    The one spelling of addresses in netutil: the subnet module writes its addresses, networks
+    and masks through it too."""
+    return _compressed(version, value)
+
+
 def _compressed(version: int, value: int) -> str:
     if version == 4:
         return _v4(value)

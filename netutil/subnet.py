@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+from itertools import repeat
+from operator import add, and_
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.record import Record
@@ -105,7 +107,7 @@ class ParsedNetwork(Record):
     def warning(self) -> str | None:
         if not self.host_bits_set:
             return None
-        return f"host bits set in {self.text!r}: the network is {self.network}"
+        return f"host bits set in {self.text!r}: the network is {network_text(self.network)}"
 
 
 def parse_network(value: Any, *, strict: bool = False, what: str = "network") -> ParsedNetwork:
@@ -113,12 +115,12 @@ def parse_network(value: Any, *, strict: bool = False, what: str = "network") ->
     network, interface or address. Host bits set (`10.1.2.3/24`) mean the network around them
     (10.1.2.0/24), reported as `host_bits_set`; with `strict` they are an error."""
     if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        return ParsedNetwork(str(value), value, False)
+        return ParsedNetwork(network_text(value), value, False)
     if isinstance(value, ipaddress.IPv4Interface | ipaddress.IPv6Interface):
-        text, net = str(value), value.network
+        text, net = f"{_address_text(value.ip)}/{value.network.prefixlen}", value.network
         host_bits = value.ip != net.network_address
     elif isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
-        return ParsedNetwork(str(value), ipaddress.ip_network(value), False)
+        return ParsedNetwork(_address_text(value), ipaddress.ip_network(value), False)
     elif isinstance(value, str):
         text = value
         addr_text, slash, plen_text = value.strip().partition("/")
@@ -152,7 +154,9 @@ def parse_network(value: Any, *, strict: bool = False, what: str = "network") ->
     else:
         raise InvalidInput(f"invalid {what} {value!r}: expected text like '192.0.2.0/24'")
     if host_bits and strict:
-        raise InvalidInput(f"invalid {what} {text!r}: host bits set (strict); the network is {net}")
+        raise InvalidInput(
+            f"invalid {what} {text!r}: host bits set (strict); the network is {network_text(net)}"
+        )
     return ParsedNetwork(text, net, host_bits)
 
 
@@ -177,14 +181,27 @@ def make_network(version: int, start: int, prefix_length: int, *, strict: bool =
 
 
 def format_address(version: int, value: int) -> str:
-    """The text form of an address integer, exactly as `ipaddress` writes it (RFC 5952 for
-    IPv6), but through `socket.inet_ntop` where that agrees: ipaddress writes ::ffff:a.b.c.d
-    and ::a.b.c.d in hex, libc in dotted quads, so those two ranges go through ipaddress."""
+    """The text form of an address integer: `netutil.address.format_address` (RFC 5952, with
+    IPv4-mapped addresses in section 5's mixed notation `::ffff:192.0.2.1`, on every Python),
+    without a call into it in the common cases: IPv4 inline, IPv6 above ::ffff:ffff:ffff (where
+    no mixed notation applies) through libc's `inet_ntop`."""
     if version == 4:
         return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
-    if value > 0xFFFFFFFFFFFF or 0xFFFFFFFF < value < 0xFFFF00000000:
+    if value > 0xFFFFFFFFFFFF:
         return _ntop6()(value.to_bytes(16, "big"))
-    return str(ipaddress.IPv6Address(value))  # ::a.b.c.d or ::ffff:a.b.c.d
+    from netutil.address import format_address as address_text  # ::/80: mapped, compatible
+
+    return address_text(6, value)
+
+
+def network_text(network: IPNetwork) -> str:
+    """'address/prefix' with the address spelled by `format_address` (ipaddress's own text
+    writes IPv4-mapped networks in hex groups before Python 3.13 and mixed from 3.13 on)."""
+    return f"{format_address(network.version, int(network.network_address))}/{network.prefixlen}"
+
+
+def _address_text(address: Any) -> str:
+    return format_address(address.version, int(address))
 
 
 _NTOP6: list[Any] = []
@@ -219,21 +236,18 @@ def range_blocks(first: int, last: int, bits: int) -> Iterator[tuple[int, int]]:
 
 
 def range_block_count(first: int, last: int) -> int:
-    """How many blocks `range_blocks` yields for [first, last], without producing them: one
-    per set bit of the part below the first alignment point plus one per set bit above it."""
+    """How many blocks `range_blocks` yields for [first, last], without producing them: one per
+    set bit of each side of the aligned boundary inside the range (see `_range_parts`)."""
     if first > last:
         return 0
-    # Blocks grow while `first` gains alignment, then shrink while the remainder is covered.
-    count = 0
-    while first <= last:
-        align = (first & -first).bit_length() - 1 if first else 128 + 1
-        fit = (last - first + 1).bit_length() - 1
-        if align >= fit:
-            # From here the rest [first, last] is covered by one block per set bit of its size.
-            return count + (last - first + 1).bit_count()
-        count += 1
-        first += 1 << align
-    return count
+    if first == last:
+        return 1
+    k = (first ^ last).bit_length() - 1
+    mid = last >> k << k
+    left, right = mid - first, last + 1 - mid
+    if left == right == 1 << k:
+        return 1
+    return left.bit_count() + right.bit_count()
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,32 +383,33 @@ class NetworkInfo(Record):
     def warning(self) -> str | None:
         if not self.host_bits_set:
             return None
-        return f"host bits set in {self.input!r}: the network is {self.network}"
+        return f"host bits set in {self.input!r}: the network is {network_text(self.network)}"
 
     def as_dict(self) -> dict[str, Any]:
-        def s(x: object) -> str | None:
-            return None if x is None else str(x)
+        def net(x: IPNetwork | None) -> str | None:
+            return None if x is None else network_text(x)
 
         semantics = self.host_semantics
+        broadcast = self.broadcast_address
         return {
             "input": self.input,
             "version": self.version,
-            "network": str(self.network),
-            "network_address": str(self.network.network_address),
+            "network": network_text(self.network),
+            "network_address": _address_text(self.network.network_address),
             "prefix_length": self.prefix_length,
-            "netmask": str(self.network.netmask),
-            "hostmask": str(self.network.hostmask),
+            "netmask": _address_text(self.network.netmask),
+            "hostmask": _address_text(self.network.hostmask),
             "netmask_binary": _binary_mask(self.version, self.prefix_length),
-            "broadcast_address": s(self.broadcast_address),
-            "first_host": str(self.first_host),
-            "last_host": str(self.last_host),
+            "broadcast_address": None if broadcast is None else _address_text(broadcast),
+            "first_host": _address_text(self.first_host),
+            "last_host": _address_text(self.last_host),
             "num_addresses": str(self.num_addresses),
             "num_usable": str(self.num_usable),
             "host_semantics": semantics.value,
             "host_semantics_rfc": _SEMANTICS_RFC.get((self.version, semantics)),
-            "previous_network": s(self.previous_network),
-            "next_network": s(self.next_network),
-            "supernet": s(self.supernet),
+            "previous_network": net(self.previous_network),
+            "next_network": net(self.next_network),
+            "supernet": net(self.supernet),
             "host_bits_set": self.host_bits_set,
             "warning": self.warning,
             "registry": self.registry.as_dict() if self.registry else None,
@@ -437,6 +452,8 @@ _V4_HIGH: list[str] = []
 _V4_LOW: list[str] = []
 
 
+#: Items formatted per list comprehension when text is made in bulk.
+_FORMAT_CHUNK = 4096
 #: Fewest IPv4 addresses to format before the tables below pay for their ~20-40 ms.
 _TABLES_PAY_OFF = 50_000
 
@@ -525,10 +542,15 @@ class _PackedSource:
         if start < n4:
             suffix = _SUFFIX[4]
             if n4 - start >= _TABLES_PAY_OFF:
+                # a list comprehension a chunk at a time: the cheapest way CPython has to make
+                # many strings, handed on through `yield from` (a list iterator, not a frame)
                 high, low = _v4_tables()
-                for k in islice(self.v4, start, None):
-                    a = k >> 8
-                    yield f"{high[a >> 16]}{low[a & 0xFFFF]}{suffix[k & 255]}"
+                v4 = self.v4
+                for i in range(start, n4, _FORMAT_CHUNK):
+                    yield from [
+                        f"{high[k >> 24]}{low[k >> 8 & 0xFFFF]}{suffix[k & 255]}"
+                        for k in v4[i : i + _FORMAT_CHUNK]
+                    ]
             else:
                 for k in islice(self.v4, start, None):
                     a = k >> 8
@@ -537,10 +559,10 @@ class _PackedSource:
             ntop, suffix = _ntop6(), _SUFFIX[6]
             for k in islice(self.v6, max(start - n4, 0), None):
                 a = k >> 8
-                if a > 0xFFFFFFFFFFFF or 0xFFFFFFFF < a < 0xFFFF00000000:  # see format_address
+                if a > 0xFFFFFFFFFFFF:  # see format_address
                     yield ntop(a.to_bytes(16, "big")) + suffix[k & 255]
                 else:
-                    yield f"{ipaddress.IPv6Address(a)}{suffix[k & 255]}"
+                    yield format_address(6, a) + suffix[k & 255]
 
     def requested(self, index: int) -> int | None:
         return None if self.requests is None else self.requests[index]
@@ -561,7 +583,7 @@ class CidrList(Record):
 
     operation: str
     header: tuple[tuple[str, Any], ...]
-    source: _SplitSource | _PackedSource
+    source: _SplitSource | _PackedSource | _RangeSource
 
     @property
     def total(self) -> int:
@@ -731,7 +753,8 @@ def _parse_keys(
             net = _network_or_address(item, "network")[0]
             if only is not None and net.version != only.version:
                 raise InvalidInput(
-                    f"{item!r} is IPv{net.version} but the network {only} is IPv{only.version}"
+                    f"{item!r} is IPv{net.version} but the network {network_text(only)} is"
+                    f" IPv{only.version}"
                 )
         except InvalidInput as exc:
             if errors is None:
@@ -826,34 +849,87 @@ def _merge4(buckets: list[list[int]]) -> list[int]:
     return out
 
 
-def _packed_range(first: int, last: int, bits: int) -> list[int]:
-    """`range_blocks` as packed `first << 8 | host_bits`, straight from the bits: where
-    `first` and `last` first differ lies an aligned boundary `mid`; [first, mid) is one block
-    per set bit of mid - first (growing), [mid, last] one per set bit of last + 1 - mid
-    (shrinking)."""
+def _range_parts(first: int, last: int, bits: int) -> tuple[list[int], list[int]]:
+    """The minimal CIDR blocks covering [first, last] as two lists, first addresses and host
+    bits, straight from the bits: where `first` and `last` first differ lies an aligned
+    boundary `mid`; [first, mid) is one block per set bit of mid - first (growing), [mid, last]
+    one per set bit of last + 1 - mid (shrinking). At most 2 * bits blocks."""
     if first > last:
-        return []
+        return [], []
     if first == last:
-        return [first << 8]
+        return [first], [0]
     k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
     mid = last >> k << k
     left, right = mid - first, last + 1 - mid
     half = 1 << k
     if left == half and right == half:  # the whole aligned block of 2**(k+1)
-        return [first << 8 | (k + 1)]
-    out: list[int] = []
-    emit = out.append
+        return [first], [k + 1]
+    starts: list[int] = []
+    hosts: list[int] = []
     while left:
         low = left & -left
-        emit(first << 8 | (low.bit_length() - 1))
+        starts.append(first)
+        hosts.append(low.bit_length() - 1)
         first += low
         left ^= low
     while right:
         host = right.bit_length() - 1
-        emit(mid << 8 | host)
+        starts.append(mid)
+        hosts.append(host)
         mid += 1 << host
         right ^= 1 << host
-    return out
+    return starts, hosts
+
+
+def _packed_range(first: int, last: int, bits: int) -> list[int]:
+    """`_range_parts` as packed `first << 8 | host_bits`."""
+    starts, hosts = _range_parts(first, last, bits)
+    return [a << 8 | h for a, h in zip(starts, hosts, strict=True)]
+
+
+class _RangeSource:
+    """The blocks of one address range, computed from its two ends when asked for (at most
+    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`)."""
+
+    __slots__ = ("first", "last", "total", "version")
+
+    def __init__(self, version: int, first: int, last: int) -> None:
+        self.version, self.first, self.last = version, first, last
+        self.total = range_block_count(first, last)
+
+    @property
+    def has_v4(self) -> bool:
+        return self.version == 4
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        version, bits = self.version, BITS[self.version]
+        starts, hosts = _range_parts(self.first, self.last, bits)
+        for i in range(start, len(starts)):
+            yield version, starts[i], bits - hosts[i]
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        """IPv6 text straight from libc's `inet_ntop` in C-level `map`s (a range's blocks
+        start above ::ffff:ffff:ffff unless the range reaches down there: see format_address)."""
+        version, bits = self.version, BITS[self.version]
+        starts, hosts = _range_parts(self.first, self.last, bits)
+        if start:
+            del starts[:start], hosts[:start]
+        suffix = _SUFFIX[version]
+        if version == 6 and self.first > 0xFFFFFFFFFFFF:
+            import _socket as socket  # see _ntop6
+
+            texts = map(
+                socket.inet_ntop,
+                repeat(socket.AF_INET6),
+                map(int.to_bytes, starts, repeat(16), repeat("big")),
+            )
+            return map(add, texts, map(suffix.__getitem__, hosts))
+        return iter(
+            [format_address(version, a) + suffix[h] for a, h in zip(starts, hosts, strict=True)]
+        )
+
+    def requested(self, index: int) -> int | None:
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -904,7 +980,6 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         raise InvalidInput(
             f"start {format_address(version, first)} is above end {format_address(version, last)}"
         )
-    packed = _packed_range(first, last, BITS[version])
     header = (
         ("operation", "range"),
         ("version", version),
@@ -912,8 +987,7 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         ("end_address", format_address(version, last)),
         ("num_addresses", str(last - first + 1)),
     )
-    source = _PackedSource(packed, []) if version == 4 else _PackedSource([], packed)
-    return CidrList("range", header, source)
+    return CidrList("range", header, _RangeSource(version, first, last))
 
 
 def exclude(
@@ -935,9 +1009,21 @@ def exclude(
     outside = 0
     everything = False
     if version == 4:
+        net_host = bits - net.prefixlen
         inside4: list[list[int]] = [[] for _ in range(256)]
         for octet, keys4 in enumerate(keys.v4):
+            if not keys4:
+                continue
             base = octet << 24
+            # A whole bucket at once when its blocks all lie inside the network or all
+            # outside it (one pass in C for the largest block instead of a loop per key).
+            largest = max(map(and_, keys4, repeat(63)))
+            if lo <= base and base + (1 << 24) <= hi and largest <= net_host:
+                inside4[octet] = keys4
+                continue
+            if (base >= hi or base + (1 << 24) <= lo) and largest <= 24:
+                outside += len(keys4)
+                continue
             for k in keys4:
                 s = base | k >> 6
                 e = s + (1 << (k & 63))
@@ -976,7 +1062,7 @@ def exclude(
         left.extend(_packed_range(cursor, hi - 1, bits))
     header = (
         ("operation", "exclude"),
-        ("network", str(net)),
+        ("network", network_text(net)),
         ("host_bits_set", parsed.host_bits_set),
         ("warning", parsed.warning),
         ("excluded_count", keys.count),
@@ -1027,7 +1113,7 @@ def split(
         grow = (count - 1).bit_length()
         if plen + grow > bits:
             raise InvalidInput(
-                f"cannot split {net} into {count} subnets: a /{plen} holds at most"
+                f"cannot split {network_text(net)} into {count} subnets: a /{plen} holds at most"
                 f" {1 << (bits - plen)} (/{bits}s)"
             )
         new_prefix = plen + grow
@@ -1047,7 +1133,8 @@ def split(
             )
         if new_prefix < plen:
             raise InvalidInput(
-                f"new prefix /{new_prefix} is shorter than the network's: {net} is a /{plen}"
+                f"new prefix /{new_prefix} is shorter than the network's:"
+                f" {network_text(net)} is a /{plen}"
             )
     assert new_prefix is not None
     total = 1 << (new_prefix - plen)
@@ -1066,7 +1153,7 @@ def _split_header(
 ) -> tuple[tuple[str, Any], ...]:
     return (
         ("operation", "split"),
-        ("network", str(parsed.network)),
+        ("network", network_text(parsed.network)),
         ("host_bits_set", parsed.host_bits_set),
         ("warning", parsed.warning),
         ("mode", mode.value),
@@ -1110,7 +1197,9 @@ def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
         plen = block_for_hosts(version, h)
         size = 1 << (bits - plen)
         if plen < 0 or cursor + size > hi:
-            left = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+            left = [
+                network_text(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))
+            ]
             done = ", ".join(str(x) for x in order[:i]) or "nothing"
             need = f"a /{plen}" if plen >= 0 else "more than the whole address space"
             room = (
@@ -1119,12 +1208,12 @@ def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
                 else "nothing is left"
             )
             raise InvalidInput(
-                f"{h} hosts do not fit in {net}: they need {need} ({size} addresses)"
+                f"{h} hosts do not fit in {network_text(net)}: they need {need} ({size} addresses)"
                 f" but {room} after allocating {done}"
             )
         packed.append(cursor << 8 | (bits - plen))
         cursor += size  # blocks come largest first, so each starts aligned
-    leftover = [str(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
+    leftover = [network_text(n) for n in _networks(version, _packed_range(cursor, hi - 1, bits))]
     header = _split_header(parsed, SplitMode.HOSTS, None, None, None, wanted, leftover)
     source = _PackedSource(packed, [], order) if version == 4 else _PackedSource([], packed, order)
     return CidrList("split", header, source)
@@ -1179,10 +1268,12 @@ class Containment(Record):
         return self.relation in (Relation.EQUAL, Relation.CONTAINS)
 
     def as_dict(self) -> dict[str, Any]:
-        other = str(self.other.network_address) if self.other_is_address else str(self.other)
+        other = self.other
         return {
-            "network": str(self.network),
-            "other": other,
+            "network": network_text(self.network),
+            "other": _address_text(other.network_address)
+            if self.other_is_address
+            else network_text(other),
             "other_kind": "address" if self.other_is_address else "network",
             "contains": self.contains,
             "relation": self.relation.value,
@@ -1225,11 +1316,11 @@ class Overlap(Record):
     def as_dict(self) -> dict[str, Any]:
         common = self.intersection
         return {
-            "a": str(self.a),
-            "b": str(self.b),
+            "a": network_text(self.a),
+            "b": network_text(self.b),
             "overlaps": self.overlaps,
             "relation": self.relation.value,
-            "intersection": None if common is None else str(common),
+            "intersection": None if common is None else network_text(common),
             "num_common_addresses": "0" if common is None else str(common.num_addresses),
         }
 

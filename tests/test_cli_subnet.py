@@ -195,6 +195,19 @@ def test_contains_and_overlap(capsys):
     assert (d["overlaps"], d["relation"], d["intersection"]) == (False, "disjoint", None)
 
 
+def test_ipv4_mapped_in_mixed_notation(capsys):
+    code, out, _ = run(capsys, "range", "::ffff:c000:200", "::ffff:192.0.2.5")
+    assert code == 0
+    assert "start address: ::ffff:192.0.2.0" in out.splitlines()
+    assert out.split("\n\n")[1].splitlines() == [
+        "::ffff:192.0.2.0/126  ::ffff:192.0.2.0 - ::ffff:192.0.2.3  4 addresses, 3 usable",
+        "::ffff:192.0.2.4/127  ::ffff:192.0.2.4 - ::ffff:192.0.2.5  2 addresses, 2 usable",
+    ]
+    code, out, _ = run(capsys, "info", "::ffff:c000:200/120", "--json")
+    d = json.loads(out)
+    assert (d["network"], d["last_host"]) == ("::ffff:192.0.2.0/120", "::ffff:192.0.2.255")
+
+
 def test_help_has_examples(capsys):
     for command in ("info", "split", "summarize", "range", "contains", "overlap", "exclude"):
         code, out, _ = run(capsys, command, "--help")

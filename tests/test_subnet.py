@@ -21,12 +21,31 @@ ADDR = {4: ipaddress.IPv4Address, 6: ipaddress.IPv6Address}
 versions = st.sampled_from([4, 6])
 
 
+def text(obj) -> str:
+    """ipaddress's text for an address or network, but an IPv6 address in ::ffff:0:0/96 in the
+    mixed notation of RFC 5952 section 5 (`::ffff:192.0.2.1`): ipaddress writes it so itself
+    from Python 3.13 on, in hex groups before (`::ffff:c000:201`)."""
+    if isinstance(obj, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return f"{text(obj.network_address)}/{obj.prefixlen}"
+    if obj.version == 6 and obj.ipv4_mapped is not None:
+        return f"::ffff:{obj.ipv4_mapped}"
+    return str(obj)
+
+
+def address_values(v):
+    """Address integers of version v; for IPv6 one in three inside ::ffff:0:0/96 (IPv4-mapped)."""
+    if v == 4:
+        return st.integers(0, 2**32 - 1)
+    mapped = st.integers(0, 2**32 - 1).map(lambda x: x | 0xFFFF << 32)
+    return st.one_of(st.integers(0, 2**128 - 1), st.integers(0, 2**128 - 1), mapped)
+
+
 @st.composite
 def networks(draw, version=None, min_prefix=0, max_prefix=None):
     v = draw(versions) if version is None else version
     bits = BITS[v]
     plen = draw(st.integers(min_prefix, bits if max_prefix is None else min(max_prefix, bits)))
-    value = draw(st.integers(0, (1 << bits) - 1))
+    value = draw(address_values(v))
     return NET[v]((value >> (bits - plen) << (bits - plen), plen))
 
 
@@ -43,37 +62,37 @@ def _texts(cidr_list) -> list[str]:
 def test_info_agrees_with_ipaddress(data):
     v = data.draw(versions)
     bits = BITS[v]
-    value = data.draw(st.integers(0, (1 << bits) - 1))
+    value = data.draw(address_values(v))
     plen = data.draw(st.integers(0, bits))
-    text = f"{ADDR[v](value)}/{plen}"
-    d = subnet.network_info(text).as_dict()
-    iface = ipaddress.ip_interface(text)
+    given_text = f"{ADDR[v](value)}/{plen}"
+    d = subnet.network_info(given_text).as_dict()
+    iface = ipaddress.ip_interface(given_text)
     net = iface.network
-    assert d["input"] == text
+    assert d["input"] == given_text
     assert d["version"] == v
-    assert d["network"] == str(net)
-    assert d["network_address"] == str(net.network_address)
+    assert d["network"] == text(net)
+    assert d["network_address"] == text(net.network_address)
     assert d["prefix_length"] == plen
-    assert d["netmask"] == str(net.netmask)
-    assert d["hostmask"] == str(net.hostmask)
+    assert d["netmask"] == text(net.netmask)
+    assert d["hostmask"] == text(net.hostmask)
     assert d["netmask_binary"].replace(".", "").replace(":", "") == format(
         int(net.netmask), f"0{bits}b"
     )
     assert d["num_addresses"] == str(net.num_addresses)
     assert d["host_bits_set"] is (iface.ip != net.network_address)
-    assert d["supernet"] == (str(net.supernet()) if plen else None)
+    assert d["supernet"] == (text(net.supernet()) if plen else None)
     size = net.num_addresses
     nxt = int(net.network_address) + size
     prev = int(net.network_address) - size
-    assert d["next_network"] == (str(NET[v]((nxt, plen))) if nxt < 1 << bits else None)
-    assert d["previous_network"] == (str(NET[v]((prev, plen))) if prev >= 0 else None)
+    assert d["next_network"] == (text(NET[v]((nxt, plen))) if nxt < 1 << bits else None)
+    assert d["previous_network"] == (text(NET[v]((prev, plen))) if prev >= 0 else None)
     if net.num_addresses <= 1 << 12:
         hosts = list(net.hosts())
         assert d["num_usable"] == str(len(hosts))
-        assert d["first_host"] == str(hosts[0])
-        assert d["last_host"] == str(hosts[-1])
+        assert d["first_host"] == text(hosts[0])
+        assert d["last_host"] == text(hosts[-1])
     else:
-        assert d["first_host"] == str(next(iter(net.hosts())))
+        assert d["first_host"] == text(next(iter(net.hosts())))
     if v == 4 and plen <= 30:
         assert d["broadcast_address"] == str(net.broadcast_address)
     else:
@@ -228,7 +247,11 @@ def test_split_prefix_equals_ipaddress_subnets(data):
     start = data.draw(st.integers(0, len(expected)))
     limit = data.draw(st.integers(0, 5))
     page = result.as_dict(start, limit)
-    assert [i["network"] for i in page["items"]] == [str(n) for n in expected[start:][:limit]]
+    assert [i["network"] for i in page["items"]] == [text(n) for n in expected[start:][:limit]]
+    assert [i["first_address"] for i in page["items"]] == [
+        text(n.network_address) for n in expected[start:][:limit]
+    ]
+    assert list(result.cidrs(start))[:limit] == [text(n) for n in expected[start:][:limit]]
     end = start + len(page["items"])
     assert page["next_start"] == (str(end) if end < len(expected) else None)
 
@@ -429,7 +452,7 @@ def test_summarize_equals_collapse_addresses(nets):
     v6 = [n for n in nets if n.version == 6]
     expected = list(ipaddress.collapse_addresses(v4)) + list(ipaddress.collapse_addresses(v6))
     assert list(result.networks()) == expected
-    assert _texts(result) == [str(n) for n in expected]
+    assert _texts(result) == [text(n) for n in expected]
     d = result.as_dict()
     assert (d["ipv4_count"], d["ipv6_count"]) == (
         len(list(ipaddress.collapse_addresses(v4))),
@@ -523,16 +546,34 @@ def test_summarize_errors():
 @given(st.data())
 def test_range_equals_summarize_address_range(data):
     v = data.draw(versions)
-    bits = BITS[v]
-    a = data.draw(st.integers(0, (1 << bits) - 1))
-    b = data.draw(st.integers(0, (1 << bits) - 1))
+    a = data.draw(address_values(v))
+    b = data.draw(address_values(v))
     first, last = ADDR[v](min(a, b)), ADDR[v](max(a, b))
     result = subnet.range_cidrs(str(first), str(last))
     expected = list(ipaddress.summarize_address_range(first, last))
     assert list(result.networks()) == expected
+    assert _texts(result) == [text(n) for n in expected]
+    d = result.as_dict()
+    assert (d["start_address"], d["end_address"]) == (text(first), text(last))
+    assert [i["last_address"] for i in d["items"]] == [text(n.broadcast_address) for n in expected]
     assert result.total == len(expected)
     assert subnet.range_block_count(int(first), int(last)) == len(expected)
     assert result.as_dict()["num_addresses"] == str(int(last) - int(first) + 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_range_pages_are_slices(data):
+    v = data.draw(versions)
+    a, b = sorted((data.draw(address_values(v)), data.draw(address_values(v))))
+    first, last = ADDR[v](a), ADDR[v](b)
+    expected = list(ipaddress.summarize_address_range(first, last))
+    result = subnet.range_cidrs(str(first), str(last))
+    start = data.draw(st.integers(0, len(expected)))
+    assert list(result.cidrs(start)) == [text(n) for n in expected[start:]]
+    assert list(result.networks(start)) == expected[start:]
+    page = result.as_dict(start, 3)
+    assert [i["network"] for i in page["items"]] == [text(n) for n in expected[start:][:3]]
 
 
 def test_range_whole_spaces():
@@ -590,12 +631,36 @@ def test_exclude_leaves_exactly_the_difference(data):
     )
     excluded = data.draw(st.lists(st.one_of(inner, networks(version=v)), max_size=12))
     result = subnet.exclude(str(parent), [str(e) for e in excluded])
-    assert list(result.networks()) == _exclude_model(parent, excluded)
+    expected = _exclude_model(parent, excluded)
+    assert list(result.networks()) == expected
+    assert _texts(result) == [text(n) for n in expected]
     d = result.as_dict()
+    assert d["network"] == text(parent)
     left = sum(n.num_addresses for n in result.networks())
     assert d["num_addresses"] == str(left)
     outside = sum(1 for e in excluded if not e.overlaps(parent))
     assert d["excluded_outside"] == outside
+
+
+def test_exclude_takes_whole_first_octet_groups_exactly():
+    # IPv4 exclusions are grouped by first octet; a group wholly inside or outside the network
+    # is taken at once, unless one of its blocks is larger than the network
+    taken = {(i, j) for i in range(0, 256, 2) for j in range(0, 256, 3)}
+    many = [f"10.{i}.{j}.0/24" for i, j in sorted(taken)]
+    rest = [
+        ipaddress.ip_network(f"10.{i}.{j}.0/24")
+        for i in range(256)
+        for j in range(256)
+        if (i, j) not in taken
+    ]
+    expected = list(ipaddress.collapse_addresses(rest))
+    assert list(subnet.exclude("10.0.0.0/8", many).networks()) == expected
+    d = subnet.exclude("10.0.0.0/7", [*many, "12.0.0.0/8", "11.0.0.0/24"]).as_dict()
+    assert d["excluded_outside"] == 1
+    assert d["num_addresses"] == str(2**25 - len(many) * 256 - 256)
+    assert _texts(subnet.exclude("10.0.0.0/8", [*many, "10.0.0.0/7"])) == []
+    assert _texts(subnet.exclude("10.0.0.0/8", ["11.0.0.0/8", "8.0.0.0/6"])) == []
+    assert subnet.exclude("10.2.0.0/16", many).as_dict()["excluded_outside"] == len(many) - 86
 
 
 def test_exclude_examples():
@@ -643,15 +708,16 @@ def test_contains_and_overlap_agree_with_ipaddress(data):
     if a.overlaps(b):
         common = b if b.subnet_of(a) else a
         assert (o["intersection"], o["num_common_addresses"]) == (
-            str(common),
+            text(common),
             str(common.num_addresses),
         )
     else:
         assert (o["intersection"], o["num_common_addresses"]) == (None, "0")
-    addr = ADDR[v](data.draw(st.integers(0, (1 << BITS[v]) - 1)))
+    assert (c["network"], c["other"], o["a"], o["b"]) == (text(a), text(b), text(a), text(b))
+    addr = ADDR[v](data.draw(address_values(v)))
     d = subnet.contains(str(a), str(addr)).as_dict()
     assert d["contains"] is (addr in a)
-    assert (d["other"], d["other_kind"]) == (str(addr), "address")
+    assert (d["other"], d["other_kind"]) == (text(addr), "address")
 
 
 PAIR_ERRORS = [
@@ -690,10 +756,71 @@ def test_pair_errors(func, args, message):
     )
 )
 def test_format_address_matches_ipaddress(value):
-    assert subnet.format_address(6, value) == str(ipaddress.IPv6Address(value))
+    assert subnet.format_address(6, value) == text(ipaddress.IPv6Address(value))
     assert subnet.format_address(4, value & 0xFFFFFFFF) == str(
         ipaddress.IPv4Address(value & 0xFFFFFFFF)
     )
+
+
+def test_ipv4_mapped_text_is_mixed_notation():
+    """RFC 5952 section 5: addresses in ::ffff:0:0/96 are written ::ffff:a.b.c.d in every
+    output, as `netutil ip info` writes them (and netaddr, and ipaddress from Python 3.13)."""
+    d = subnet.network_info("::ffff:192.0.2.1/120").as_dict()
+    assert (d["network"], d["network_address"], d["first_host"], d["last_host"]) == (
+        "::ffff:192.0.2.0/120", "::ffff:192.0.2.0", "::ffff:192.0.2.1", "::ffff:192.0.2.255",
+    )  # fmt: skip
+    assert (d["previous_network"], d["next_network"], d["supernet"]) == (
+        "::ffff:192.0.1.0/120", "::ffff:192.0.3.0/120", "::ffff:192.0.2.0/119",
+    )  # fmt: skip
+    assert d["warning"] == (
+        "host bits set in '::ffff:192.0.2.1/120': the network is ::ffff:192.0.2.0/120"
+    )
+    assert (d["netmask"], d["hostmask"]) == ("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00", "::ff")
+    # the same spelling for input given in hex groups, and for every list operation
+    assert _texts(subnet.summarize(["::ffff:c000:200/121", "::ffff:192.0.2.128/121"])) == [
+        "::ffff:192.0.2.0/120"
+    ]
+    assert _texts(subnet.range_cidrs("::ffff:10.0.0.0", "::ffff:a00:5")) == [
+        "::ffff:10.0.0.0/126", "::ffff:10.0.0.4/127",
+    ]  # fmt: skip
+    assert _texts(subnet.split("::ffff:0:0/96", 97)) == ["::ffff:0.0.0.0/97", "::ffff:128.0.0.0/97"]
+    left = subnet.exclude("::ffff:0:0/96", ["::ffff:0.0.0.0/97"])
+    assert (left.as_dict()["network"], _texts(left)) == (
+        "::ffff:0.0.0.0/96",
+        ["::ffff:128.0.0.0/97"],
+    )
+    item = subnet.split("::ffff:10.0.0.0/127", 128).as_dict()["items"][1]
+    assert (item["network"], item["first_address"]) == ("::ffff:10.0.0.1/128", "::ffff:10.0.0.1")
+    c = subnet.contains("::ffff:10.0.0.0/104", "::ffff:a01:203").as_dict()
+    assert (c["network"], c["other"]) == ("::ffff:10.0.0.0/104", "::ffff:10.1.2.3")
+    o = subnet.overlap("::ffff:10.0.0.0/104", "::ffff:10.1.0.0/112").as_dict()
+    assert (o["a"], o["b"], o["intersection"]) == (
+        "::ffff:10.0.0.0/104", "::ffff:10.1.0.0/112", "::ffff:10.1.0.0/112",
+    )  # fmt: skip
+    # IPv4-compatible addresses (::a.b.c.d, deprecated by RFC 4291 section 2.5.5.1) keep the
+    # hex groups of RFC 5952 section 4
+    assert _texts(subnet.range_cidrs("::c000:200", "::c000:2ff")) == ["::c000:200/120"]
+
+
+def test_ipv4_mapped_text_agrees_with_netaddr():
+    netaddr = pytest.importorskip("netaddr")
+    nets = ["::ffff:0:0/96", "::ffff:c000:280/121", "::ffff:c000:200/121", "::ffff:a00:0/104"]
+    assert _texts(subnet.summarize(nets)) == [str(c) for c in netaddr.cidr_merge(nets)]
+    # the hostmask of a /80 is ::ffff:ffff:ffff, a bit pattern inside ::ffff:0:0/96: written
+    # as netaddr (and ipaddress from 3.13, and glibc's inet_ntop) write it
+    expected = str(netaddr.IPNetwork("2001:db8::/80").hostmask)
+    assert subnet.network_info("2001:db8::/80").as_dict()["hostmask"] == expected
+
+
+def test_ip_info_and_subnet_info_spell_mapped_networks_alike():
+    from netutil import address
+
+    d = address.info("::ffff:192.0.2.1/120").as_dict()
+    assert d["compressed"] == "::ffff:192.0.2.1"
+    assert d["network"] == subnet.network_info("::ffff:c000:200/120").as_dict() | {
+        "input": "::ffff:192.0.2.0/120"
+    }
+    assert d["network"]["network"] == "::ffff:192.0.2.0/120"
 
 
 def test_block_for_hosts():
