@@ -23,12 +23,14 @@ from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
 from netutil.sim.options import SimOptions
 from netutil.sim.states import State
-from netutil.sim.tcb import TCB, tcb_parameters
+from netutil.sim.tcb import TCB, TCBParameters, tcb_parameters
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
 SERVER_PORT = 80
 EPHEMERAL_PORTS = (32768, 60999)  # Linux's default ip_local_port_range
+_PORT_WIDTH = EPHEMERAL_PORTS[1] + 1 - EPHEMERAL_PORTS[0]
+_PORT_BITS = _PORT_WIDTH.bit_length()
 PATTERN_PERIOD = 1_000_003  # bytes; a prime, so no segment size lines up with it
 # States as module constants (reading an Enum class attribute is a slow, unspecialized lookup)
 _CLOSED, _LISTEN, _ESTABLISHED, _CLOSE_WAIT = (
@@ -393,18 +395,17 @@ def connect(
     engine = Engine(options.max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
-    client_port = rng.randrange(EPHEMERAL_PORTS[0], EPHEMERAL_PORTS[1] + 1)  # = randint(low, high)
-    client_isn = options.client_isn if options.client_isn is not None else rng.getrandbits(32)
-    server_isn = options.server_isn if options.server_isn is not None else rng.getrandbits(32)
+    # = rng.randint(low, high), drawn as randrange does it (low + _randbelow(width): getrandbits
+    # of width's bit length until below width), without its two Python-level calls per run
+    getrandbits = rng.getrandbits
+    client_port = getrandbits(_PORT_BITS)
+    while client_port >= _PORT_WIDTH:
+        client_port = getrandbits(_PORT_BITS)
+    client_port += EPHEMERAL_PORTS[0]
+    client_isn = options.client_isn if options.client_isn is not None else getrandbits(32)
+    server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
     # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
-    params = tcb_parameters(
-        options.mss,
-        options.window,  # rcv_buf
-        options.msl,
-        options.syn_retries,
-        options.synack_retries,
-        options.dup_syn,
-    )
+    params = _parameters(options)
     client = TCB.create(
         "client",
         engine,
@@ -414,7 +415,7 @@ def connect(
         client_port,  # port
         SERVER_PORT,  # remote_port
         client_isn,  # isn
-        rng.getrandbits(32),  # ts_offset
+        getrandbits(32),  # ts_offset
         params,
     )
     server = TCB.create(
@@ -426,7 +427,7 @@ def connect(
         SERVER_PORT,  # port
         client_port,  # remote_port
         server_isn,  # isn
-        rng.getrandbits(32),  # ts_offset
+        getrandbits(32),  # ts_offset
         params,
     )
     client.peer, server.peer = server, client
@@ -477,6 +478,29 @@ def connect(
         options, engine, network, client, server, server_app, payload, limit_reason
     )
     return summary, client, server
+
+
+# The endpoints' parameters of the last options object seen (Monte Carlo connects many times
+# with one options object), replaced as a whole so that concurrent simulations never mix two.
+_last_parameters: tuple[Any, Any] = (None, None)
+
+
+def _parameters(options: SimOptions) -> TCBParameters:
+    """The `TCBParameters` both endpoints share (see `tcb_parameters`)."""
+    global _last_parameters
+    last = _last_parameters
+    if last[0] is options:
+        return last[1]
+    params = tcb_parameters(
+        options.mss,
+        options.window,  # rcv_buf
+        options.msl,
+        options.syn_retries,
+        options.synack_retries,
+        options.dup_syn,
+    )
+    _last_parameters = (options, params)
+    return params
 
 
 def _summarize(

@@ -356,9 +356,9 @@ class TCB:
             if self.established_at is None:
                 self.established_at = now
         elif (
-            self.close_called_at is not None
+            (new is TIME_WAIT or new is CLOSED)
             and self.finished_at is None
-            and (new is TIME_WAIT or new is CLOSED)
+            and self.close_called_at is not None
         ):
             self.finished_at = now
 
@@ -918,13 +918,20 @@ class TCB:
         re-arms itself. Stopped or superseded events fire as no-ops (they carry a token that no
         longer matches `timer_token`).
         """
-        when = self.engine.now + delay
+        engine = self.engine
+        when = engine.now + delay
         self.timer_deadline[timer] = when
-        pending = self.timer_pending[timer]
-        if pending is None or when < pending:
-            self._arm_timer(timer, when)
+        pending = self.timer_pending
+        if pending[timer] is None or when < pending[timer]:
+            # as _arm_timer, written out: most starts arm an engine event
+            tokens = self.timer_token
+            tokens[timer] = token = tokens[timer] + 1
+            pending[timer] = when
+            engine._seq = seq = engine._seq + 1
+            heappush(engine._heap, (when, seq, self._timer_fires, (timer, token)))
 
     def _arm_timer(self, timer: int, when: float) -> None:
+        """Put an engine event for `timer` at `when` on the heap (see `_start_timer`)."""
         tokens = self.timer_token
         tokens[timer] = token = tokens[timer] + 1
         self.timer_pending[timer] = when
