@@ -347,9 +347,8 @@ class TCB:
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
-        events = self.events
-        if events is not None:
-            events.append(("state", self.engine.now, self.name, self.state, new, rule))
+        if self.events is not None:
+            self.events.append(("state", self.engine.now, self.name, self.state, new, rule))
         self.state = new
         self.last_change = now = self.engine.now
         if new is ESTABLISHED:
@@ -501,10 +500,9 @@ class TCB:
 
     def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
         """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good."""
-        events = self.events
-        if events is not None:
+        if self.events is not None:
             record = ["arrive", self.engine.now, self.name, number, copy, ""]
-            events.append(record)
+            self.events.append(record)
             record[5] = self._segment(header, payload)
             return
         state = self.state  # as in _segment, without the trace record
