@@ -19,6 +19,7 @@ from netutil.record import Record
 
 TYPE_CHECKING = False  # typing costs ~2 ms of start-up (`ip info ADDR/LEN` imports this module)
 if TYPE_CHECKING:
+    from array import array
     from collections.abc import Iterable, Iterator
     from typing import Any
 
@@ -689,12 +690,15 @@ _HOST_BITS = {4: {str(p): 32 - p for p in range(33)}, 6: {str(p): 128 - p for p 
 class _Keys(Record):
     """Parsed list input. IPv6 blocks are packed `first << 8 | host_bits`; IPv4 blocks sit in
     256 buckets by first octet, packed `(first & 0xFFFFFF) << 6 | host_bits`: keys below 2**30
-    are one-digit Python ints, which sort about twice as fast as the 38-bit keys would."""
+    are one-digit Python ints, which sort about twice as fast as the 38-bit keys would. The
+    buckets are `array('I')`s (4 bytes a key instead of a 32-byte int object and a pointer):
+    a bucket's keys become int objects only when it is sorted, side by side in memory, so
+    the sort and the merge read them from cache instead of from all over the heap."""
 
     _fields = ("v4", "v6", "count")
     __slots__ = _fields
 
-    v4: list[list[int]]
+    v4: list[array[int]] | list[list[int]]
     v6: list[int]
     count: int
 
@@ -704,21 +708,26 @@ def _parse_keys(
     errors: list[tuple[int, str]] | None,
     what: str,
     only: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
+    *,
+    compact: bool = True,
 ) -> _Keys:
     """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
     strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms); anything
     else through `parse_network`, which accepts what ipaddress accepts and words the error.
     Blank items are skipped. A bad item (or, with `only`, one of the other IP version) raises,
-    or with `errors` is recorded as (position, message) and skipped."""
+    or with `errors` is recorded as (position, message) and skipped. With `compact` False the
+    IPv4 buckets are plain lists (see _Keys: worth it when the keys that matter all fall in one
+    bucket, whose int objects are then made side by side anyway)."""
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
     import _socket as socket  # see _ntop6
+    from array import array
     from itertools import islice
 
     pton, fb = socket.inet_pton, int.from_bytes
     af4, af6 = socket.AF_INET, socket.AF_INET6
     h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
-    v4: list[list[int]] = [[] for _ in range(256)]
+    v4 = [array("I") if compact else [] for _ in range(256)]
     v6: list[int] = []
     add6 = v6.append
     refuse4 = False
@@ -813,21 +822,23 @@ def _merge(keys: list[int], bits: int) -> list[int]:
     return out
 
 
-def _merge4(buckets: list[list[int]]) -> list[int]:
+def _merge4(buckets: list[array[int]] | list[list[int]]) -> array[int]:
     """`_merge` for IPv4 keys in first-octet buckets (see _Keys): each bucket is sorted on its
-    own; runs carry over from one bucket to the next (a block shorter than /8 spans several)."""
-    out: list[int] = []
+    own; runs carry over from one bucket to the next (a block shorter than /8 spans several).
+    The result is an `array('Q')` (8 bytes a block instead of a 40-byte int and a pointer)."""
+    from array import array
+
+    out = array("Q")
     emit = out.append
     run_key = -1  # no run yet
     run_start = 0
     run_end = -2  # exclusive; below any start, so the first block opens a run
     single = True
-    for octet, keys in enumerate(buckets):
-        if not keys:
+    for octet, bucket in enumerate(buckets):
+        if not bucket:
             continue
-        keys.sort()
         base = octet << 24
-        for k in keys:
+        for k in sorted(bucket):
             s = base | k >> 6
             if s > run_end:
                 if single:
@@ -1003,14 +1014,18 @@ def exclude(
     parsed = parse_network(network, strict=strict)
     net = parsed.network
     version, bits = net.version, BITS[net.version]
-    keys = _parse_keys(excluded, errors, "exclude", only=net)
+    # a network of /8 or longer lies in one first-octet bucket: plain lists do there
+    one_bucket = version == 4 and net.prefixlen >= 8
+    keys = _parse_keys(excluded, errors, "exclude", only=net, compact=not one_bucket)
     lo = int(net.network_address)
     hi = lo + net.num_addresses  # exclusive
     outside = 0
     everything = False
     if version == 4:
+        from array import array
+
         net_host = bits - net.prefixlen
-        inside4: list[list[int]] = [[] for _ in range(256)]
+        inside4 = [[] if one_bucket else array("I") for _ in range(256)]
         for octet, keys4 in enumerate(keys.v4):
             if not keys4:
                 continue

@@ -4,6 +4,7 @@ semantics, and VLSM plans worked out by hand."""
 from __future__ import annotations
 
 import ipaddress
+import random
 import re
 from itertools import islice
 
@@ -487,6 +488,42 @@ def test_summarize_blocks_spanning_first_octets():
         "8.0.0.0/7",
         "12.0.0.0/6",
     ]
+
+
+def test_summarize_many_prefixes_over_every_first_octet_equals_collapse_addresses():
+    # enough items for the bulk text path; IPv4 keys in every first-octet bucket
+    rnd = random.Random(4)
+    nets = []
+    for _ in range(60_000):
+        p = rnd.randint(20, 32)
+        nets.append(ipaddress.IPv4Network((rnd.getrandbits(32) >> (32 - p) << (32 - p), p)))
+    expected = [str(n) for n in ipaddress.collapse_addresses(nets)]
+    result = subnet.summarize([str(n) for n in nets])
+    assert _texts(result) == expected
+    assert [str(n) for n in result.networks(len(expected) - 50)] == expected[-50:]
+
+
+def test_exclude_same_answer_whether_one_first_octet_or_many():
+    # exclusions inside one first octet: a network of /8 or longer keeps its keys in plain
+    # lists, a shorter one in compact arrays; both must leave the same addresses
+    rnd = random.Random(5)
+    ex = []
+    for _ in range(3000):
+        p = rnd.randint(16, 32)
+        ex.append(
+            ipaddress.IPv4Network(((10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p), p))
+        )
+    texts = [str(n) for n in ex]
+    in_8 = list(subnet.exclude("10.0.0.0/8", texts).networks())
+    in_6 = list(subnet.exclude("8.0.0.0/6", texts).networks())
+    left_8 = [ipaddress.ip_network("10.0.0.0/8")]
+    for n in ipaddress.collapse_addresses(ex):
+        left_8 = [part for piece in left_8 if not piece.subnet_of(n) for part in (
+            piece.address_exclude(n) if n.subnet_of(piece) else [piece])]  # fmt: skip
+    left_8 = list(ipaddress.collapse_addresses(left_8))
+    assert in_8 == left_8
+    extra = [ipaddress.ip_network("8.0.0.0/7"), ipaddress.ip_network("11.0.0.0/8")]
+    assert in_6 == list(ipaddress.collapse_addresses(left_8 + extra))
 
 
 def test_summarize_accepts_addresses_host_bits_and_other_spellings():
