@@ -179,6 +179,8 @@ class Network:
                 engine._heap,
                 (arrival, seq, receiver.segment_arrives, (header, payload, number, 1)),
             )
+            if trace is None and not self._duplicate:
+                return  # nothing more to decide or record
             fate = "delivered"
         else:
             fate, arrival = self._deliver(sender, receiver, header, payload, number, 1, now)

@@ -1209,17 +1209,33 @@ class TCB:
     def _syn_options(self, h: TCPHeader) -> None:
         """Take the peer's MSS, window scale and timestamps from its SYN (RFC 9293 3.7.1,
         RFC 7323)."""
-        mss = DEFAULT_MSS
-        peer_shift = None
-        ts = None
-        for option in h.options:
-            cls = type(option)  # (a class check: `kind` is a class attribute, slower to read)
-            if cls is MSS:
-                mss = option.value
-            elif cls is WindowScale:
-                peer_shift = option.shift if option.shift < 14 else 14
-            elif cls is Timestamps:
-                ts = option.tsval
+        options = h.options
+        if (
+            len(options) == 5
+            and type(options[0]) is MSS
+            and type(options[1]) is SACKPermitted
+            and type(options[2]) is Timestamps
+            and type(options[3]) is NOP
+            and type(options[4]) is WindowScale
+        ):
+            # Linux's layout (as _send_syn sends it), read by position
+            mss = options[0].value
+            peer_shift = options[4].shift
+            if peer_shift > 14:
+                peer_shift = 14
+            ts = options[2].tsval
+        else:
+            mss = DEFAULT_MSS
+            peer_shift = None
+            ts = None
+            for option in options:
+                cls = type(option)  # (a class check: `kind` is a class attribute, slower to read)
+                if cls is MSS:
+                    mss = option.value
+                elif cls is WindowScale:
+                    peer_shift = option.shift if option.shift < 14 else 14
+                elif cls is Timestamps:
+                    ts = option.tsval
         own = self.params.mss
         self.snd_mss = snd_mss = mss if mss < own else own
         half = self.rcv_buf >> 1
