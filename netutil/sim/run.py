@@ -39,6 +39,7 @@ _CLOSED, _LISTEN, _ESTABLISHED, _CLOSE_WAIT = (
     State.ESTABLISHED,
     State.CLOSE_WAIT,
 )
+_new = object.__new__  # an empty TCB or Application, filled by its _setup (see connect)
 
 
 @lru_cache(maxsize=1)
@@ -404,9 +405,11 @@ def connect(
     client_port += EPHEMERAL_PORTS[0]
     client_isn = options.client_isn if options.client_isn is not None else getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
-    # (TCB.create / Application.create take __init__'s arguments positionally, in its order)
+    # (as TCB.create / Application.create do, one call less each: __init__'s arguments
+    # positionally, in its order, without a dict of keyword arguments)
     params = _parameters(options)
-    client = TCB.create(
+    client = _new(TCB)
+    client._setup(
         "client",
         engine,
         network,
@@ -418,7 +421,8 @@ def connect(
         getrandbits(32),  # ts_offset
         params,
     )
-    server = TCB.create(
+    server = _new(TCB)
+    server._setup(
         "server",
         engine,
         network,
@@ -434,7 +438,8 @@ def connect(
 
     close, closer = options.close, options.closer
     read_rate = options.read_rate
-    client_app = Application.create(
+    client_app = _new(Application)
+    client_app._setup(
         client,
         engine,
         read_rate,
@@ -447,7 +452,8 @@ def connect(
         # the FINs cross
         options.delay if closer == "both" else 0.0,
     )
-    server_app = Application.create(
+    server_app = _new(Application)
+    server_app._setup(
         server,
         engine,
         read_rate,
