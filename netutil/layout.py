@@ -162,12 +162,11 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     if cls.__bases__ != (object,) or slots is None or tuple(slots) != tuple(names):
         raise TypeError(f"fast_constructor needs a slotted dataclass on object, not {cls!r}")
     twin = type(f"_{cls.__name__}Slots", (), {"__slots__": tuple(names)})
-    params = "".join(f"{n}, " for n in names)
+    params = ", ".join(names)
     body = "".join(f"    o.{n} = {n}\n" for n in names)
-    source = (
-        f"def make({params}*, _twin=_twin, _cls=_cls):\n"
-        f"    o = _twin()\n{body}    o.__class__ = _cls\n    return o\n"
-    )
+    source = f"def make({params}):\n    o = _twin()\n{body}    o.__class__ = _cls\n    return o\n"
+    # _twin and _cls as globals of the maker, not keyword-only defaults: those are looked up in
+    # a dict at every call, and keep the interpreter from specializing the call
     namespace: dict[str, Any] = {"_cls": cls, "_twin": twin}
     exec(compile(source, f"<fast {cls.__name__}>", "exec"), namespace)
     make = namespace["make"]
