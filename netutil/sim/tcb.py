@@ -366,9 +366,10 @@ class TCB:
         if events is not None:
             events.append((kind, self.engine.now, self.name, text))
 
-    def _notify(self, method: str, *args: Any) -> None:
+    def _notify(self, method: str, args: tuple[Any, ...] = ()) -> None:
         """Tell the application, as its own event at the current time (it runs after the TCP
-        has finished with the segment, as a process would)."""
+        has finished with the segment, as a process would). (`args` as one tuple, not *args:
+        the interpreter specializes calls to functions without a star parameter.)"""
         app = self.app
         if app is not None:
             engine = self.engine
@@ -477,7 +478,7 @@ class TCB:
         self._set_state(CLOSED, rule)
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None
-        self._notify("on_closed", error)
+        self._notify("on_closed", (error,))
 
     # ------------------------------------------------------------------ segment arrives (3.10.7)
 
