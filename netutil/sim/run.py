@@ -107,14 +107,6 @@ class Application:
             close_delay,
         )
 
-    @classmethod
-    def create(cls, *args: Any) -> Application:
-        """`Application(...)` with every argument positional, in `__init__`'s order (see
-        `TCB.create`: no dict of keyword arguments for every Monte Carlo run)."""
-        self = object.__new__(cls)
-        self._setup(*args)
-        return self
-
     def _setup(
         self,
         tcb: TCB,
@@ -405,8 +397,8 @@ def connect(
     client_port += EPHEMERAL_PORTS[0]
     client_isn = options.client_isn if options.client_isn is not None else getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
-    # (as TCB.create / Application.create do, one call less each: __init__'s arguments
-    # positionally, in its order, without a dict of keyword arguments)
+    # Endpoints and applications are filled by `_setup` on a bare instance: `__init__`'s
+    # arguments positionally, in its order, without a dict of keyword arguments per run.
     params = _parameters(options)
     client = _new(TCB)
     client._setup(

@@ -242,16 +242,6 @@ class TCB:
             tcb_parameters(mss, rcv_buf, msl, syn_retries, synack_retries, dup_syn),
         )
 
-    @classmethod
-    def create(cls, *args: Any) -> TCB:
-        """`TCB(...)` with every argument positional, in `__init__`'s order up to `ts_offset`,
-        then the settings as one `TCBParameters` (see `tcb_parameters`). (Calling a class with
-        keyword arguments collects them in a dict first; this path skips that, and one
-        parameters object serves both endpoints of every Monte Carlo run.)"""
-        self = object.__new__(cls)
-        self._setup(*args)
-        return self
-
     def _setup(
         self,
         name: str,
