@@ -518,11 +518,19 @@ _SUFFIX = {v: [f"/{b - h}" for h in range(b + 1)] for v, b in BITS.items()}  # b
 class _PackedSource:
     """Blocks held as packed integers `first << 8 | host_bits`, IPv4 ones before IPv6 ones."""
 
-    __slots__ = ("requests", "total", "v4", "v6")
+    __slots__ = ("bulk", "requests", "total", "v4", "v6")
 
-    def __init__(self, v4: list[int], v6: list[int], requests: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        v4: list[int] | array[int],
+        v6: list[int],
+        requests: list[int] | None = None,
+        *,
+        bulk: bool = False,
+    ) -> None:
         self.v4, self.v6, self.requests = v4, v6, requests
         self.total = len(v4) + len(v6)
+        self.bulk = bulk  # from a long list, with NumPy loaded: write the IPv4 text with it too
 
     @property
     def has_v4(self) -> bool:
@@ -542,7 +550,13 @@ class _PackedSource:
         n4 = len(self.v4)
         if start < n4:
             suffix = _SUFFIX[4]
-            if n4 - start >= _TABLES_PAY_OFF:
+            if self.bulk:
+                from netutil import prefix_array
+
+                v4 = self.v4
+                for i in range(start, n4, prefix_array.TEXT_CHUNK):
+                    yield from prefix_array.cidr_text(v4[i : i + prefix_array.TEXT_CHUNK])
+            elif n4 - start >= _TABLES_PAY_OFF:
                 # a list comprehension a chunk at a time: the cheapest way CPython has to make
                 # many strings, handed on through `yield from` (a list iterator, not a frame)
                 high, low = _v4_tables()
@@ -693,14 +707,24 @@ class _Keys(Record):
     are one-digit Python ints, which sort about twice as fast as the 38-bit keys would. The
     buckets are `array('I')`s (4 bytes a key instead of a 32-byte int object and a pointer):
     a bucket's keys become int objects only when it is sorted, side by side in memory, so
-    the sort and the merge read them from cache instead of from all over the heap."""
+    the sort and the merge read them from cache instead of from all over the heap. A long
+    list's IPv4 keys come in NumPy arrays instead, `bulk` (see `netutil.prefix_array`); its
+    buckets then hold only the items that took the per-item path."""
 
-    _fields = ("v4", "v6", "count")
+    _fields = ("v4", "v6", "count", "bulk")
     __slots__ = _fields
 
     v4: list[array[int]] | list[list[int]]
     v6: list[int]
     count: int
+    bulk: list[Any]
+
+
+#: Items from which a list is parsed in NumPy arrays (`netutil.prefix_array`): importing NumPy
+#: costs about what the per-item loop spends on 200,000 items.
+_BULK_FROM = 200_000
+#: Items parsed per NumPy pass (~1 MB of text: the arrays stay in cache, memory stays flat).
+_BULK_CHUNK = 65_536
 
 
 def _parse_keys(
@@ -712,7 +736,8 @@ def _parse_keys(
     compact: bool = True,
 ) -> _Keys:
     """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
-    strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms); anything
+    strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms), or for a
+    long list through `netutil.prefix_array` (the same strict IPv4 syntax, in NumPy); anything
     else through `parse_network`, which accepts what ipaddress accepts and words the error.
     Blank items are skipped. A bad item (or, with `only`, one of the other IP version) raises,
     or with `errors` is recorded as (position, message) and skipped. With `compact` False the
@@ -720,15 +745,71 @@ def _parse_keys(
     bucket, whose int objects are then made side by side anyway)."""
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
-    import _socket as socket  # see _ntop6
     from array import array
+    from itertools import chain, islice
+
+    items = iter(items)
+    head = list(islice(items, _BULK_FROM))
+    v6: list[int] = []
+    if len(head) == _BULK_FROM and (only is None or only.version == 4):
+        return _parse_bulk(chain(head, items), errors, what, only)
+    v4 = [array("I") if compact else [] for _ in range(256)]
+    skipped = _parse_each(chain(head, items), errors, what, only, v4, v6)
+    count = sum(map(len, v4)) + len(v6) + skipped
+    if count > MAX_INPUT_ITEMS:
+        raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+    return _Keys(v4, v6, count, [])
+
+
+def _parse_bulk(
+    items: Iterator[Any],
+    errors: list[tuple[int, str]] | None,
+    what: str,
+    only: ipaddress.IPv4Network | ipaddress.IPv6Network | None,
+) -> _Keys:
+    """`_parse_keys` for a long list: a chunk at a time, the lines NumPy takes as keys, the rest
+    item by item with their positions in the whole list."""
+    from itertools import islice
+
+    from netutil import prefix_array
+
+    v4: list[list[int]] = [[] for _ in range(256)]
+    v6: list[int] = []
+    bulk = []
+    count = 0
+    items = islice(items, MAX_INPUT_ITEMS + 1)
+    while chunk := list(islice(items, _BULK_CHUNK)):
+        if count + len(chunk) > MAX_INPUT_ITEMS:
+            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+        parsed = prefix_array.parse_lines(chunk)
+        keys, others = parsed if parsed is not None else (None, range(len(chunk)))
+        if keys is not None and len(keys):
+            bulk.append(keys)
+        if others:
+            where = [count + i + 1 for i in others]
+            _parse_each([chunk[i] for i in others], errors, what, only, v4, v6, where)
+        count += len(chunk)
+    return _Keys(v4, v6, count, bulk)
+
+
+def _parse_each(
+    items: Iterable[Any],
+    errors: list[tuple[int, str]] | None,
+    what: str,
+    only: ipaddress.IPv4Network | ipaddress.IPv6Network | None,
+    v4: list[array[int]] | list[list[int]],
+    v6: list[int],
+    where: list[int] | None = None,
+) -> int:
+    """The per-item loop of `_parse_keys`: adds each item's key to `v4` or `v6` and returns
+    how many it skipped (blank or, with `errors`, bad). `where` gives the items' positions in
+    the whole list (1, 2, ... when None)."""
+    import _socket as socket  # see _ntop6
     from itertools import islice
 
     pton, fb = socket.inet_pton, int.from_bytes
     af4, af6 = socket.AF_INET, socket.AF_INET6
     h4, h6 = _HOST_BITS[4], _HOST_BITS[6]
-    v4 = [array("I") if compact else [] for _ in range(256)]
-    v6: list[int] = []
     add6 = v6.append
     refuse4 = False
     if only is not None:  # the other version takes the slow path, which words the error
@@ -736,6 +817,7 @@ def _parse_keys(
             add6 = _refuse
         else:
             refuse4 = True
+    before = sum(map(len, v4)) + len(v6)
     skipped = 0
     for item in islice(items, MAX_INPUT_ITEMS + 1):
         try:
@@ -752,9 +834,11 @@ def _parse_keys(
             continue
         except (OSError, KeyError, ValueError, TypeError, AttributeError):
             pass
-        position = sum(map(len, v4)) + len(v6) + skipped + 1
+        position = sum(map(len, v4)) + len(v6) - before + skipped + 1
         if position > MAX_INPUT_ITEMS:
             raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+        if where is not None:
+            position = where[position - 1]
         if isinstance(item, str) and not item.strip():
             skipped += 1
             continue
@@ -777,10 +861,7 @@ def _parse_keys(
             v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
         else:
             v6.append(x << 8 | h)
-    count = sum(map(len, v4)) + len(v6) + skipped
-    if count > MAX_INPUT_ITEMS:
-        raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
-    return _Keys(v4, v6, count)
+    return skipped
 
 
 def _refuse(key: int) -> None:
@@ -964,14 +1045,20 @@ def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = No
     (what `ipaddress.collapse_addresses` gives), IPv4 blocks first, then IPv6, each sorted.
     Host bits set mean the network around them. See `_parse_keys` for `errors`."""
     keys = _parse_keys(items, errors, "summarize")
-    v4, v6 = _merge4(keys.v4), _merge(keys.v6, 128)
+    if keys.bulk:
+        from netutil import prefix_array
+
+        v4 = prefix_array.merge(prefix_array.combine(keys.bulk, keys.v4))
+    else:
+        v4 = _merge4(keys.v4)
+    v6 = _merge(keys.v6, 128)
     header = (
         ("operation", "summarize"),
         ("input_count", keys.count),
         ("ipv4_count", len(v4)),
         ("ipv6_count", len(v6)),
     )
-    return CidrList("summarize", header, _PackedSource(v4, v6))
+    return CidrList("summarize", header, _PackedSource(v4, v6, bulk=bool(keys.bulk)))
 
 
 def _address_int(value: Any, what: str) -> tuple[int, int]:
@@ -1033,7 +1120,14 @@ def exclude(
     hi = lo + net.num_addresses  # exclusive
     outside = 0
     everything = False
-    if version == 4:
+    if keys.bulk:  # a long list: the same steps in NumPy (see netutil.prefix_array)
+        from netutil import prefix_array
+
+        inside_keys, outside, everything = prefix_array.clip(
+            prefix_array.combine(keys.bulk, keys.v4), lo, hi
+        )
+        removed = prefix_array.merge(inside_keys)
+    elif version == 4:
         from array import array
 
         net_host = bits - net.prefixlen
@@ -1096,7 +1190,8 @@ def exclude(
         ("excluded_outside", outside),
         ("num_addresses", str(net.num_addresses - removed_addresses)),
     )
-    source = _PackedSource(left, []) if version == 4 else _PackedSource([], left)
+    bulk = bool(keys.bulk)
+    source = _PackedSource(left, [], bulk=bulk) if version == 4 else _PackedSource([], left)
     return CidrList("exclude", header, source)
 
 

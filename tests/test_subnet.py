@@ -3,6 +3,7 @@ semantics, and VLSM plans worked out by hand."""
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import random
 import re
@@ -20,6 +21,25 @@ NET = {4: ipaddress.IPv4Network, 6: ipaddress.IPv6Network}
 ADDR = {4: ipaddress.IPv4Address, 6: ipaddress.IPv6Address}
 
 versions = st.sampled_from([4, 6])
+
+
+#: How list input is parsed: item by item, or in NumPy chunks (netutil.prefix_array) as a long
+#: list is; the bulk mode here takes every list that way, three items a chunk, so that chunk
+#: edges, leftovers and positions are all exercised on small inputs.
+MODES = ["per-item", "bulk"]
+
+
+@contextlib.contextmanager
+def parse_mode(mode: str, chunk: int = 3):
+    saved = subnet._BULK_FROM, subnet._BULK_CHUNK
+    if mode == "bulk":
+        subnet._BULK_FROM, subnet._BULK_CHUNK = 1, chunk
+    else:
+        subnet._BULK_FROM = 1 << 62
+    try:
+        yield
+    finally:
+        subnet._BULK_FROM, subnet._BULK_CHUNK = saved
 
 
 def text(obj) -> str:
@@ -445,49 +465,61 @@ def test_list_paging_errors():
 # summarize
 
 
+@pytest.mark.parametrize("mode", MODES)
 @settings(max_examples=150, deadline=None)
 @given(st.lists(networks(), max_size=30))
-def test_summarize_equals_collapse_addresses(nets):
-    result = subnet.summarize([str(n) for n in nets])
-    v4 = [n for n in nets if n.version == 4]
-    v6 = [n for n in nets if n.version == 6]
-    expected = list(ipaddress.collapse_addresses(v4)) + list(ipaddress.collapse_addresses(v6))
-    assert list(result.networks()) == expected
-    assert _texts(result) == [text(n) for n in expected]
-    d = result.as_dict()
-    assert (d["ipv4_count"], d["ipv6_count"]) == (
-        len(list(ipaddress.collapse_addresses(v4))),
-        len(list(ipaddress.collapse_addresses(v6))),
-    )
+def test_summarize_equals_collapse_addresses(mode, nets):
+    with parse_mode(mode):
+        result = subnet.summarize([str(n) for n in nets])
+        v4 = [n for n in nets if n.version == 4]
+        v6 = [n for n in nets if n.version == 6]
+        expected = list(ipaddress.collapse_addresses(v4)) + list(ipaddress.collapse_addresses(v6))
+        assert list(result.networks()) == expected
+        assert _texts(result) == [text(n) for n in expected]
+        d = result.as_dict()
+        assert (d["ipv4_count"], d["ipv6_count"]) == (
+            len(list(ipaddress.collapse_addresses(v4))),
+            len(list(ipaddress.collapse_addresses(v6))),
+        )
 
 
+@pytest.mark.parametrize("mode", MODES)
 @settings(max_examples=100, deadline=None)
 @given(st.lists(networks(version=4, min_prefix=20), min_size=1, max_size=60))
-def test_summarize_dense_ipv4_covers_exactly_the_input(nets):
+def test_summarize_dense_ipv4_covers_exactly_the_input(mode, nets):
     """Many overlapping/adjacent blocks in a small space: the output covers exactly the input's
     addresses (checked address by address) with the fewest blocks (checked against netaddr)."""
-    netaddr = pytest.importorskip("netaddr")
-    base = 0x0A000000
-    nets = [
-        ipaddress.IPv4Network((base | int(n.network_address) & 0xFFF, n.prefixlen), strict=False)
-        for n in nets
-    ]
-    result = list(subnet.summarize([str(n) for n in nets]).networks())
-    covered_in = {int(a) for n in nets for a in n}
-    covered_out = {int(a) for n in result for a in n}
-    assert covered_in == covered_out
-    assert [str(n) for n in result] == [str(c) for c in netaddr.cidr_merge([str(n) for n in nets])]
+    with parse_mode(mode):
+        netaddr = pytest.importorskip("netaddr")
+        base = 0x0A000000
+        nets = [
+            ipaddress.IPv4Network(
+                (base | int(n.network_address) & 0xFFF, n.prefixlen), strict=False
+            )
+            for n in nets
+        ]
+        result = list(subnet.summarize([str(n) for n in nets]).networks())
+        covered_in = {int(a) for n in nets for a in n}
+        covered_out = {int(a) for n in result for a in n}
+        assert covered_in == covered_out
+        assert [str(n) for n in result] == [
+            str(c) for c in netaddr.cidr_merge([str(n) for n in nets])
+        ]
 
 
-def test_summarize_blocks_spanning_first_octets():
-    # IPv4 keys are bucketed by first octet; runs and large blocks must carry across buckets
-    assert _texts(subnet.summarize(["128.0.0.0/2", "0.0.0.0/1", "192.0.0.0/2"])) == ["0.0.0.0/0"]
-    items = ["10.0.0.0/7", "11.255.255.255", "12.0.0.0/8", "9.255.255.255/32", "13.0.0.0/8"]
-    assert _texts(subnet.summarize(items)) == ["9.255.255.255/32", "10.0.0.0/7", "12.0.0.0/7"]
-    assert _texts(subnet.exclude("8.0.0.0/5", ["10.0.0.0/7", "0.0.0.0/6"])) == [
-        "8.0.0.0/7",
-        "12.0.0.0/6",
-    ]
+@pytest.mark.parametrize("mode", MODES)
+def test_summarize_blocks_spanning_first_octets(mode):
+    with parse_mode(mode):
+        # IPv4 keys are bucketed by first octet; runs and large blocks must carry across buckets
+        assert _texts(subnet.summarize(["128.0.0.0/2", "0.0.0.0/1", "192.0.0.0/2"])) == [
+            "0.0.0.0/0"
+        ]
+        items = ["10.0.0.0/7", "11.255.255.255", "12.0.0.0/8", "9.255.255.255/32", "13.0.0.0/8"]
+        assert _texts(subnet.summarize(items)) == ["9.255.255.255/32", "10.0.0.0/7", "12.0.0.0/7"]
+        assert _texts(subnet.exclude("8.0.0.0/5", ["10.0.0.0/7", "0.0.0.0/6"])) == [
+            "8.0.0.0/7",
+            "12.0.0.0/6",
+        ]
 
 
 def test_summarize_many_prefixes_over_every_first_octet_equals_collapse_addresses():
@@ -503,76 +535,90 @@ def test_summarize_many_prefixes_over_every_first_octet_equals_collapse_addresse
     assert [str(n) for n in result.networks(len(expected) - 50)] == expected[-50:]
 
 
-def test_exclude_same_answer_whether_one_first_octet_or_many():
-    # exclusions inside one first octet: a network of /8 or longer keeps its keys in plain
-    # lists, a shorter one in compact arrays; both must leave the same addresses
-    rnd = random.Random(5)
-    ex = []
-    for _ in range(3000):
-        p = rnd.randint(16, 32)
-        ex.append(
-            ipaddress.IPv4Network(((10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p), p))
-        )
-    texts = [str(n) for n in ex]
-    in_8 = list(subnet.exclude("10.0.0.0/8", texts).networks())
-    in_6 = list(subnet.exclude("8.0.0.0/6", texts).networks())
-    left_8 = [ipaddress.ip_network("10.0.0.0/8")]
-    for n in ipaddress.collapse_addresses(ex):
-        left_8 = [part for piece in left_8 if not piece.subnet_of(n) for part in (
-            piece.address_exclude(n) if n.subnet_of(piece) else [piece])]  # fmt: skip
-    left_8 = list(ipaddress.collapse_addresses(left_8))
-    assert in_8 == left_8
-    extra = [ipaddress.ip_network("8.0.0.0/7"), ipaddress.ip_network("11.0.0.0/8")]
-    assert in_6 == list(ipaddress.collapse_addresses(left_8 + extra))
+@pytest.mark.parametrize("mode", MODES)
+def test_exclude_same_answer_whether_one_first_octet_or_many(mode):
+    with parse_mode(mode):
+        # exclusions inside one first octet: a network of /8 or longer keeps its keys in plain
+        # lists, a shorter one in compact arrays; both must leave the same addresses
+        rnd = random.Random(5)
+        ex = []
+        for _ in range(3000):
+            p = rnd.randint(16, 32)
+            ex.append(
+                ipaddress.IPv4Network(((10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p), p))
+            )
+        texts = [str(n) for n in ex]
+        in_8 = list(subnet.exclude("10.0.0.0/8", texts).networks())
+        in_6 = list(subnet.exclude("8.0.0.0/6", texts).networks())
+        left_8 = [ipaddress.ip_network("10.0.0.0/8")]
+        for n in ipaddress.collapse_addresses(ex):
+            left_8 = [part for piece in left_8 if not piece.subnet_of(n) for part in (
+                piece.address_exclude(n) if n.subnet_of(piece) else [piece])]  # fmt: skip
+        left_8 = list(ipaddress.collapse_addresses(left_8))
+        assert in_8 == left_8
+        extra = [ipaddress.ip_network("8.0.0.0/7"), ipaddress.ip_network("11.0.0.0/8")]
+        assert in_6 == list(ipaddress.collapse_addresses(left_8 + extra))
 
 
-def test_summarize_accepts_addresses_host_bits_and_other_spellings():
-    items = ["10.0.0.1", "10.0.0.0/32", " 10.0.0.2/31 ", "10.0.0.4/255.255.255.252",
-             "10.0.0.9/29", "::1", "::/128", "", "fe80::1%eth0/64"]  # fmt: skip
-    assert _texts(subnet.summarize(items)) == ["10.0.0.0/28", "::/127", "fe80::/64"]
+@pytest.mark.parametrize("mode", MODES)
+def test_summarize_accepts_addresses_host_bits_and_other_spellings(mode):
+    with parse_mode(mode):
+        items = ["10.0.0.1", "10.0.0.0/32", " 10.0.0.2/31 ", "10.0.0.4/255.255.255.252",
+                 "10.0.0.9/29", "::1", "::/128", "", "fe80::1%eth0/64"]  # fmt: skip
+        assert _texts(subnet.summarize(items)) == ["10.0.0.0/28", "::/127", "fe80::/64"]
 
 
+@pytest.mark.parametrize("mode", MODES)
 @settings(max_examples=200, deadline=None)
 @given(st.data())
-def test_bulk_parser_agrees_with_ipaddress(data):
+def test_bulk_parser_agrees_with_ipaddress(mode, data):
     """The inet_pton fast path accepts exactly what ipaddress accepts, as the same network."""
-    v = data.draw(versions)
-    if v == 4:
-        octets = data.draw(
-            st.lists(
-                st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "0x1", ""])),
-                min_size=3,
-                max_size=5,
+    with parse_mode(mode):
+        v = data.draw(versions)
+        if v == 4:
+            octets = data.draw(
+                st.lists(
+                    st.one_of(
+                        st.integers(0, 300).map(str), st.sampled_from(["00", "01", "0x1", ""])
+                    ),
+                    min_size=3,
+                    max_size=5,
+                )
             )
+            addr = ".".join(octets)
+        else:
+            addr = data.draw(st.from_regex(r"\A[0-9a-f:.]{0,20}\Z"))
+        plen = data.draw(st.one_of(st.none(), st.integers(0, 130).map(str), st.just("024")))
+        text = addr if plen is None else f"{addr}/{plen}"
+        assume(text.strip())  # blank items are skipped, not errors
+        try:
+            expected = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            expected = None
+        if expected is None:
+            with pytest.raises(InvalidInput):
+                subnet.summarize([text])
+        else:
+            assert list(subnet.summarize([text]).networks()) == [expected]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_summarize_errors(mode):
+    with parse_mode(mode):
+        msg = (
+            "item 2: invalid network '10.0.0.256': octet 256 (> 255) not permitted in '10.0.0.256'"
         )
-        addr = ".".join(octets)
-    else:
-        addr = data.draw(st.from_regex(r"\A[0-9a-f:.]{0,20}\Z"))
-    plen = data.draw(st.one_of(st.none(), st.integers(0, 130).map(str), st.just("024")))
-    text = addr if plen is None else f"{addr}/{plen}"
-    assume(text.strip())  # blank items are skipped, not errors
-    try:
-        expected = ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        expected = None
-    if expected is None:
-        with pytest.raises(InvalidInput):
-            subnet.summarize([text])
-    else:
-        assert list(subnet.summarize([text]).networks()) == [expected]
-
-
-def test_summarize_errors():
-    msg = "item 2: invalid network '10.0.0.256': octet 256 (> 255) not permitted in '10.0.0.256'"
-    with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
-        subnet.summarize(["10.0.0.0/8", "10.0.0.256"])
-    errors: list[tuple[int, str]] = []
-    result = subnet.summarize(["10.0.0.0/25", "x", "10.0.0.128/25", "1.2.3.4/40"], errors=errors)
-    assert _texts(result) == ["10.0.0.0/24"]
-    assert errors == [
-        (2, "invalid network 'x': expected 4 octets in 'x'"),
-        (4, "invalid network '1.2.3.4/40': prefix length 40 out of range 0-32 for IPv4"),
-    ]
+        with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
+            subnet.summarize(["10.0.0.0/8", "10.0.0.256"])
+        errors: list[tuple[int, str]] = []
+        result = subnet.summarize(
+            ["10.0.0.0/25", "x", "10.0.0.128/25", "1.2.3.4/40"], errors=errors
+        )
+        assert _texts(result) == ["10.0.0.0/24"]
+        assert errors == [
+            (2, "invalid network 'x': expected 4 octets in 'x'"),
+            (4, "invalid network '1.2.3.4/40': prefix length 40 out of range 0-32 for IPv4"),
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -656,73 +702,79 @@ def _exclude_model(parent, excluded):
     return list(ipaddress.collapse_addresses(pieces)) if pieces else []
 
 
+@pytest.mark.parametrize("mode", MODES)
 @settings(max_examples=150, deadline=None)
 @given(st.data())
-def test_exclude_leaves_exactly_the_difference(data):
-    parent = data.draw(networks(max_prefix=120))
-    v, bits = parent.version, BITS[parent.version]
-    inner = st.integers(parent.prefixlen, min(bits, parent.prefixlen + 12)).flatmap(
-        lambda p: st.integers(0, (1 << (p - parent.prefixlen)) - 1).map(
-            lambda k, p=p: NET[v]((int(parent.network_address) + (k << (bits - p)), p))
+def test_exclude_leaves_exactly_the_difference(mode, data):
+    with parse_mode(mode):
+        parent = data.draw(networks(max_prefix=120))
+        v, bits = parent.version, BITS[parent.version]
+        inner = st.integers(parent.prefixlen, min(bits, parent.prefixlen + 12)).flatmap(
+            lambda p: st.integers(0, (1 << (p - parent.prefixlen)) - 1).map(
+                lambda k, p=p: NET[v]((int(parent.network_address) + (k << (bits - p)), p))
+            )
         )
-    )
-    excluded = data.draw(st.lists(st.one_of(inner, networks(version=v)), max_size=12))
-    result = subnet.exclude(str(parent), [str(e) for e in excluded])
-    expected = _exclude_model(parent, excluded)
-    assert list(result.networks()) == expected
-    assert _texts(result) == [text(n) for n in expected]
-    d = result.as_dict()
-    assert d["network"] == text(parent)
-    left = sum(n.num_addresses for n in result.networks())
-    assert d["num_addresses"] == str(left)
-    outside = sum(1 for e in excluded if not e.overlaps(parent))
-    assert d["excluded_outside"] == outside
+        excluded = data.draw(st.lists(st.one_of(inner, networks(version=v)), max_size=12))
+        result = subnet.exclude(str(parent), [str(e) for e in excluded])
+        expected = _exclude_model(parent, excluded)
+        assert list(result.networks()) == expected
+        assert _texts(result) == [text(n) for n in expected]
+        d = result.as_dict()
+        assert d["network"] == text(parent)
+        left = sum(n.num_addresses for n in result.networks())
+        assert d["num_addresses"] == str(left)
+        outside = sum(1 for e in excluded if not e.overlaps(parent))
+        assert d["excluded_outside"] == outside
 
 
-def test_exclude_takes_whole_first_octet_groups_exactly():
-    # IPv4 exclusions are grouped by first octet; a group wholly inside or outside the network
-    # is taken at once, unless one of its blocks is larger than the network
-    taken = {(i, j) for i in range(0, 256, 2) for j in range(0, 256, 3)}
-    many = [f"10.{i}.{j}.0/24" for i, j in sorted(taken)]
-    rest = [
-        ipaddress.ip_network(f"10.{i}.{j}.0/24")
-        for i in range(256)
-        for j in range(256)
-        if (i, j) not in taken
-    ]
-    expected = list(ipaddress.collapse_addresses(rest))
-    assert list(subnet.exclude("10.0.0.0/8", many).networks()) == expected
-    d = subnet.exclude("10.0.0.0/7", [*many, "12.0.0.0/8", "11.0.0.0/24"]).as_dict()
-    assert d["excluded_outside"] == 1
-    assert d["num_addresses"] == str(2**25 - len(many) * 256 - 256)
-    assert _texts(subnet.exclude("10.0.0.0/8", [*many, "10.0.0.0/7"])) == []
-    assert _texts(subnet.exclude("10.0.0.0/8", ["11.0.0.0/8", "8.0.0.0/6"])) == []
-    assert subnet.exclude("10.2.0.0/16", many).as_dict()["excluded_outside"] == len(many) - 86
+@pytest.mark.parametrize("mode", MODES)
+def test_exclude_takes_whole_first_octet_groups_exactly(mode):
+    with parse_mode(mode):
+        # IPv4 exclusions are grouped by first octet; a group wholly inside or outside the network
+        # is taken at once, unless one of its blocks is larger than the network
+        taken = {(i, j) for i in range(0, 256, 2) for j in range(0, 256, 3)}
+        many = [f"10.{i}.{j}.0/24" for i, j in sorted(taken)]
+        rest = [
+            ipaddress.ip_network(f"10.{i}.{j}.0/24")
+            for i in range(256)
+            for j in range(256)
+            if (i, j) not in taken
+        ]
+        expected = list(ipaddress.collapse_addresses(rest))
+        assert list(subnet.exclude("10.0.0.0/8", many).networks()) == expected
+        d = subnet.exclude("10.0.0.0/7", [*many, "12.0.0.0/8", "11.0.0.0/24"]).as_dict()
+        assert d["excluded_outside"] == 1
+        assert d["num_addresses"] == str(2**25 - len(many) * 256 - 256)
+        assert _texts(subnet.exclude("10.0.0.0/8", [*many, "10.0.0.0/7"])) == []
+        assert _texts(subnet.exclude("10.0.0.0/8", ["11.0.0.0/8", "8.0.0.0/6"])) == []
+        assert subnet.exclude("10.2.0.0/16", many).as_dict()["excluded_outside"] == len(many) - 86
 
 
-def test_exclude_examples():
-    assert _texts(subnet.exclude("10.0.0.0/24", ["10.0.0.64/26"])) == [
-        "10.0.0.0/26",
-        "10.0.0.128/25",
-    ]
-    assert _texts(subnet.exclude("10.0.0.0/24", ["10.0.0.0/8"])) == []
-    assert _texts(subnet.exclude("10.0.0.0/30", ["10.0.0.1", "192.0.2.0/24"])) == [
-        "10.0.0.0/32",
-        "10.0.0.2/31",
-    ]
-    msg = "item 2: '::/0' is IPv6 but the network 10.0.0.0/8 is IPv4"
-    with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
-        subnet.exclude("10.0.0.0/8", ["10.0.0.0/9", "::/0"])
-    msg = "item 3: '10.0.0.0/8' is IPv4 but the network 2001:db8::/32 is IPv6"
-    with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
-        subnet.exclude("2001:db8::/32", ["2001:db8::/48", "", "10.0.0.0/8"])
-    errors: list[tuple[int, str]] = []
-    left = subnet.exclude("2001:db8::/126", ["10.0.0.1", "2001:db8::1", "x"], errors=errors)
-    assert _texts(left) == ["2001:db8::/128", "2001:db8::2/127"]
-    assert errors == [
-        (1, "'10.0.0.1' is IPv4 but the network 2001:db8::/126 is IPv6"),
-        (3, "invalid network 'x': expected 4 octets in 'x'"),
-    ]
+@pytest.mark.parametrize("mode", MODES)
+def test_exclude_examples(mode):
+    with parse_mode(mode):
+        assert _texts(subnet.exclude("10.0.0.0/24", ["10.0.0.64/26"])) == [
+            "10.0.0.0/26",
+            "10.0.0.128/25",
+        ]
+        assert _texts(subnet.exclude("10.0.0.0/24", ["10.0.0.0/8"])) == []
+        assert _texts(subnet.exclude("10.0.0.0/30", ["10.0.0.1", "192.0.2.0/24"])) == [
+            "10.0.0.0/32",
+            "10.0.0.2/31",
+        ]
+        msg = "item 2: '::/0' is IPv6 but the network 10.0.0.0/8 is IPv4"
+        with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
+            subnet.exclude("10.0.0.0/8", ["10.0.0.0/9", "::/0"])
+        msg = "item 3: '10.0.0.0/8' is IPv4 but the network 2001:db8::/32 is IPv6"
+        with pytest.raises(InvalidInput, match="^" + re.escape(msg) + "$"):
+            subnet.exclude("2001:db8::/32", ["2001:db8::/48", "", "10.0.0.0/8"])
+        errors: list[tuple[int, str]] = []
+        left = subnet.exclude("2001:db8::/126", ["10.0.0.1", "2001:db8::1", "x"], errors=errors)
+        assert _texts(left) == ["2001:db8::/128", "2001:db8::2/127"]
+        assert errors == [
+            (1, "'10.0.0.1' is IPv4 but the network 2001:db8::/126 is IPv6"),
+            (3, "invalid network 'x': expected 4 octets in 'x'"),
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
