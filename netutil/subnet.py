@@ -898,6 +898,140 @@ def _packed_range(first: int, last: int, bits: int) -> list[int]:
     return [a << 8 | h for a, h in zip(starts, hosts, strict=True)]
 
 
+# IPv6 range text: a range's block starts share their high 16-bit groups (see `_range_texts6`),
+# so each block's text is a prefix made once per group, the hex of one group, and a tail.
+
+#: Per group index g (0 = the lowest 16 bits): '/prefix length' by the block's size bit
+#: (1 << r for a block of 16 * g + r host bits), then the same after the zero groups below g
+#: when the address has no run of two or more zero groups above g (RFC 5952 section 4.2.2:
+#: the g >= 2 zero groups below become '::', one is written '0').
+_V6_SUFFIX: list[dict[int, str]] = []
+_V6_TAIL: list[dict[int, str]] = []
+_V6_ZEROS = ("", ":0") + ("::",) * 6  # those zero groups, by g, when no other run competes
+
+
+def _v6_tables() -> tuple[list[dict[int, str]], list[dict[int, str]]]:
+    """`_V6_SUFFIX` and `_V6_TAIL`, built on first use (256 short strings)."""
+    if not _V6_SUFFIX:
+        for g in range(8):
+            _V6_SUFFIX.append({1 << r: f"/{128 - 16 * g - r}" for r in range(16)})
+            _V6_TAIL.append({bit: _V6_ZEROS[g] + s for bit, s in _V6_SUFFIX[g].items()})
+    return _V6_SUFFIX, _V6_TAIL
+
+
+def _v6_heads(value: int) -> tuple[list[str], list[str], list[dict[int, str]]]:
+    """For each group index g: the RFC 5952 text of an address whose groups above g are those
+    of `value`, whose group g is nonzero and whose groups below g are zero, cut into the part
+    before group g (head), and the part after it (zeros) and that part followed by the
+    '/prefix length' of each block size in group g (tails). Which run of zero groups becomes
+    '::' does not depend on group g's value as long as it is not zero (section 4.2.3: the
+    longest run of two or more, the first of equal ones; a single zero group is '0'), so these
+    pieces serve every block start in group g. `value` is above ::ffff:ffff:ffff (no mixed
+    notation: section 5)."""
+    suffixes, tails = _v6_tables()
+    text = _ntop6()(value.to_bytes(16, "big"))
+    heads = [""]
+    if "::" not in text:  # no run of two or more zero groups: every group written, '::' below g
+        head = ""
+        for group in text.split(":", 7)[:7]:
+            head += group + ":"
+            heads.append(head)
+        heads.reverse()
+        return heads, list(_V6_ZEROS), tails
+    groups = [value >> shift & 0xFFFF for shift in range(112, -1, -16)]  # the highest first
+    hexes = [f"{x:x}" for x in groups]
+    heads, zeros, tails = [], [], []
+    for g in range(8):
+        n = 7 - g  # groups above g
+        run = best = at = 0
+        for i in range(n):  # the longest run of zero groups among them, the first of equals
+            run = run + 1 if groups[i] == 0 else 0
+            if run > best:
+                best, at = run, i + 1 - run
+        if g >= 2 and g > best:
+            heads.append(":".join(hexes[:n]) + ":" if n else "")
+            zeros.append("::")
+        elif best >= 2:
+            after = hexes[at + best : n]
+            heads.append(":".join(hexes[:at]) + "::" + (":".join(after) + ":" if after else ""))
+            zeros.append(":0" * g)
+        else:
+            heads.append(":".join(hexes[:n]) + ":" if n else "")
+            zeros.append(":0" * g)
+        tails.append({bit: zeros[g] + s for bit, s in suffixes[g].items()})
+    return heads, zeros, tails
+
+
+def _range_texts6(first: int, last: int) -> list[str]:
+    """The CIDR text of the blocks `_range_parts` gives for an IPv6 range with `first` above
+    ::ffff:ffff:ffff, made a 16-bit group at a time instead of one `inet_ntop` per block.
+
+    Below the boundary `mid`, the block starts are `first` rounded up to successive powers of
+    two: a start of 16 * g + r host bits has the groups of `first` above g, group g rounded up
+    at bit r (so nonzero), and zero groups below. Above `mid`, they are `last + 1` with the
+    bits from the block's size down cleared: the groups of `last + 1` above g, group g cut at
+    bit r + 1 (zero for the largest block of the group, whose text is then that of the group
+    above it), zeros below. So every block's text is a head of `first` or `last + 1` per group
+    (`_v6_heads`), the hex of one group, and a tail by block size."""
+    suffixes = _v6_tables()[0]
+    if first == last:
+        return [format_address(6, first) + "/128"]
+    k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
+    below = (1 << k) - 1
+    left_whole = not first & below  # [first, mid) is one aligned block
+    right_whole = last & below == below  # so is [mid, last]
+    if left_whole and right_whole:
+        return [format_address(6, first) + f"/{127 - k}"]
+    out: list[str] = []
+    top_group = k >> 4
+    if left_whole:
+        out.append(format_address(6, first) + f"/{128 - k}")
+    else:
+        heads, _, tails = _v6_heads(first)
+        g = ((first & -first).bit_length() - 1) >> 4
+        v = first >> 16 * g & 0xFFFF  # its lowest set bit is the first block's size
+        while True:
+            stop = 1 << (k - 16 * g) if g == top_group else 0x10000
+            head, tail = heads[g], tails[g]
+            low = v & -v
+            while low < stop:
+                out.append(f"{head}{v:x}{tail[low]}")
+                v += low
+                low = v & -v
+            if g == top_group:
+                break
+            g += 1
+            v = (first >> 16 * g & 0xFFFF) + 1  # rounded up at its lowest zero bit
+    if right_whole:
+        out.append(format_address(6, last >> k << k) + f"/{128 - k}")
+        return out
+    end = last + 1
+    heads, zeros, tails = _v6_heads(end)
+    g = top_group
+    group = end >> 16 * g & 0xFFFF
+    rest = group & (1 << (k - 16 * g)) - 1  # the set bits below `mid`: one block each
+    v = group ^ rest  # nonzero: holds bit k
+    above = ""
+    while True:
+        head, tail = heads[g], tails[g]
+        if rest and not v:  # the largest block of the group: group g is zero
+            bit = 1 << (rest.bit_length() - 1)
+            out.append(above + suffixes[g][bit])
+            v, rest = bit, rest ^ bit
+        while rest:
+            bit = 1 << (rest.bit_length() - 1)
+            out.append(f"{head}{v:x}{tail[bit]}")
+            v |= bit
+            rest ^= bit
+        if not g:
+            return out
+        if group:
+            above = f"{head}{group:x}{zeros[g]}"
+        g -= 1
+        group = rest = end >> 16 * g & 0xFFFF
+        v = 0
+
+
 class _RangeSource:
     """The blocks of one address range, computed from its two ends when asked for (at most
     2 * bits of them): no packed list, and the text made in one pass (see `cidrs`)."""
@@ -919,9 +1053,14 @@ class _RangeSource:
             yield version, starts[i], bits - hosts[i]
 
     def cidrs(self, start: int) -> Iterator[str]:
-        """IPv6 text straight from libc's `inet_ntop` in C-level `map`s (a range's blocks
-        start above ::ffff:ffff:ffff unless the range reaches down there: see format_address)."""
+        """IPv6 text a 16-bit group at a time (`_range_texts6`) when the range starts above
+        ::ffff:ffff:ffff; below, blocks may need the mixed notation (see format_address)."""
         version, bits = self.version, BITS[self.version]
+        if version == 6 and self.first > 0xFFFFFFFFFFFF:
+            texts = _range_texts6(self.first, self.last)
+            if start:
+                del texts[:start]
+            return iter(texts)
         starts, hosts = _range_parts(self.first, self.last, bits)
         if start:
             del starts[:start], hosts[:start]
