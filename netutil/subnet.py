@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 from itertools import repeat
-from operator import add, and_
+from operator import and_
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.record import Record
@@ -899,45 +899,55 @@ def _packed_range(first: int, last: int, bits: int) -> list[int]:
 
 
 # IPv6 range text: a range's block starts share their high 16-bit groups (see `_range_texts6`),
-# so each block's text is a prefix made once per group, the hex of one group, and a tail.
+# so each block's text is a head made once per group, the hex of one group, and a tail.
 
-#: Per group index g (0 = the lowest 16 bits): '/prefix length' by the block's size bit
-#: (1 << r for a block of 16 * g + r host bits), then the same after the zero groups below g
-#: when the address has no run of two or more zero groups above g (RFC 5952 section 4.2.2:
-#: the g >= 2 zero groups below become '::', one is written '0').
+#: Zero groups below a block start's group g, written when the address has no run of two or
+#: more zero groups above g (RFC 5952 section 4.2.2: two or more become '::', one is '0').
+_V6_ZEROS = ("", ":0") + ("::",) * 6
+#: Per group index g (0 = the lowest 16 bits): '/prefix length' by the block's size bit (1 << r
+#: for a block of 16 * g + r host bits), and the same after `_V6_ZEROS[g]` (the tail).
 _V6_SUFFIX: list[dict[int, str]] = []
 _V6_TAIL: list[dict[int, str]] = []
-_V6_ZEROS = ("", ":0") + ("::",) * 6  # those zero groups, by g, when no other run competes
+#: The set bits of a byte, lowest first, as bit values (for the low and the high byte of a
+#: group), and highest first: the block sizes inside one group.
+_UP_LOW: list[tuple[int, ...]] = []
+_UP_HIGH: list[tuple[int, ...]] = []
+_DOWN_LOW: list[tuple[int, ...]] = []
+_DOWN_HIGH: list[tuple[int, ...]] = []
 
 
-def _v6_tables() -> tuple[list[dict[int, str]], list[dict[int, str]]]:
-    """`_V6_SUFFIX` and `_V6_TAIL`, built on first use (256 short strings)."""
-    if not _V6_SUFFIX:
-        for g in range(8):
-            _V6_SUFFIX.append({1 << r: f"/{128 - 16 * g - r}" for r in range(16)})
-            _V6_TAIL.append({bit: _V6_ZEROS[g] + s for bit, s in _V6_SUFFIX[g].items()})
-    return _V6_SUFFIX, _V6_TAIL
+def _v6_tables() -> None:
+    """Build the tables above on first use (256 short strings, 1024 small tuples)."""
+    if _V6_SUFFIX:
+        return
+    for g in range(8):
+        _V6_SUFFIX.append({1 << r: f"/{128 - 16 * g - r}" for r in range(16)})
+        _V6_TAIL.append({bit: _V6_ZEROS[g] + s for bit, s in _V6_SUFFIX[g].items()})
+    for byte in range(256):
+        up = tuple(1 << r for r in range(8) if byte >> r & 1)
+        _UP_LOW.append(up)
+        _UP_HIGH.append(tuple(bit << 8 for bit in up))
+        _DOWN_LOW.append(up[::-1])
+        _DOWN_HIGH.append(_UP_HIGH[-1][::-1])
 
 
-def _v6_heads(value: int) -> tuple[list[str], list[str], list[dict[int, str]]]:
-    """For each group index g: the RFC 5952 text of an address whose groups above g are those
-    of `value`, whose group g is nonzero and whose groups below g are zero, cut into the part
-    before group g (head), and the part after it (zeros) and that part followed by the
-    '/prefix length' of each block size in group g (tails). Which run of zero groups becomes
-    '::' does not depend on group g's value as long as it is not zero (section 4.2.3: the
-    longest run of two or more, the first of equal ones; a single zero group is '0'), so these
-    pieces serve every block start in group g. `value` is above ::ffff:ffff:ffff (no mixed
-    notation: section 5)."""
-    suffixes, tails = _v6_tables()
-    text = _ntop6()(value.to_bytes(16, "big"))
-    heads = [""]
+def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any]:
+    """Pieces of RFC 5952 text for addresses whose groups above g are those of `value` (written
+    `text`), whose group g is nonzero and whose groups below g are zero, by group index g: the
+    head (the text before group g), the zeros after it, and the tails (those zeros followed by
+    '/prefix length', by block size). Which run of zero groups becomes '::' does not depend on
+    group g's value as long as it is not zero (section 4.2.3: the longest run of two or more,
+    the first of equal ones), so these pieces serve every block start in group g. `value` is
+    above ::ffff:ffff:ffff (no mixed notation: section 5)."""
     if "::" not in text:  # no run of two or more zero groups: every group written, '::' below g
-        head = ""
-        for group in text.split(":", 7)[:7]:
-            head += group + ":"
-            heads.append(head)
-        heads.reverse()
-        return heads, list(_V6_ZEROS), tails
+        g7, g6, g5, g4, g3, g2, g1, _ = text.split(":")
+        h6 = g7 + ":"
+        h5 = f"{h6}{g6}:"
+        h4 = f"{h5}{g5}:"
+        h3 = f"{h4}{g4}:"
+        h2 = f"{h3}{g3}:"
+        h1 = f"{h2}{g2}:"
+        return (f"{h1}{g1}:", h1, h2, h3, h4, h5, h6, ""), _V6_ZEROS, _V6_TAIL
     groups = [value >> shift & 0xFFFF for shift in range(112, -1, -16)]  # the highest first
     hexes = [f"{x:x}" for x in groups]
     heads, zeros, tails = [], [], []
@@ -958,13 +968,14 @@ def _v6_heads(value: int) -> tuple[list[str], list[str], list[dict[int, str]]]:
         else:
             heads.append(":".join(hexes[:n]) + ":" if n else "")
             zeros.append(":0" * g)
-        tails.append({bit: zeros[g] + s for bit, s in suffixes[g].items()})
+        tails.append({bit: zeros[g] + s for bit, s in _V6_SUFFIX[g].items()})
     return heads, zeros, tails
 
 
-def _range_texts6(first: int, last: int) -> list[str]:
+def _range_texts6(first: int, last: int, first_text: str) -> list[str]:
     """The CIDR text of the blocks `_range_parts` gives for an IPv6 range with `first` above
-    ::ffff:ffff:ffff, made a 16-bit group at a time instead of one `inet_ntop` per block.
+    ::ffff:ffff:ffff (`first_text` is its text), made a 16-bit group at a time instead of one
+    `inet_ntop` per block.
 
     Below the boundary `mid`, the block starts are `first` rounded up to successive powers of
     two: a start of 16 * g + r host bits has the groups of `first` above g, group g rounded up
@@ -972,74 +983,87 @@ def _range_texts6(first: int, last: int) -> list[str]:
     bits from the block's size down cleared: the groups of `last + 1` above g, group g cut at
     bit r + 1 (zero for the largest block of the group, whose text is then that of the group
     above it), zeros below. So every block's text is a head of `first` or `last + 1` per group
-    (`_v6_heads`), the hex of one group, and a tail by block size."""
-    suffixes = _v6_tables()[0]
+    (`_v6_heads`), the hex of one group, and a tail by block size; the block sizes inside a
+    group are the zero bits of `first`'s group (rounding up) or the set bits of `last + 1`'s."""
     if first == last:
-        return [format_address(6, first) + "/128"]
+        return [first_text + "/128"]
     k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
     below = (1 << k) - 1
     left_whole = not first & below  # [first, mid) is one aligned block
     right_whole = last & below == below  # so is [mid, last]
     if left_whole and right_whole:
-        return [format_address(6, first) + f"/{127 - k}"]
+        return [f"{first_text}/{127 - k}"]
+    _v6_tables()
+    up_low, up_high = _UP_LOW, _UP_HIGH
     out: list[str] = []
+    append = out.append
     top_group = k >> 4
     if left_whole:
-        out.append(format_address(6, first) + f"/{128 - k}")
+        append(f"{first_text}/{128 - k}")
     else:
-        heads, _, tails = _v6_heads(first)
+        heads, _, tails = _v6_heads(first, first_text)
         g = ((first & -first).bit_length() - 1) >> 4
         v = first >> 16 * g & 0xFFFF  # its lowest set bit is the first block's size
         while True:
             stop = 1 << (k - 16 * g) if g == top_group else 0x10000
-            head, tail = heads[g], tails[g]
             low = v & -v
-            while low < stop:
-                out.append(f"{head}{v:x}{tail[low]}")
+            if low < stop:
+                head, tail = heads[g], tails[g]
+                append(f"{head}{v:x}{tail[low]}")
+                zero_bits = ~v & (stop - 1) & -(low << 1)  # the next blocks' sizes
                 v += low
-                low = v & -v
+                for bit in up_low[zero_bits & 255]:
+                    append(f"{head}{v:x}{tail[bit]}")
+                    v += bit
+                for bit in up_high[zero_bits >> 8]:
+                    append(f"{head}{v:x}{tail[bit]}")
+                    v += bit
             if g == top_group:
                 break
             g += 1
             v = (first >> 16 * g & 0xFFFF) + 1  # rounded up at its lowest zero bit
     if right_whole:
-        out.append(format_address(6, last >> k << k) + f"/{128 - k}")
+        append(format_address(6, last >> k << k) + f"/{128 - k}")
         return out
+    down_low, down_high, suffixes = _DOWN_LOW, _DOWN_HIGH, _V6_SUFFIX
     end = last + 1
-    heads, zeros, tails = _v6_heads(end)
+    heads, zeros, tails = _v6_heads(end, _ntop6()(end.to_bytes(16, "big")))
     g = top_group
     group = end >> 16 * g & 0xFFFF
-    rest = group & (1 << (k - 16 * g)) - 1  # the set bits below `mid`: one block each
-    v = group ^ rest  # nonzero: holds bit k
+    sizes = group & (1 << (k - 16 * g)) - 1  # the set bits below `mid`: one block each
+    v = group ^ sizes  # nonzero: holds bit k
     above = ""
     while True:
         head, tail = heads[g], tails[g]
-        if rest and not v:  # the largest block of the group: group g is zero
-            bit = 1 << (rest.bit_length() - 1)
-            out.append(above + suffixes[g][bit])
-            v, rest = bit, rest ^ bit
-        while rest:
-            bit = 1 << (rest.bit_length() - 1)
-            out.append(f"{head}{v:x}{tail[bit]}")
-            v |= bit
-            rest ^= bit
+        if sizes and not v:  # the largest block of the group: group g is zero
+            bit = 1 << (sizes.bit_length() - 1)
+            append(above + suffixes[g][bit])
+            v, sizes = bit, sizes ^ bit
+        for bit in down_high[sizes >> 8]:
+            append(f"{head}{v:x}{tail[bit]}")
+            v += bit
+        for bit in down_low[sizes & 255]:
+            append(f"{head}{v:x}{tail[bit]}")
+            v += bit
         if not g:
             return out
         if group:
             above = f"{head}{group:x}{zeros[g]}"
         g -= 1
-        group = rest = end >> 16 * g & 0xFFFF
+        group = sizes = end >> 16 * g & 0xFFFF
         v = 0
 
 
 class _RangeSource:
     """The blocks of one address range, computed from its two ends when asked for (at most
-    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`)."""
+    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`). The text
+    of `first` is kept when the caller has it already."""
 
-    __slots__ = ("first", "last", "total", "version")
+    __slots__ = ("first", "first_text", "last", "total", "version")
 
-    def __init__(self, version: int, first: int, last: int) -> None:
+    def __init__(self, version: int, first: int, last: int, first_text: str | None = None) -> None:
         self.version, self.first, self.last = version, first, last
+        self.first_text = first_text
         self.total = range_block_count(first, last)
 
     @property
@@ -1055,28 +1079,18 @@ class _RangeSource:
     def cidrs(self, start: int) -> Iterator[str]:
         """IPv6 text a 16-bit group at a time (`_range_texts6`) when the range starts above
         ::ffff:ffff:ffff; below, blocks may need the mixed notation (see format_address)."""
-        version, bits = self.version, BITS[self.version]
-        if version == 6 and self.first > 0xFFFFFFFFFFFF:
-            texts = _range_texts6(self.first, self.last)
-            if start:
-                del texts[:start]
-            return iter(texts)
-        starts, hosts = _range_parts(self.first, self.last, bits)
+        version, first = self.version, self.first
+        if version == 6 and first > 0xFFFFFFFFFFFF:
+            texts = _range_texts6(first, self.last, self.first_text or format_address(6, first))
+        else:
+            starts, hosts = _range_parts(first, self.last, BITS[version])
+            suffix = _SUFFIX[version]
+            texts = [
+                format_address(version, a) + suffix[h] for a, h in zip(starts, hosts, strict=True)
+            ]
         if start:
-            del starts[:start], hosts[:start]
-        suffix = _SUFFIX[version]
-        if version == 6 and self.first > 0xFFFFFFFFFFFF:
-            import _socket as socket  # see _ntop6
-
-            texts = map(
-                socket.inet_ntop,
-                repeat(socket.AF_INET6),
-                map(int.to_bytes, starts, repeat(16), repeat("big")),
-            )
-            return map(add, texts, map(suffix.__getitem__, hosts))
-        return iter(
-            [format_address(version, a) + suffix[h] for a, h in zip(starts, hosts, strict=True)]
-        )
+            del texts[:start]
+        return iter(texts)
 
     def requested(self, index: int) -> int | None:
         return None
@@ -1130,14 +1144,15 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         raise InvalidInput(
             f"start {format_address(version, first)} is above end {format_address(version, last)}"
         )
+    first_text = format_address(version, first)
     header = (
         ("operation", "range"),
         ("version", version),
-        ("start_address", format_address(version, first)),
+        ("start_address", first_text),
         ("end_address", format_address(version, last)),
         ("num_addresses", str(last - first + 1)),
     )
-    return CidrList("range", header, _RangeSource(version, first, last))
+    return CidrList("range", header, _RangeSource(version, first, last, first_text))
 
 
 def exclude(
