@@ -899,53 +899,69 @@ def _packed_range(first: int, last: int, bits: int) -> list[int]:
 
 
 # IPv6 range text: a range's block starts share their high 16-bit groups (see `_range_texts6`),
-# so each block's text is a head made once per group, the hex of one group, and a tail.
+# so each block's text is a head made once per group, the hex of one byte of the group, and a
+# tail by block size, put together in one list comprehension per range.
 
 #: Zero groups below a block start's group g, written when the address has no run of two or
 #: more zero groups above g (RFC 5952 section 4.2.2: two or more become '::', one is '0').
 _V6_ZEROS = ("", ":0") + ("::",) * 6
-#: Per group index g (0 = the lowest 16 bits): '/prefix length' by the block's size bit (1 << r
-#: for a block of 16 * g + r host bits), and the same after `_V6_ZEROS[g]` (the tail).
-_V6_SUFFIX: list[dict[int, str]] = []
-_V6_TAIL: list[dict[int, str]] = []
-#: The hex of every 16-bit group: a list index per block instead of `format(v, 'x')` (which
-#: also makes a bound `__format__` method each time), for ~20M instructions once.
-_V6_HEX: list[str] = []
-#: The set bits of a byte, lowest first, as bit values (for the low and the high byte of a
-#: group), and highest first: the block sizes inside one group.
-_UP_LOW: list[tuple[int, ...]] = []
-_UP_HIGH: list[tuple[int, ...]] = []
-_DOWN_LOW: list[tuple[int, ...]] = []
-_DOWN_HIGH: list[tuple[int, ...]] = []
+#: Tables built on first use by `_v6_tables` (~1 ms): a byte in hex, unpadded and in two digits.
+_HEX8: list[str] = []
+_HEX8_PADDED: list[str] = []
+#: Per group index g (0 = the lowest 16 bits) and by the value of a block's size bit inside the
+#: group's low byte or its high byte (1 .. 128): '/prefix length'; and the tails, that after
+#: `_V6_ZEROS[g]` (the high byte's tails start with the low byte's '00').
+_SUFFIX_LOW: list[list[str]] = []
+_SUFFIX_HIGH: list[list[str]] = []
+_TAIL_LOW: list[list[str]] = []
+_TAIL_HIGH: list[list[str]] = []
+#: Per byte value: (byte value of the block start, size bit) of the blocks that one byte of a
+#: group gives. Rounding up (left of `mid`): from the byte itself, its lowest set bit and then
+#: each zero bit above it. Cutting down (right of `mid`): from zero, each set bit, highest first
+#: (and the same without the first block, which starts at a zero byte).
+_ROUND_UP: list[tuple[tuple[int, int], ...]] = []
+_CUT_DOWN: list[tuple[tuple[int, int], ...]] = []
+_CUT_DOWN_REST: list[tuple[tuple[int, int], ...]] = []
+#: A piece of text that stands for one whole block: the tables and the pairs that repeat it once.
+_ONCE_TABLE = ("",)
+_ONCE = ((0, 0),)
 
 
 def _v6_tables() -> None:
-    """Build the tables above on first use (~3 ms, most of it the hex of 65,536 groups)."""
-    if _V6_SUFFIX:
+    """Build the tables above on first use."""
+    if _HEX8:
         return
-    low = [f"{x:x}" for x in range(256)]
-    _V6_HEX.extend(low)
-    two_digits = [f"{x:02x}" for x in range(256)]
-    _V6_HEX.extend([high + x for high in low[1:] for x in two_digits])
+    _HEX8.extend(f"{x:x}" for x in range(256))
+    _HEX8_PADDED.extend(f"{x:02x}" for x in range(256))
     for g in range(8):
-        _V6_SUFFIX.append({1 << r: f"/{128 - 16 * g - r}" for r in range(16)})
-        _V6_TAIL.append({bit: _V6_ZEROS[g] + s for bit, s in _V6_SUFFIX[g].items()})
+        low, high = [""] * 129, [""] * 129
+        for r in range(8):
+            low[1 << r], high[1 << r] = f"/{128 - 16 * g - r}", f"/{120 - 16 * g - r}"
+        _SUFFIX_LOW.append(low)
+        _SUFFIX_HIGH.append(high)
+        _TAIL_LOW.append([_V6_ZEROS[g] + s for s in low])
+        _TAIL_HIGH.append(["00" + _V6_ZEROS[g] + s for s in high])
     for byte in range(256):
-        up = tuple(1 << r for r in range(8) if byte >> r & 1)
-        _UP_LOW.append(up)
-        _UP_HIGH.append(tuple(bit << 8 for bit in up))
-        _DOWN_LOW.append(up[::-1])
-        _DOWN_HIGH.append(_UP_HIGH[-1][::-1])
+        lowest = byte & -byte
+        up = [lowest] + [1 << r for r in range(8) if ~byte >> r & 1 and 1 << r > lowest]
+        down = [1 << r for r in range(7, -1, -1) if byte >> r & 1]
+        for sizes, start, table in ((up, byte, _ROUND_UP), (down, 0, _CUT_DOWN)):
+            pairs = []
+            for bit in sizes if byte else ():
+                pairs.append((start, bit))
+                start += bit
+            table.append(tuple(pairs))
+        _CUT_DOWN_REST.append(_CUT_DOWN[-1][1:])
 
 
-def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any]:
+def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any, Any]:
     """Pieces of RFC 5952 text for addresses whose groups above g are those of `value` (written
     `text`), whose group g is nonzero and whose groups below g are zero, by group index g: the
-    head (the text before group g), the zeros after it, and the tails (those zeros followed by
-    '/prefix length', by block size). Which run of zero groups becomes '::' does not depend on
-    group g's value as long as it is not zero (section 4.2.3: the longest run of two or more,
-    the first of equal ones), so these pieces serve every block start in group g. `value` is
-    above ::ffff:ffff:ffff (no mixed notation: section 5)."""
+    head (the text before group g), the zeros after it, and the tails (see `_TAIL_LOW`). Which
+    run of zero groups becomes '::' does not depend on group g's value as long as it is not
+    zero (section 4.2.3: the longest run of two or more, the first of equal ones), so these
+    pieces serve every block start in group g. Only the groups above the lowest are used.
+    `value` is above ::ffff:ffff:ffff (no mixed notation: section 5)."""
     if "::" not in text:  # no run of two or more zero groups: every group written, '::' below g
         g7, g6, g5, g4, g3, g2, g1, _ = text.split(":")
         h6 = g7 + ":"
@@ -954,10 +970,10 @@ def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any]:
         h3 = f"{h4}{g4}:"
         h2 = f"{h3}{g3}:"
         h1 = f"{h2}{g2}:"
-        return (f"{h1}{g1}:", h1, h2, h3, h4, h5, h6, ""), _V6_ZEROS, _V6_TAIL
+        return (f"{h1}{g1}:", h1, h2, h3, h4, h5, h6, ""), _V6_ZEROS, _TAIL_LOW, _TAIL_HIGH
     groups = [value >> shift & 0xFFFF for shift in range(112, -1, -16)]  # the highest first
     hexes = [f"{x:x}" for x in groups]
-    heads, zeros, tails = [], [], []
+    heads, zeros, tails_low, tails_high = [], [], [], []
     for g in range(8):
         n = 7 - g  # groups above g
         run = best = at = 0
@@ -975,23 +991,25 @@ def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any]:
         else:
             heads.append(":".join(hexes[:n]) + ":" if n else "")
             zeros.append(":0" * g)
-        tails.append({bit: zeros[g] + s for bit, s in _V6_SUFFIX[g].items()})
-    return heads, zeros, tails
+        tails_low.append([zeros[g] + s for s in _SUFFIX_LOW[g]])
+        tails_high.append(["00" + zeros[g] + s for s in _SUFFIX_HIGH[g]])
+    return heads, zeros, tails_low, tails_high
 
 
-def _range_texts6(first: int, last: int, first_text: str) -> list[str]:
+def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> list[str]:
     """The CIDR text of the blocks `_range_parts` gives for an IPv6 range with `first` above
-    ::ffff:ffff:ffff (`first_text` is its text), made a 16-bit group at a time instead of one
-    `inet_ntop` per block.
+    ::ffff:ffff:ffff (`first_text` and `last_text` are the ends' text), made from pieces instead
+    of one `inet_ntop` per block.
 
     Below the boundary `mid`, the block starts are `first` rounded up to successive powers of
     two: a start of 16 * g + r host bits has the groups of `first` above g, group g rounded up
     at bit r (so nonzero), and zero groups below. Above `mid`, they are `last + 1` with the
     bits from the block's size down cleared: the groups of `last + 1` above g, group g cut at
     bit r + 1 (zero for the largest block of the group, whose text is then that of the group
-    above it), zeros below. So every block's text is a head of `first` or `last + 1` per group
-    (`_v6_heads`), the hex of one group, and a tail by block size; the block sizes inside a
-    group are the zero bits of `first`'s group (rounding up) or the set bits of `last + 1`'s."""
+    above it), zeros below. So a block's text is a head of `first` or `last + 1` per group
+    (`_v6_heads`), the hex of group g, and a tail by block size; and the blocks of one byte of
+    a group follow from that byte alone (`_ROUND_UP`, `_CUT_DOWN`). Each run of blocks is
+    listed as (prefix, hex table, tail table, pairs) and all are joined in one comprehension."""
     if first == last:
         return [first_text + "/128"]
     k = (first ^ last).bit_length() - 1  # the highest bit in which they differ
@@ -1001,64 +1019,99 @@ def _range_texts6(first: int, last: int, first_text: str) -> list[str]:
     if left_whole and right_whole:
         return [f"{first_text}/{127 - k}"]
     _v6_tables()
-    up_low, up_high, hexes = _UP_LOW, _UP_HIGH, _V6_HEX
-    out: list[str] = []
-    append = out.append
+    hexes, padded = _HEX8, _HEX8_PADDED
     top_group = k >> 4
+    runs: list[tuple[str, Any, Any, Any]]
     if left_whole:
-        append(f"{first_text}/{128 - k}")
+        runs = [(f"{first_text}/{128 - k}", _ONCE_TABLE, _ONCE_TABLE, _ONCE)]
     else:
-        heads, _, tails = _v6_heads(first, first_text)
+        round_up = _ROUND_UP
+        runs = []
+        heads, _, tails_low, tails_high = _v6_heads(first, first_text)
         g = ((first & -first).bit_length() - 1) >> 4
         v = first >> 16 * g & 0xFFFF  # its lowest set bit is the first block's size
-        while True:
-            stop = 1 << (k - 16 * g) if g == top_group else 0x10000
-            low = v & -v
-            if low < stop:
-                head, tail = heads[g], tails[g]
-                append(f"{head}{hexes[v]}{tail[low]}")
-                zero_bits = ~v & (stop - 1) & -(low << 1)  # the next blocks' sizes
-                v += low
-                for bit in up_low[zero_bits & 255]:
-                    append(f"{head}{hexes[v]}{tail[bit]}")
-                    v += bit
-                for bit in up_high[zero_bits >> 8]:
-                    append(f"{head}{hexes[v]}{tail[bit]}")
-                    v += bit
-            if g == top_group:
-                break
+        while g < top_group:
+            low, high = v & 255, v >> 8
+            head = heads[g]
+            if low:
+                if high:
+                    runs += ((f"{head}{hexes[high]}", padded, tails_low[g], round_up[low]),)
+                else:
+                    runs += ((head, hexes, tails_low[g], round_up[low]),)
+                high += 1  # the carry out of the low byte
+            if high < 256:
+                runs += ((head, hexes, tails_high[g], round_up[high]),)
             g += 1
             v = (first >> 16 * g & 0xFFFF) + 1  # rounded up at its lowest zero bit
+        stop = 1 << (k - 16 * g)  # the top group: the blocks below bit k only
+        lowest = v & -v
+        if lowest < stop:
+            n = (~v & (stop - 1) & -(lowest << 1)).bit_count() + 1
+            low, high = v & 255, v >> 8
+            head = heads[g]
+            if low:
+                pairs = round_up[low]
+                if high:
+                    runs += ((f"{head}{hexes[high]}", padded, tails_low[g], pairs[:n]),)
+                else:
+                    runs += ((head, hexes, tails_low[g], pairs[:n]),)
+                n -= len(pairs)
+                high += 1
+            if n > 0:
+                runs += ((head, hexes, tails_high[g], round_up[high][:n]),)
     if right_whole:
-        append(format_address(6, last >> k << k) + f"/{128 - k}")
-        return out
-    down_low, down_high, suffixes = _DOWN_LOW, _DOWN_HIGH, _V6_SUFFIX
+        runs += (
+            (format_address(6, last >> k << k) + f"/{128 - k}", _ONCE_TABLE, _ONCE_TABLE, _ONCE),
+        )
+        return [f"{p}{d[x]}{t[bit]}" for p, d, t, pairs in runs for x, bit in pairs]
+    cut_down, cut_down_rest = _CUT_DOWN, _CUT_DOWN_REST
     end = last + 1
-    heads, zeros, tails = _v6_heads(end, _ntop6()(end.to_bytes(16, "big")))
-    g = top_group
+    if last & 0xFFFF != 0xFFFF:  # `end`'s groups above the lowest are `last`'s
+        heads, zeros, tails_low, tails_high = _v6_heads(end, last_text)
+    else:
+        heads, zeros, tails_low, tails_high = _v6_heads(end, format_address(6, end))
+    g = top_group  # its blocks: the set bits below bit k
     group = end >> 16 * g & 0xFFFF
-    sizes = group & (1 << (k - 16 * g)) - 1  # the set bits below `mid`: one block each
-    v = group ^ sizes  # nonzero: holds bit k
-    above = ""
-    while True:
-        head, tail = heads[g], tails[g]
-        if sizes and not v:  # the largest block of the group: group g is zero
-            bit = 1 << (sizes.bit_length() - 1)
-            append(above + suffixes[g][bit])
-            v, sizes = bit, sizes ^ bit
-        for bit in down_high[sizes >> 8]:
-            append(f"{head}{hexes[v]}{tail[bit]}")
-            v += bit
-        for bit in down_low[sizes & 255]:
-            append(f"{head}{hexes[v]}{tail[bit]}")
-            v += bit
-        if not g:
-            return out
-        if group:
-            above = f"{head}{hexes[group]}{zeros[g]}"
+    sizes = group & (1 << (k - 16 * g)) - 1
+    high, low = group >> 8, group & 255
+    head = heads[g]
+    if sizes >> 8:
+        runs += ((head, hexes, tails_high[g], cut_down[high][-(sizes >> 8).bit_count() :]),)
+    if sizes & 255:
+        pairs = cut_down[low][-(sizes & 255).bit_count() :]
+        if high:
+            runs += ((f"{head}{hexes[high]}", padded, tails_low[g], pairs),)
+        else:
+            runs += ((head, hexes, tails_low[g], pairs),)
+    if high:
+        above = f"{head}{hexes[high]}{padded[low]}{zeros[g]}"  # the text of a zero group g - 1
+    else:
+        above = f"{head}{hexes[low]}{zeros[g]}"
+    while g:
         g -= 1
-        group = sizes = end >> 16 * g & 0xFFFF
-        v = 0
+        group = end >> 16 * g & 0xFFFF
+        if not group:
+            continue
+        high, low = group >> 8, group & 255
+        head = heads[g]
+        if high:
+            runs += (
+                (above + _SUFFIX_HIGH[g][cut_down[high][0][1]], _ONCE_TABLE, _ONCE_TABLE, _ONCE),
+                (head, hexes, tails_high[g], cut_down_rest[high]),
+            )
+            if low:
+                above = f"{head}{hexes[high]}"
+                runs += ((above, padded, tails_low[g], cut_down[low]),)
+                above = f"{above}{padded[low]}{zeros[g]}"
+            else:
+                above = f"{head}{hexes[high]}00{zeros[g]}"
+        else:
+            runs += (
+                (above + _SUFFIX_LOW[g][cut_down[low][0][1]], _ONCE_TABLE, _ONCE_TABLE, _ONCE),
+                (head, hexes, tails_low[g], cut_down_rest[low]),
+            )
+            above = f"{head}{hexes[low]}{zeros[g]}"
+    return [f"{p}{d[x]}{t[bit]}" for p, d, t, pairs in runs for x, bit in pairs]
 
 
 class _RangeSource:
@@ -1066,11 +1119,12 @@ class _RangeSource:
     2 * bits of them): no packed list, and the text made in one pass (see `cidrs`). The text
     of `first` is kept when the caller has it already."""
 
-    __slots__ = ("first", "first_text", "last", "total", "version")
+    __slots__ = ("first", "last", "texts", "total", "version")
 
-    def __init__(self, version: int, first: int, last: int, first_text: str | None = None) -> None:
-        self.version, self.first, self.last = version, first, last
-        self.first_text = first_text
+    def __init__(
+        self, version: int, first: int, last: int, texts: tuple[str, str] | None = None
+    ) -> None:
+        self.version, self.first, self.last, self.texts = version, first, last, texts
         self.total = range_block_count(first, last)
 
     @property
@@ -1088,7 +1142,12 @@ class _RangeSource:
         ::ffff:ffff:ffff; below, blocks may need the mixed notation (see format_address)."""
         version, first = self.version, self.first
         if version == 6 and first > 0xFFFFFFFFFFFF:
-            texts = _range_texts6(first, self.last, self.first_text or format_address(6, first))
+            last = self.last
+            first_text, last_text = self.texts or (
+                format_address(6, first),
+                format_address(6, last),
+            )
+            texts = _range_texts6(first, last, first_text, last_text)
         else:
             starts, hosts = _range_parts(first, self.last, BITS[version])
             suffix = _SUFFIX[version]
@@ -1159,7 +1218,7 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
         ("end_address", last_text),
         ("num_addresses", str(last - first + 1)),
     )
-    return CidrList("range", header, _RangeSource(version, first, last, first_text))
+    return CidrList("range", header, _RangeSource(version, first, last, (first_text, last_text)))
 
 
 def exclude(
