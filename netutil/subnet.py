@@ -1116,8 +1116,8 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
 
 class _RangeSource:
     """The blocks of one address range, computed from its two ends when asked for (at most
-    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`). The text
-    of `first` is kept when the caller has it already."""
+    2 * bits of them): no packed list, and the text made in one pass (see `cidrs`). The ends'
+    text is kept when the caller has made it already (`range_cidrs` has, for its header)."""
 
     __slots__ = ("first", "last", "texts", "total", "version")
 
@@ -1138,7 +1138,7 @@ class _RangeSource:
             yield version, starts[i], bits - hosts[i]
 
     def cidrs(self, start: int) -> Iterator[str]:
-        """IPv6 text a 16-bit group at a time (`_range_texts6`) when the range starts above
+        """IPv6 text from per-group pieces (`_range_texts6`) when the range starts above
         ::ffff:ffff:ffff; below, blocks may need the mixed notation (see format_address)."""
         version, first = self.version, self.first
         if version == 6 and first > 0xFFFFFFFFFFFF:
