@@ -1084,7 +1084,9 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
         else:
             runs += ((head, hexes, tails_low[g], pairs),)
     if high:
-        above = f"{head}{hexes[high]}{padded[low]}{zeros[g]}"  # the text of a zero group g - 1
+        # the text of a block start whose groups below g are zero: the largest block of a lower
+        # group starts there when the groups between are zero
+        above = f"{head}{hexes[high]}{padded[low]}{zeros[g]}"
     else:
         above = f"{head}{hexes[low]}{zeros[g]}"
     while g:
