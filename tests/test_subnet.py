@@ -666,6 +666,91 @@ def test_range_whole_spaces():
     assert subnet.range_cidrs("::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").total == 254
 
 
+# IPv6 range text is made a 16-bit group at a time: values built from groups that are often
+# zero, so that runs of zero groups fall high, low, in the middle, tie with each other, or
+# stand alone (RFC 5952 section 4.2), and values near or below ::ffff:0:0/96 (section 5).
+_groups = st.one_of(
+    st.sampled_from([0, 0, 0, 1, 0x8000, 0xFFFF]), st.integers(0, 0xFFFF)
+)  # fmt: skip
+grouped_v6 = st.lists(_groups, min_size=8, max_size=8).map(
+    lambda gs: int.from_bytes(b"".join(g.to_bytes(2, "big") for g in gs), "big")
+)
+low_v6 = st.one_of(
+    st.integers(0, 2**33),  # IPv4-compatible spellings (::a.b.c.d in old notation)
+    st.integers(0, 2**32 - 1).map(lambda x: x | 0xFFFF << 32),  # IPv4-mapped
+    st.integers(2**48 - 2**20, 2**48 + 2**20),  # around ::ffff:ffff:ffff
+)
+
+
+@st.composite
+def v6_ranges(draw):
+    """(first, last) of an IPv6 range: both ends structured, or the end a random distance
+    above the start (a span of any size, including one address and whole aligned blocks)."""
+    first = draw(st.one_of(grouped_v6, grouped_v6, low_v6, st.integers(0, 2**128 - 1)))
+    how = draw(st.sampled_from(["grouped", "offset", "aligned"]))
+    if how == "grouped":
+        first, last = sorted((first, draw(grouped_v6)))
+    elif how == "offset":
+        last = first + draw(st.integers(0, 2 ** draw(st.integers(0, 128)) - 1))
+    else:  # the end of an aligned block above first, minus a few
+        host = draw(st.integers(0, 128))
+        last = (first >> host << host) + (1 << host) - 1 - draw(st.integers(0, 3))
+    return first, max(first, min(last, 2**128 - 1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(v6_ranges(), st.data())
+def test_range_v6_text_equals_ipaddress(ends, data):
+    first, last = ADDR[6](ends[0]), ADDR[6](ends[1])
+    expected = [text(n) for n in ipaddress.summarize_address_range(first, last)]
+    result = subnet.range_cidrs(str(first), str(last))
+    assert list(result.cidrs()) == expected
+    start = data.draw(st.integers(0, len(expected)))
+    assert list(result.cidrs(start=start)) == expected[start:]
+    d = result.as_dict(start, 2)
+    assert [i["network"] for i in d["items"]] == expected[start:][:2]
+    assert (d["start_address"], d["end_address"]) == (text(first), text(last))
+
+
+def test_range_v6_text_examples():
+    """Spellings worked out by hand from RFC 5952 section 4.2 (and checked by ipaddress)."""
+    cases = {
+        # the trailing zero run is the longest: '::' at the end
+        ("2001:db8:1::", "2001:db8:1:ffff:ffff:ffff:ffff:ffff"): ["2001:db8:1::/48"],
+        # a run of two high groups ties with the two trailing ones: the first one wins
+        ("2001:0:0:1:1:1::", "2001:0:0:1:1:1:ffff:ffff"): ["2001::1:1:1:0:0/96"],
+        # one zero group is written 0; the run of two below becomes '::'
+        ("2001:db8:0:1:2:3::", "2001:db8:0:1:2:3:0:1"): ["2001:db8:0:1:2:3::/127"],
+        # a longer run among the high groups beats the trailing one
+        ("2001::5:0:0", "2001::5:0:1"): ["2001::5:0:0/127"],
+        # a block start whose own group is zero: '::' takes the groups below the one above
+        ("1:2:3:4:5:6:7:8", "1:2:3:5::"): [
+            "1:2:3:4:5:6:7:8/125", "1:2:3:4:5:6:7:10/124", "1:2:3:4:5:6:7:20/123",
+            "1:2:3:4:5:6:7:40/122", "1:2:3:4:5:6:7:80/121", "1:2:3:4:5:6:7:100/120",
+            "1:2:3:4:5:6:7:200/119", "1:2:3:4:5:6:7:400/118", "1:2:3:4:5:6:7:800/117",
+            "1:2:3:4:5:6:7:1000/116", "1:2:3:4:5:6:7:2000/115", "1:2:3:4:5:6:7:4000/114",
+            "1:2:3:4:5:6:7:8000/113", "1:2:3:4:5:6:8:0/109", "1:2:3:4:5:6:10:0/108",
+            "1:2:3:4:5:6:20:0/107", "1:2:3:4:5:6:40:0/106", "1:2:3:4:5:6:80:0/105",
+            "1:2:3:4:5:6:100:0/104", "1:2:3:4:5:6:200:0/103", "1:2:3:4:5:6:400:0/102",
+            "1:2:3:4:5:6:800:0/101", "1:2:3:4:5:6:1000:0/100", "1:2:3:4:5:6:2000:0/99",
+            "1:2:3:4:5:6:4000:0/98", "1:2:3:4:5:6:8000:0/97", "1:2:3:4:5:7::/96",
+            "1:2:3:4:5:8::/93", "1:2:3:4:5:10::/92", "1:2:3:4:5:20::/91", "1:2:3:4:5:40::/90",
+            "1:2:3:4:5:80::/89", "1:2:3:4:5:100::/88", "1:2:3:4:5:200::/87",
+            "1:2:3:4:5:400::/86", "1:2:3:4:5:800::/85", "1:2:3:4:5:1000::/84",
+            "1:2:3:4:5:2000::/83", "1:2:3:4:5:4000::/82", "1:2:3:4:5:8000::/81",
+            "1:2:3:4:6::/79", "1:2:3:4:8::/77", "1:2:3:4:10::/76", "1:2:3:4:20::/75",
+            "1:2:3:4:40::/74", "1:2:3:4:80::/73", "1:2:3:4:100::/72", "1:2:3:4:200::/71",
+            "1:2:3:4:400::/70", "1:2:3:4:800::/69", "1:2:3:4:1000::/68", "1:2:3:4:2000::/67",
+            "1:2:3:4:4000::/66", "1:2:3:4:8000::/65", "1:2:3:5::/128",
+        ],
+    }  # fmt: skip
+    for (a, b), expected in cases.items():
+        assert [str(n) for n in ipaddress.summarize_address_range(ADDR[6](a), ADDR[6](b))] == (
+            expected
+        )
+        assert _texts(subnet.range_cidrs(a, b)) == expected
+
+
 RANGE_ERRORS = [
     ("10.0.0.9", "10.0.0.1", "start 10.0.0.9 is above end 10.0.0.1"),
     ("10.0.0.1", "::1", "start '10.0.0.1' is IPv4 but end '::1' is IPv6: a range needs one"
