@@ -518,7 +518,7 @@ class TCB:
 
     def _closed_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.1: no TCB. Anything but a RST is answered with a RST (S1, S2)."""
-        flags = int(h.flags)
+        flags = h.flags + 0  # a plain int (cheaper than int(), see _FLAG)
         if flags & _RST:
             return "discarded"  # S3
         if flags & _ACK:
@@ -530,7 +530,7 @@ class TCB:
 
     def _listen_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.2."""
-        flags = int(h.flags)
+        flags = h.flags + 0  # a plain int (cheaper than int(), see _FLAG)
         # first: check for a RST (S4)
         if flags & _RST:
             return "ignored"
@@ -558,7 +558,7 @@ class TCB:
 
     def _syn_sent_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.3."""
-        flags = int(h.flags)
+        flags = h.flags + 0  # a plain int (cheaper than int(), see _FLAG)
         seg_ack = 0
         # first: check the ACK bit
         if flags & _ACK:
@@ -610,7 +610,7 @@ class TCB:
     def _other_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.4: SYN-RECEIVED and the synchronized states."""
         state = self.state
-        flags = int(h.flags)
+        flags = h.flags + 0  # a plain int (cheaper than int(), see _FLAG)
         rcv_nxt = self.rcv_nxt
         seq = rcv_nxt + ((h.seq - rcv_nxt + HALF) & MASK) - HALF
         syn = flags & _SYN
