@@ -148,6 +148,8 @@ class TCB:
         "_app_data_pending",
         "_last_oow",
         "_sws",
+        "_ts_at",
+        "_ts_options",
         "app",
         "close_called_at",
         "data_end",
@@ -305,6 +307,8 @@ class TCB:
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
+        self._ts_at = -1.0  # no timestamp options made yet (see _transmit)
+        self._ts_options: tuple[Any, ...] = ()
         self.rcv_nxt = self.rcv_adv = 0
         self.unread = bytearray()
         self.ooo: dict[int, bytes] = {}
@@ -1137,8 +1141,14 @@ class TCB:
             if window > 0xFFFF:
                 window = 0xFFFF
             if self.ts_ok:
-                tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-                options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
+                # TSval is the clock in ms (RFC 7323 section 4.1): segments sent at one time
+                # (an ACK and the FIN after it) share one options tuple, made once
+                now = self.engine.now
+                if now != self._ts_at:
+                    self._ts_at = now
+                    tsval = (self.ts_offset + int(now * 1000)) & MASK
+                    self._ts_options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
+                options = self._ts_options
             else:
                 options = ()
         header = _make_header(
@@ -1236,6 +1246,7 @@ class TCB:
             self.rcv_wscale = self.params.ws_shift
         else:
             self.snd_wscale = self.rcv_wscale = 0
+        self._ts_at = -1.0  # TSecr changes: the next segment makes its options anew
         if ts is not None:
             self.ts_ok = True
             self.ts_recent = ts
