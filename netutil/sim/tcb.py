@@ -342,19 +342,13 @@ class TCB:
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
+        """Change state, recording the rule in the trace. (The times the summary reports are
+        noted where their states are entered: ESTABLISHED in `_begin_data`, TIME-WAIT in
+        `_enter_time_wait`, CLOSED in `_delete_tcb`; not tested at every change.)"""
         if self.events is not None:
             self.events.append(("state", self.engine.now, self.name, self.state, new, rule))
         self.state = new
-        self.last_change = now = self.engine.now
-        if new is ESTABLISHED:
-            if self.established_at is None:
-                self.established_at = now
-        elif (
-            (new is TIME_WAIT or new is CLOSED)
-            and self.finished_at is None
-            and self.close_called_at is not None
-        ):
-            self.finished_at = now
+        self.last_change = self.engine.now
 
     def _note(self, kind: str, text: str) -> None:
         events = self.events
@@ -471,6 +465,8 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
+        if self.finished_at is None and self.close_called_at is not None:
+            self.finished_at = self.engine.now  # done with a close the user asked for
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None
         self._notify("on_closed", (error,))
@@ -891,6 +887,8 @@ class TCB:
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = None
         self._set_state(TIME_WAIT, rule)
+        if self.finished_at is None and self.close_called_at is not None:
+            self.finished_at = self.engine.now  # done with a close the user asked for
         self._start_timer(TIMEWAIT, 2 * self.params.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
@@ -1014,8 +1012,11 @@ class TCB:
     # ------------------------------------------------------------------ output
 
     def _begin_data(self) -> None:
-        """Entering ESTABLISHED: RFC 6298 (5.7). If a SYN (or SYN,ACK) timed out and no RTT
-        sample exists, data transmission starts with RTO = 3 s (Linux: TCP_TIMEOUT_FALLBACK)."""
+        """Entering ESTABLISHED: note the time (the first time), and RFC 6298 (5.7): if a SYN
+        (or SYN,ACK) timed out and no RTT sample exists, data transmission starts with RTO = 3 s
+        (Linux: TCP_TIMEOUT_FALLBACK)."""
+        if self.established_at is None:
+            self.established_at = self.engine.now
         if self.syn_timed_out and self.srtt is None:
             self.rto = RTO_SYN_FALLBACK
 
