@@ -1018,14 +1018,15 @@ class TCB:
             self.rto = RTO_SYN_FALLBACK
 
     def _rtt_sample(self, r: float) -> None:
-        """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5)."""
+        """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5). (Float constants only: the interpreter
+        specializes float * float, not float / int or int * float; the values are the same.)"""
         if self.srtt is None:
             self.srtt = r
-            self.rttvar = r / 2
+            self.rttvar = r * 0.5  # R/2
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
-        k_rttvar = 4 * self.rttvar
+        k_rttvar = 4.0 * self.rttvar  # K = 4
         rto = self.srtt + (k_rttvar if k_rttvar > CLOCK_GRANULARITY else CLOCK_GRANULARITY)
         self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
 
