@@ -648,7 +648,7 @@ class TCB:
                 return "dropped"
             if state is TIME_WAIT and fin:
                 # S34: a retransmitted FIN restarts the 2 MSL wait
-                self._start_timer(TIMEWAIT, 2 * self.params.msl)
+                self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
             if (
                 state is SYN_RECEIVED
                 and syn
@@ -831,7 +831,7 @@ class TCB:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIME_WAIT:
-            self._start_timer(TIMEWAIT, 2 * self.params.msl)
+            self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
 
     def _deliver(self, payload: bytes) -> None:
         self.unread += payload
@@ -886,7 +886,7 @@ class TCB:
         self._set_state(TIME_WAIT, rule)
         if self.finished_at is None and self.close_called_at is not None:
             self.finished_at = self.engine.now  # done with a close the user asked for
-        self._start_timer(TIMEWAIT, 2 * self.params.msl)
+        self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
@@ -982,7 +982,7 @@ class TCB:
         self.recover = self.snd_nxt
         self.dupacks = 0
         self._retransmit_head("retransmission")
-        rto = self.rto * 2
+        rto = self.rto * 2.0
         self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
         self._start_timer(RTX, self.rto)  # (5.6)
 
