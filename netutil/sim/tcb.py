@@ -761,18 +761,18 @@ class TCB:
             if window > self.max_snd_wnd:
                 self.max_snd_wnd = window
             self.snd_wl1, self.snd_wl2 = seq, seg_ack
-        fin_acked = self.fin_sent and self.snd_una > self.fin_seq
+        # (whether our FIN is acknowledged: asked only in the three states that wait for it)
         if state is FIN_WAIT_1:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._set_state(FIN_WAIT_2, "S26")
                 state = FIN_WAIT_2
         elif state is CLOSING:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._enter_time_wait("S27")
                 return result
             # else: data queued before our FIN may still be waiting for window (see _output)
         elif state is LAST_ACK:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._delete_tcb("S28")
                 return result
         elif state is TIME_WAIT:
