@@ -279,8 +279,8 @@ class TCB:
         self.rcv_buf = params.rcv_buf
         self.state = CLOSED
         self.passive = False
-        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer)
-        self.timer_deadline: list[float | None] = [None, None, None]
+        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer); their deadlines are
+        # set, all stopped, by _reset_tcb
         self.timer_pending: list[float | None] = [None, None, None]
         self.timer_token = [0, 0, 0]
         self.send_data = b""
@@ -335,8 +335,7 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        deadline = self.timer_deadline
-        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None  # stop them
+        self.timer_deadline: list[float | None] = [None, None, None]  # all stopped
 
     def detach(self) -> None:
         """Drop the links that make reference cycles (peer, application) once the run is over
