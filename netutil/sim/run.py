@@ -405,11 +405,12 @@ def connect(
     client.app, server.app = client_app, server_app
 
     payload = stream_bytes(0, options.data) if options.data else b""
+    # open(active) with a positional argument: a call with keywords is not specialized
     if options.simultaneous_open:
-        server.open(active=True)
+        server.open(True)  # active
     elif options.listener:
-        server.open(active=False)
-    client.open(active=True)
+        server.open(False)  # passive
+    client.open(True)  # active
     if payload:
         client.send(payload)
 
