@@ -98,7 +98,8 @@ class Application:
         self.tcb = tcb
         self.engine = engine
         self.script = script
-        self.received = bytearray()
+        # what it has read, if it keeps it (no buffer made for an application that does not)
+        self.received = bytearray() if script.keep else b""
         self.received_count = 0
         self.eof = False
         self._close_asked = False
