@@ -752,7 +752,9 @@ class TCB:
         if seg_ack >= self.snd_una and (
             self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
         ):
-            window = h.window << self.snd_wscale
+            window = h.window
+            if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
+                window <<= self.snd_wscale
             if window and not self.snd_wnd:
                 self.timer_deadline[PERSIST] = None
                 self.persist_backoff = 0
@@ -1136,7 +1138,8 @@ class TCB:
             if avail - window >= self._sws:
                 self.rcv_adv = rcv_nxt + avail
                 window = avail
-            window >>= self.rcv_wscale
+            if self.rcv_wscale:  # (shifts are not specialized: none when nothing is scaled)
+                window >>= self.rcv_wscale
             if window > 0xFFFF:
                 window = 0xFFFF
             if self.ts_ok:
