@@ -457,7 +457,7 @@ class TCB:
         if state is LISTEN or state is SYN_SENT:
             self._delete_tcb("U11")
         elif state in (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
-            self._transmit(F_RST, self.snd_nxt, b"", None)
+            self._send_reset()
             self._delete_tcb("U12", "connection reset (aborted by the user)")
         elif state in (CLOSING, LAST_ACK, TIME_WAIT):
             self._delete_tcb("U13")
@@ -1121,43 +1121,39 @@ class TCB:
     # ------------------------------------------------------------------ segments
 
     def _transmit(self, f: int, seq: int, payload: bytes, note: str | None) -> None:
-        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network."""
+        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network.
+
+        `f` always has ACK: once a connection is established the acknowledgment number is
+        always sent (section 3.1); SYNs are `_send_syn`'s, RSTs `_send_reset`'s and `_reply_rst`'s.
+        """
         rcv_nxt = self.rcv_nxt
-        if f & _ACK:
-            ack = rcv_nxt & MASK
-            self._ack_now = False
+        self._ack_now = False
+        # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
+        avail = self.rcv_buf - len(self.unread)
+        window = self.rcv_adv - rcv_nxt
+        if avail - window >= self._sws:
+            self.rcv_adv = rcv_nxt + avail
+            window = avail
+        if self.rcv_wscale:  # (shifts are not specialized: none when nothing is scaled)
+            window >>= self.rcv_wscale
+        if window > 0xFFFF:
+            window = 0xFFFF
+        if self.ts_ok:
+            # TSval is the clock in ms (RFC 7323 section 4.1): segments sent at one time (an
+            # ACK and the FIN after it) share one options tuple, made once
+            now = self.engine.now
+            if now != self._ts_at:
+                self._ts_at = now
+                tsval = (self.ts_offset + trunc(now * 1000)) & MASK
+                self._ts_options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
+            options = self._ts_options
         else:
-            ack = 0
-        if f & _RST:
-            window = 0
-            options: tuple[Any, ...] = ()
-        else:
-            # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
-            avail = self.rcv_buf - len(self.unread)
-            window = self.rcv_adv - rcv_nxt
-            if avail - window >= self._sws:
-                self.rcv_adv = rcv_nxt + avail
-                window = avail
-            if self.rcv_wscale:  # (shifts are not specialized: none when nothing is scaled)
-                window >>= self.rcv_wscale
-            if window > 0xFFFF:
-                window = 0xFFFF
-            if self.ts_ok:
-                # TSval is the clock in ms (RFC 7323 section 4.1): segments sent at one time
-                # (an ACK and the FIN after it) share one options tuple, made once
-                now = self.engine.now
-                if now != self._ts_at:
-                    self._ts_at = now
-                    tsval = (self.ts_offset + trunc(now * 1000)) & MASK
-                    self._ts_options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
-                options = self._ts_options
-            else:
-                options = ()
+            options = ()
         header = _make_header(
             self.port,
             self.remote_port,
             seq & MASK,
-            ack,
+            rcv_nxt & MASK,
             _FLAG[f],
             window,
             0,
@@ -1167,6 +1163,23 @@ class TCB:
             None,
         )
         self.network.send(self, header, payload, note)
+
+    def _send_reset(self) -> None:
+        """ABORT's <SEQ=SND.NXT><CTL=RST> (section 3.10.5): no ACK, no window, no options."""
+        header = _make_header(
+            self.port,
+            self.remote_port,
+            self.snd_nxt & MASK,
+            0,
+            _FLAG[F_RST],
+            0,
+            0,
+            (),
+            None,
+            0,
+            None,
+        )
+        self.network.send(self, header, b"", None)
 
     def _send_ack(self, note: str | None) -> None:
         self._transmit(F_ACK, self.snd_nxt, b"", note)
