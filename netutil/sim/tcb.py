@@ -1188,18 +1188,13 @@ class TCB:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
         tsval = (self.ts_offset + trunc(self.engine.now * 1000)) & MASK
         params = self.params
-        options = (
-            params.syn_mss,
-            _SACK_PERMITTED,
-            _make_ts(tsval, self.ts_recent if f & _ACK else 0),
-            _NOP,
-            params.syn_ws,
-        )
-        if f & _ACK:
+        if f == F_SYN_ACK:
             ack = self.rcv_nxt & MASK
+            tsecr = self.ts_recent
             self._ack_now = False
         else:
-            ack = 0
+            ack = tsecr = 0
+        options = (params.syn_mss, _SACK_PERMITTED, _make_ts(tsval, tsecr), _NOP, params.syn_ws)
         header = _make_header(
             self.port,
             self.remote_port,
