@@ -622,9 +622,12 @@ class TCB:
         seg_len = plen + syn + fin
         wnd = self.rcv_adv - rcv_nxt
 
-        # first: check sequence number (Table 6)
-        if seg_len == 0:
-            ok = seq == rcv_nxt if wnd == 0 else rcv_nxt <= seq < rcv_nxt + wnd
+        # first: check sequence number (Table 6). A segment that starts at RCV.NXT, the common
+        # case, passes every row of the table but one: data into a zero window.
+        if seq == rcv_nxt:
+            ok = wnd > 0 if seg_len else wnd >= 0
+        elif seg_len == 0:
+            ok = wnd > 0 and rcv_nxt <= seq < rcv_nxt + wnd
         elif wnd == 0:
             ok = False
         else:
