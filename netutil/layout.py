@@ -149,19 +149,33 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     field order, for the hot paths that build many of them (the parsers, the simulator).
 
     The generated `__init__` of a frozen dataclass sets each field with `object.__setattr__`,
-    about 0.1 us a field. The maker instead creates an instance of a plain twin class with the
-    very same slots, fills them with ordinary attribute stores, and then gives the object its
-    real class (`__class__` assignment, which CPython allows between classes of identical
-    layout): the result is an ordinary, frozen `cls` instance, equal to one from `cls(...)`, in a
-    fifth of the time. (The twin has no `__init__`, so calling it is the cheapest way to get an
-    empty instance, cheaper than `object.__new__`.) No defaults and no validation: for values
-    already known to be right.
+    about 0.1 us a field. The maker instead creates an instance of a twin class of identical
+    layout, fills its slots with ordinary attribute stores, and then gives the object its real
+    class (`__class__` assignment, which CPython allows between classes of identical layout):
+    the result is an ordinary, frozen `cls` instance, equal to one from `cls(...)`, in a fifth
+    of the time. No defaults and no validation: for values already known to be right.
+
+    The twin is a subclass of `cls` that adds no slots and takes back `object`'s `__init__`,
+    `__setattr__` and `__delattr__`: calling it is the cheapest way to get an empty instance
+    (cheaper than `object.__new__`), its stores are the interpreter's specialized slot stores,
+    and the `__class__` assignment finds the layouts equal at once (they share their slots)
+    instead of comparing two slot lists name by name.
     """
     names = [f.name for f in dataclasses.fields(cls)]
     slots = getattr(cls, "__slots__", None)
     if cls.__bases__ != (object,) or slots is None or tuple(slots) != tuple(names):
         raise TypeError(f"fast_constructor needs a slotted dataclass on object, not {cls!r}")
-    twin = type(f"_{cls.__name__}Slots", (), {"__slots__": tuple(names)})
+    twin = type(
+        f"_{cls.__name__}Maker",
+        (cls,),
+        {
+            "__slots__": (),
+            "__init__": object.__init__,
+            # both, so that the type's attribute-store slot is object's own (a specialized store)
+            "__setattr__": object.__setattr__,
+            "__delattr__": object.__delattr__,
+        },
+    )
     params = ", ".join(names)
     body = "".join(f"    o.{n} = {n}\n" for n in names)
     source = f"def make({params}):\n    o = _twin()\n{body}    o.__class__ = _cls\n    return o\n"

@@ -64,88 +64,59 @@ def stream_bytes(offset: int, length: int) -> bytes:
     return bytes(out)
 
 
+@dataclass(frozen=True, slots=True)
+class AppScript:
+    """What one end's application does: the same in every run of a scenario (see `_scenario`)."""
+
+    read_rate: float | None  # bytes per second; None: it reads whatever arrives at once
+    chunk: int  # bytes per read: min(MSS, buffer / 4), one chunk per chunk / rate seconds
+    keep: bool  # keep what it reads (to compare with what was sent)
+    close_on_established: bool
+    close_on_eof: bool
+    close_when_read: int | None  # close once it has read this many bytes
+    close_delay: float  # with close_on_established: seconds from ESTABLISHED to the CLOSE
+
+
 class Application:
-    """The process on one end: opens, writes, reads at its rate, and closes by the scenario."""
+    """The process on one end: opens, writes, reads at its rate, and closes by its script."""
 
     __slots__ = (
         "_close_asked",
         "_reading",
-        "chunk",
-        "close_delay",
-        "close_on_eof",
-        "close_on_established",
-        "close_when_read",
         "engine",
         "eof",
-        "keep",
-        "read_rate",
         "received",
         "received_count",
+        "script",
         "tcb",
     )
 
-    def __init__(
-        self,
-        tcb: TCB,
-        engine: Engine,
-        *,
-        read_rate: float | None,
-        keep: bool,
-        close_on_established: bool = False,
-        close_on_eof: bool = False,
-        close_when_read: int | None = None,
-        close_delay: float = 0.0,
-    ) -> None:
-        self._setup(
-            tcb,
-            engine,
-            read_rate,
-            keep,
-            close_on_established,
-            close_on_eof,
-            close_when_read,
-            close_delay,
-        )
+    def __init__(self, tcb: TCB, engine: Engine, script: AppScript) -> None:
+        self._setup(tcb, engine, script)
 
-    def _setup(
-        self,
-        tcb: TCB,
-        engine: Engine,
-        read_rate: float | None,
-        keep: bool,
-        close_on_established: bool,
-        close_on_eof: bool,
-        close_when_read: int | None,
-        close_delay: float,
-    ) -> None:
+    def _setup(self, tcb: TCB, engine: Engine, script: AppScript) -> None:
         self.tcb = tcb
         self.engine = engine
-        self.read_rate = read_rate
-        # the application reads min(MSS, buffer / 4) bytes at a time, one chunk per chunk/rate s
-        quarter = tcb.rcv_buf // 4
-        mss = tcb.params.mss
-        chunk = mss if mss < quarter else quarter
-        self.chunk = chunk if chunk > 1 else 1
-        self.keep = keep
-        self.received = bytearray()
+        self.script = script
+        # what it has read, if it keeps it (no buffer made for an application that does not)
+        self.received = bytearray() if script.keep else b""
         self.received_count = 0
         self.eof = False
-        self.close_on_established = close_on_established
-        self.close_on_eof = close_on_eof
-        self.close_when_read = close_when_read
-        self.close_delay = close_delay
         self._close_asked = False
         self._reading = False
 
     def on_established(self) -> None:
-        read_all = self.close_when_read is not None and self.received_count >= self.close_when_read
-        if self.close_on_established and self.close_delay:
-            self.engine.schedule(self.close_delay, self._close)
-        elif self.close_on_established or read_all:
+        script = self.script
+        read_all = (
+            script.close_when_read is not None and self.received_count >= script.close_when_read
+        )
+        if script.close_on_established and script.close_delay:
+            self.engine.schedule(script.close_delay, self._close)
+        elif script.close_on_established or read_all:
             self._close()
 
     def on_data(self) -> None:
-        if self.read_rate is None:
+        if self.script.read_rate is None:
             self._take(len(self.tcb.unread))
         elif not self._reading:
             self._schedule_read()
@@ -160,8 +131,8 @@ class Application:
 
     def _schedule_read(self) -> None:
         self._reading = True
-        size = min(self.chunk, len(self.tcb.unread))
-        self.engine.schedule(size / self.read_rate, self._read, size)
+        size = min(self.script.chunk, len(self.tcb.unread))
+        self.engine.schedule(size / self.script.read_rate, self._read, size)
 
     def _read(self, size: int) -> None:
         self._reading = False
@@ -174,13 +145,14 @@ class Application:
     def _take(self, size: int) -> None:
         chunk = self.tcb.receive(size)
         self.received_count += len(chunk)
-        if self.keep:
+        if self.script.keep:
             self.received += chunk
-        if self.close_when_read is not None and self.received_count >= self.close_when_read:
+        close_when_read = self.script.close_when_read
+        if close_when_read is not None and self.received_count >= close_when_read:
             self._close()
 
     def _end_of_stream(self) -> None:
-        if self.close_on_eof:
+        if self.script.close_on_eof:
             self._close()
 
     def _close(self) -> None:
@@ -399,7 +371,7 @@ def connect(
     server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
     # Endpoints and applications are filled by `_setup` on a bare instance: `__init__`'s
     # arguments positionally, in its order, without a dict of keyword arguments per run.
-    params = _parameters(options)
+    params, client_script, server_script = _scenario(options)
     client = _new(TCB)
     client._setup(
         "client",
@@ -427,42 +399,19 @@ def connect(
         params,
     )
     client.peer, server.peer = server, client
-
-    close, closer = options.close, options.closer
-    read_rate = options.read_rate
     client_app = _new(Application)
-    client_app._setup(
-        client,
-        engine,
-        read_rate,
-        False,  # keep
-        close and closer in ("client", "both"),  # close_on_established
-        close and closer == "server",  # close_on_eof
-        None,  # close_when_read
-        # close_delay: with "both", the client waits one one-way delay, so that (without loss)
-        # its FIN leaves after the server's ESTABLISHED and before the server's FIN arrives:
-        # the FINs cross
-        options.delay if closer == "both" else 0.0,
-    )
+    client_app._setup(client, engine, client_script)
     server_app = _new(Application)
-    server_app._setup(
-        server,
-        engine,
-        read_rate,
-        options.data > 0,  # keep
-        close and closer == "both",  # close_on_established
-        close and closer == "client",  # close_on_eof
-        options.data if close and closer == "server" else None,  # close_when_read
-        0.0,  # close_delay
-    )
+    server_app._setup(server, engine, server_script)
     client.app, server.app = client_app, server_app
 
     payload = stream_bytes(0, options.data) if options.data else b""
+    # open(active) with a positional argument: a call with keywords is not specialized
     if options.simultaneous_open:
-        server.open(active=True)
+        server.open(True)  # active
     elif options.listener:
-        server.open(active=False)
-    client.open(active=True)
+        server.open(False)  # passive
+    client.open(True)  # active
     if payload:
         client.send(payload)
 
@@ -478,15 +427,16 @@ def connect(
     return summary, client, server
 
 
-# The endpoints' parameters of the last options object seen (Monte Carlo connects many times
-# with one options object), replaced as a whole so that concurrent simulations never mix two.
-_last_parameters: tuple[Any, Any] = (None, None)
+# What the runs of the last options object seen share (Monte Carlo connects many times with
+# one options object), replaced as a whole so that concurrent simulations never mix two.
+_last_scenario: tuple[Any, Any] = (None, None)
 
 
-def _parameters(options: SimOptions) -> TCBParameters:
-    """The `TCBParameters` both endpoints share (see `tcb_parameters`)."""
-    global _last_parameters
-    last = _last_parameters
+def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]:
+    """The `TCBParameters` both endpoints share (see `tcb_parameters`), and the scripts of the
+    client's and the server's applications."""
+    global _last_scenario
+    last = _last_scenario
     if last[0] is options:
         return last[1]
     params = tcb_parameters(
@@ -497,8 +447,33 @@ def _parameters(options: SimOptions) -> TCBParameters:
         options.synack_retries,
         options.dup_syn,
     )
-    _last_parameters = (options, params)
-    return params
+    # both read min(MSS, buffer / 4) bytes at a time (at least one)
+    chunk = max(1, min(options.mss, options.window // 4))
+    close, closer = options.close, options.closer
+    client = AppScript(
+        options.read_rate,
+        chunk,
+        False,  # keep
+        close and closer in ("client", "both"),  # close_on_established
+        close and closer == "server",  # close_on_eof
+        None,  # close_when_read
+        # close_delay: with "both", the client waits one one-way delay, so that (without loss)
+        # its FIN leaves after the server's ESTABLISHED and before the server's FIN arrives:
+        # the FINs cross
+        options.delay if closer == "both" else 0.0,
+    )
+    server = AppScript(
+        options.read_rate,
+        chunk,
+        options.data > 0,  # keep
+        close and closer == "both",  # close_on_established
+        close and closer == "client",  # close_on_eof
+        options.data if close and closer == "server" else None,  # close_when_read
+        0.0,  # close_delay
+    )
+    scenario = (params, client, server)
+    _last_scenario = (options, scenario)
+    return scenario
 
 
 def _summarize(

@@ -48,6 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappush
+from math import trunc  # int() of a float, without the cost of calling the int type
 from typing import TYPE_CHECKING, Any
 
 from netutil.layout import fast_constructor
@@ -81,6 +82,11 @@ F_FIN_PSH_ACK = _FIN | _PSH | _ACK
 F_RST = _RST
 F_RST_ACK = _RST | _ACK
 _FLAG = tuple(TCPFlag(v) for v in range(32))
+# An arriving segment's SYN, FIN, RST and ACK bits, each 0 or 1, by the int value of its nine
+# flag bits (`h.flags + 0`: the plain int of the TCPFlag, cheaper than int()): one table lookup
+# per segment instead of a `&` per test (the interpreter does not specialize `&`), and SYN and
+# FIN add straight into SEG.LEN.
+_CONTROL_BITS = tuple((v >> 1 & 1, v & 1, v >> 2 & 1, v >> 4 & 1) for v in range(512))
 
 # Headers and timestamps are made for every segment: build them without the frozen dataclass
 # __init__'s per-field object.__setattr__ (see netutil.layout.fast_constructor). Arguments:
@@ -148,6 +154,8 @@ class TCB:
         "_app_data_pending",
         "_last_oow",
         "_sws",
+        "_ts_at",
+        "_ts_options",
         "app",
         "close_called_at",
         "data_end",
@@ -271,8 +279,8 @@ class TCB:
         self.rcv_buf = params.rcv_buf
         self.state = CLOSED
         self.passive = False
-        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer)
-        self.timer_deadline: list[float | None] = [None, None, None]
+        # the timers, indexed by RTX, PERSIST, TIMEWAIT (see _start_timer); their deadlines are
+        # set, all stopped, by _reset_tcb
         self.timer_pending: list[float | None] = [None, None, None]
         self.timer_token = [0, 0, 0]
         self.send_data = b""
@@ -305,6 +313,8 @@ class TCB:
         self.snd_wscale = self.rcv_wscale = 0
         self.ts_ok = False
         self.ts_recent = 0
+        self._ts_at = -1.0  # no timestamp options made yet (see _transmit)
+        self._ts_options: tuple[Any, ...] = ()
         self.rcv_nxt = self.rcv_adv = 0
         self.unread = bytearray()
         self.ooo: dict[int, bytes] = {}
@@ -325,8 +335,7 @@ class TCB:
         self.persist_backoff = 0
         self._ack_now = False
         self._app_data_pending = False
-        deadline = self.timer_deadline
-        deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None  # stop them
+        self.timer_deadline: list[float | None] = [None, None, None]  # all stopped
 
     def detach(self) -> None:
         """Drop the links that make reference cycles (peer, application) once the run is over
@@ -337,19 +346,13 @@ class TCB:
     # ------------------------------------------------------------------ trace helpers
 
     def _set_state(self, new: State, rule: str) -> None:
+        """Change state, recording the rule in the trace. (The times the summary reports are
+        noted where their states are entered: ESTABLISHED in `_begin_data`, TIME-WAIT in
+        `_enter_time_wait`, CLOSED in `_delete_tcb`; not tested at every change.)"""
         if self.events is not None:
             self.events.append(("state", self.engine.now, self.name, self.state, new, rule))
         self.state = new
-        self.last_change = now = self.engine.now
-        if new is ESTABLISHED:
-            if self.established_at is None:
-                self.established_at = now
-        elif (
-            (new is TIME_WAIT or new is CLOSED)
-            and self.finished_at is None
-            and self.close_called_at is not None
-        ):
-            self.finished_at = now
+        self.last_change = self.engine.now
 
     def _note(self, kind: str, text: str) -> None:
         events = self.events
@@ -454,7 +457,7 @@ class TCB:
         if state is LISTEN or state is SYN_SENT:
             self._delete_tcb("U11")
         elif state in (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
-            self._transmit(F_RST, self.snd_nxt, b"", None)
+            self._send_reset()
             self._delete_tcb("U12", "connection reset (aborted by the user)")
         elif state in (CLOSING, LAST_ACK, TIME_WAIT):
             self._delete_tcb("U13")
@@ -466,6 +469,8 @@ class TCB:
             self.error = error
             self._note("error", error)
         self._set_state(CLOSED, rule)
+        if self.finished_at is None and self.close_called_at is not None:
+            self.finished_at = self.engine.now  # done with a close the user asked for
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = deadline[TIMEWAIT] = None
         self._notify("on_closed", (error,))
@@ -518,28 +523,28 @@ class TCB:
 
     def _closed_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.1: no TCB. Anything but a RST is answered with a RST (S1, S2)."""
-        flags = int(h.flags)
-        if flags & _RST:
+        syn, fin, rst, ack = _CONTROL_BITS[h.flags + 0]
+        if rst:
             return "discarded"  # S3
-        if flags & _ACK:
+        if ack:
             self._reply_rst(h, F_RST, h.ack, 0, "S2")
         else:
-            seg_len = len(payload) + (1 if flags & _SYN else 0) + (1 if flags & _FIN else 0)
+            seg_len = len(payload) + syn + fin
             self._reply_rst(h, F_RST_ACK, 0, (h.seq + seg_len) & MASK, "S1")
         return "reset sent"
 
     def _listen_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.2."""
-        flags = int(h.flags)
+        syn, _, rst, ack = _CONTROL_BITS[h.flags + 0]
         # first: check for a RST (S4)
-        if flags & _RST:
+        if rst:
             return "ignored"
         # second: check for an ACK (S5)
-        if flags & _ACK:
+        if ack:
             self._reply_rst(h, F_RST, h.ack, 0, "S5")
             return "reset sent"
         # third: check for a SYN (S6)
-        if flags & _SYN:
+        if syn:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
@@ -558,29 +563,29 @@ class TCB:
 
     def _syn_sent_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.3."""
-        flags = int(h.flags)
+        syn, _, rst, ack = _CONTROL_BITS[h.flags + 0]
         seg_ack = 0
         # first: check the ACK bit
-        if flags & _ACK:
+        if ack:
             seg_ack = self.snd_nxt + ((h.ack - self.snd_nxt + HALF) & MASK) - HALF
             if seg_ack <= self.iss or seg_ack > self.snd_nxt:
-                if flags & _RST:
+                if rst:
                     return "dropped"
                 self._reply_rst(h, F_RST, h.ack, 0, "S8")
                 return "reset sent"
         # second: check the RST bit
-        if flags & _RST:
-            if flags & _ACK:  # the ACK was acceptable (checked above)
+        if rst:
+            if ack:  # the ACK was acceptable (checked above)
                 self._delete_tcb("S9", "connection refused (RST received in SYN-SENT)")
                 return "reset"
             return "dropped"  # S10
         # third: security (not modelled). fourth: check the SYN bit
-        if flags & _SYN:
+        if syn:
             self.irs = h.seq
             self.rcv_nxt = h.seq + 1
             self._syn_options(h)
             self.rcv_adv = self.rcv_nxt + self.params.syn_window
-            if flags & _ACK:
+            if ack:
                 self.snd_una = seg_ack
             now = self.engine.now
             if self.snd_una > self.iss:
@@ -610,31 +615,26 @@ class TCB:
     def _other_arrives(self, h: TCPHeader, payload: bytes) -> str:
         """Section 3.10.7.4: SYN-RECEIVED and the synchronized states."""
         state = self.state
-        flags = int(h.flags)
+        syn, fin, rst, ack = _CONTROL_BITS[h.flags + 0]
         rcv_nxt = self.rcv_nxt
         seq = rcv_nxt + ((h.seq - rcv_nxt + HALF) & MASK) - HALF
-        syn = flags & _SYN
-        fin = flags & _FIN
         plen = len(payload)
-        seg_len = plen + (syn >> 1) + fin  # SYN and FIN each count 1 (_SYN is 2, _FIN 1)
+        seg_len = plen + syn + fin
         wnd = self.rcv_adv - rcv_nxt
 
-        # first: check sequence number (Table 6)
-        if seg_len == 0:
-            ok = seq == rcv_nxt if wnd == 0 else rcv_nxt <= seq < rcv_nxt + wnd
+        # first: check sequence number (Table 6). A segment that starts at RCV.NXT, the common
+        # case, passes every row of the table but one: data into a zero window.
+        if seq == rcv_nxt:
+            ok = wnd > 0 if seg_len else wnd >= 0
+        elif seg_len == 0:
+            ok = wnd > 0 and rcv_nxt <= seq < rcv_nxt + wnd
         elif wnd == 0:
             ok = False
         else:
             end = seq + seg_len - 1
             ok = rcv_nxt <= seq < rcv_nxt + wnd or rcv_nxt <= end < rcv_nxt + wnd
         if not ok:
-            if (
-                syn
-                and flags & _ACK
-                and state is SYN_RECEIVED
-                and not self.passive
-                and seq == rcv_nxt - 1
-            ):
+            if syn and ack and state is SYN_RECEIVED and not self.passive and seq == rcv_nxt - 1:
                 # Simultaneous open (Figure 7): the peer's SYN,ACK repeats the SYN we have;
                 # only its new part - the ACK - is processed.
                 syn = 0
@@ -646,15 +646,15 @@ class TCB:
                 payload, plen, fin, seg_len, ok = b"", 0, 0, 0, True
                 self._ack_now = True
         if not ok:
-            if flags & _RST:
+            if rst:
                 return "dropped"
             if state is TIME_WAIT and fin:
                 # S34: a retransmitted FIN restarts the 2 MSL wait
-                self._start_timer(TIMEWAIT, 2 * self.params.msl)
+                self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
             if (
                 state is SYN_RECEIVED
                 and syn
-                and not flags & _ACK
+                and not ack
                 and seq == rcv_nxt - 1
                 and self.params.dup_syn == "syn-ack"
             ):
@@ -691,7 +691,7 @@ class TCB:
             fin = 0
 
         # second: check the RST bit (RFC 5961 section 3 as adopted by RFC 9293)
-        if flags & _RST:
+        if rst:
             if seq != rcv_nxt:
                 self._send_ack("challenge ACK")  # S19
                 return "challenge ACK"
@@ -716,7 +716,7 @@ class TCB:
             return "challenge ACK"
 
         # fifth: check the ACK field
-        if not flags & _ACK:
+        if not ack:
             return "dropped"  # S22
         seg_ack = self.snd_una + ((h.ack - self.snd_una + HALF) & MASK) - HALF
         if state is SYN_RECEIVED:
@@ -755,7 +755,9 @@ class TCB:
         if seg_ack >= self.snd_una and (
             self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
         ):
-            window = h.window << self.snd_wscale
+            window = h.window
+            if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
+                window <<= self.snd_wscale
             if window and not self.snd_wnd:
                 self.timer_deadline[PERSIST] = None
                 self.persist_backoff = 0
@@ -763,18 +765,18 @@ class TCB:
             if window > self.max_snd_wnd:
                 self.max_snd_wnd = window
             self.snd_wl1, self.snd_wl2 = seq, seg_ack
-        fin_acked = self.fin_sent and self.snd_una > self.fin_seq
+        # (whether our FIN is acknowledged: asked only in the three states that wait for it)
         if state is FIN_WAIT_1:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._set_state(FIN_WAIT_2, "S26")
                 state = FIN_WAIT_2
         elif state is CLOSING:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._enter_time_wait("S27")
                 return result
             # else: data queued before our FIN may still be waiting for window (see _output)
         elif state is LAST_ACK:
-            if fin_acked:
+            if self.fin_sent and self.snd_una > self.fin_seq:
                 self._delete_tcb("S28")
                 return result
         elif state is TIME_WAIT:
@@ -833,7 +835,7 @@ class TCB:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIME_WAIT:
-            self._start_timer(TIMEWAIT, 2 * self.params.msl)
+            self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
 
     def _deliver(self, payload: bytes) -> None:
         self.unread += payload
@@ -886,7 +888,9 @@ class TCB:
         deadline = self.timer_deadline
         deadline[RTX] = deadline[PERSIST] = None
         self._set_state(TIME_WAIT, rule)
-        self._start_timer(TIMEWAIT, 2 * self.params.msl)
+        if self.finished_at is None and self.close_called_at is not None:
+            self.finished_at = self.engine.now  # done with a close the user asked for
+        self._start_timer(TIMEWAIT, 2.0 * self.params.msl)
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
@@ -982,7 +986,7 @@ class TCB:
         self.recover = self.snd_nxt
         self.dupacks = 0
         self._retransmit_head("retransmission")
-        rto = self.rto * 2
+        rto = self.rto * 2.0
         self.rto = rto if rto < RTO_MAX else RTO_MAX  # (5.5)
         self._start_timer(RTX, self.rto)  # (5.6)
 
@@ -1009,20 +1013,24 @@ class TCB:
     # ------------------------------------------------------------------ output
 
     def _begin_data(self) -> None:
-        """Entering ESTABLISHED: RFC 6298 (5.7). If a SYN (or SYN,ACK) timed out and no RTT
-        sample exists, data transmission starts with RTO = 3 s (Linux: TCP_TIMEOUT_FALLBACK)."""
+        """Entering ESTABLISHED: note the time (the first time), and RFC 6298 (5.7): if a SYN
+        (or SYN,ACK) timed out and no RTT sample exists, data transmission starts with RTO = 3 s
+        (Linux: TCP_TIMEOUT_FALLBACK)."""
+        if self.established_at is None:
+            self.established_at = self.engine.now
         if self.syn_timed_out and self.srtt is None:
             self.rto = RTO_SYN_FALLBACK
 
     def _rtt_sample(self, r: float) -> None:
-        """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5)."""
+        """RFC 6298 (2.2)/(2.3), then (2.4) and (2.5). (Float constants only: the interpreter
+        specializes float * float, not float / int or int * float; the values are the same.)"""
         if self.srtt is None:
             self.srtt = r
-            self.rttvar = r / 2
+            self.rttvar = r * 0.5  # R/2
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
-        k_rttvar = 4 * self.rttvar
+        k_rttvar = 4.0 * self.rttvar  # K = 4
         rto = self.srtt + (k_rttvar if k_rttvar > CLOCK_GRANULARITY else CLOCK_GRANULARITY)
         self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
 
@@ -1116,36 +1124,39 @@ class TCB:
     # ------------------------------------------------------------------ segments
 
     def _transmit(self, f: int, seq: int, payload: bytes, note: str | None) -> None:
-        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network."""
+        """Form a segment <SEQ=seq><ACK=RCV.NXT><CTL=f> and hand it to the network.
+
+        `f` always has ACK: once a connection is established the acknowledgment number is
+        always sent (section 3.1); SYNs are `_send_syn`'s, RSTs `_send_reset`'s and `_reply_rst`'s.
+        """
         rcv_nxt = self.rcv_nxt
-        if f & _ACK:
-            ack = rcv_nxt & MASK
-            self._ack_now = False
-        else:
-            ack = 0
-        if f & _RST:
-            window = 0
-            options: tuple[Any, ...] = ()
-        else:
-            # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
-            avail = self.rcv_buf - len(self.unread)
-            window = self.rcv_adv - rcv_nxt
-            if avail - window >= self._sws:
-                self.rcv_adv = rcv_nxt + avail
-                window = avail
+        self._ack_now = False
+        # the window field: RCV.WND with receiver SWS avoidance (section 3.8.6.2.2)
+        avail = self.rcv_buf - len(self.unread)
+        window = self.rcv_adv - rcv_nxt
+        if avail - window >= self._sws:
+            self.rcv_adv = rcv_nxt + avail
+            window = avail
+        if self.rcv_wscale:  # (shifts are not specialized: none when nothing is scaled)
             window >>= self.rcv_wscale
-            if window > 0xFFFF:
-                window = 0xFFFF
-            if self.ts_ok:
-                tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
-                options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
-            else:
-                options = ()
+        if window > 0xFFFF:
+            window = 0xFFFF
+        if self.ts_ok:
+            # TSval is the clock in ms (RFC 7323 section 4.1): segments sent at one time (an
+            # ACK and the FIN after it) share one options tuple, made once
+            now = self.engine.now
+            if now != self._ts_at:
+                self._ts_at = now
+                tsval = (self.ts_offset + trunc(now * 1000)) & MASK
+                self._ts_options = (_NOP, _NOP, _make_ts(tsval, self.ts_recent))
+            options = self._ts_options
+        else:
+            options = ()
         header = _make_header(
             self.port,
             self.remote_port,
             seq & MASK,
-            ack,
+            rcv_nxt & MASK,
             _FLAG[f],
             window,
             0,
@@ -1156,25 +1167,37 @@ class TCB:
         )
         self.network.send(self, header, payload, note)
 
+    def _send_reset(self) -> None:
+        """ABORT's <SEQ=SND.NXT><CTL=RST> (section 3.10.5): no ACK, no window, no options."""
+        header = _make_header(
+            self.port,
+            self.remote_port,
+            self.snd_nxt & MASK,
+            0,
+            _FLAG[F_RST],
+            0,
+            0,
+            (),
+            None,
+            0,
+            None,
+        )
+        self.network.send(self, header, b"", None)
+
     def _send_ack(self, note: str | None) -> None:
         self._transmit(F_ACK, self.snd_nxt, b"", note)
 
     def _send_syn(self, f: int, note: str | None = None) -> None:
         """A SYN or SYN,ACK with Linux's option layout: MSS, SACK-permitted, TS, NOP, WS."""
-        tsval = (self.ts_offset + int(self.engine.now * 1000)) & MASK
+        tsval = (self.ts_offset + trunc(self.engine.now * 1000)) & MASK
         params = self.params
-        options = (
-            params.syn_mss,
-            _SACK_PERMITTED,
-            _make_ts(tsval, self.ts_recent if f & _ACK else 0),
-            _NOP,
-            params.syn_ws,
-        )
-        if f & _ACK:
+        if f == F_SYN_ACK:
             ack = self.rcv_nxt & MASK
+            tsecr = self.ts_recent
             self._ack_now = False
         else:
-            ack = 0
+            ack = tsecr = 0
+        options = (params.syn_mss, _SACK_PERMITTED, _make_ts(tsval, tsecr), _NOP, params.syn_ws)
         header = _make_header(
             self.port,
             self.remote_port,
@@ -1236,6 +1259,7 @@ class TCB:
             self.rcv_wscale = self.params.ws_shift
         else:
             self.snd_wscale = self.rcv_wscale = 0
+        self._ts_at = -1.0  # TSecr changes: the next segment makes its options anew
         if ts is not None:
             self.ts_ok = True
             self.ts_recent = ts
