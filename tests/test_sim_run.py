@@ -162,6 +162,24 @@ def test_server_drops_embryonic_connection_after_5_syn_ack_retries():
     assert t["summary"]["outcome"] == "failed"
 
 
+def test_server_gives_up_while_the_client_is_established_half_open():
+    # The SYN,ACK arrives and the client is ESTABLISHED at 0.1, but every ACK it sends back
+    # (segments 3, 5, ..., 13, one per SYN,ACK) is dropped: the server retransmits 5 times and
+    # goes back to LISTEN at 0.05 + 1 + 2 + 4 + 8 + 16 + 32 = 63.05. With the server to close
+    # first and no data, nothing else happens: the client holds a half-open connection (RFC
+    # 9293 section 3.5.1), and the run is reported as the server's failure, not left unexplained.
+    t = run(drop=("3", "5", "7", "9", "11", "13"), closer="server")
+    assert states(t, "client") == [(0.0, "SYN-SENT", "U2"), (0.1, "ESTABLISHED", "S11")]
+    assert states(t, "server")[-1] == (63.05, "LISTEN", "T5")
+    s = t["summary"]
+    assert s["outcome"] == "failed"
+    assert s["reason"] == (
+        "server: connection timed out: SYN,ACK retransmitted 5 times without an ACK;"
+        " the client is left half-open in ESTABLISHED"
+    )
+    assert s["retransmissions"] == {"client": 0, "server": 5}
+
+
 def test_lost_final_ack_restarts_time_wait():
     # Segment 7 (client's ACK of the server's FIN) is lost; the server resends its FIN at
     # 0.15 + 1 = 1.15; it reaches the client in TIME-WAIT at 1.2, which ACKs it and restarts

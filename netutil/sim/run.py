@@ -511,6 +511,12 @@ def _summarize(
         or (not options.close and cs is _ESTABLISHED and ss is _ESTABLISHED)
     ):
         outcome, reason = "completed", None
+    elif ss is _LISTEN and server.error_in_listen and cs is not _CLOSED:
+        # the server gave the connection up and listens again, while the client still holds
+        # it: a half-open connection (RFC 9293 3.5.1) that nothing in this run would end
+        error = server.error_in_listen
+        outcome = "reset" if "reset" in error else "failed"
+        reason = f"server: {error}; the client is left half-open in {cs.value}"
     else:
         outcome = "incomplete"
         reason = f"client in {cs.value}, server in {ss.value}"

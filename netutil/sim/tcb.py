@@ -162,6 +162,7 @@ class TCB:
         "dupacks",
         "engine",
         "error",
+        "error_in_listen",
         "established_at",
         "events",
         "fin_queued",
@@ -290,6 +291,9 @@ class TCB:
         self.finished_at: float | None = None
         self.last_change = 0.0
         self.error: str | None = None
+        # why a passive end last went back to LISTEN (RFC 9293 3.10.7.4, 3.10.8): its peer may
+        # still hold the connection it gave up, half-open (3.5.1)
+        self.error_in_listen: str | None = None
         self._last_oow = -1.0
         self._reset_tcb()
 
@@ -894,6 +898,7 @@ class TCB:
 
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
+            self.error_in_listen = error
             self._note("error", error)
         self._reset_tcb()
         self.iss = self.isn = (self.isn + 64000) & MASK  # a new ISS for the next attempt
