@@ -54,6 +54,11 @@ def test_parse_lines_hands_back_every_other_spelling():
     keys, others = prefix_array.parse_lines(lines)
     assert others == list(range(1, 16))
     assert keys.tolist() == [0x01000000 * 64 + 24, 0x01020304 * 64]
+    # a line longer than any it could take is handed back unread, the others still parsed
+    keys, others = prefix_array.parse_lines(["1.2.3.4", "1." * 500_000, "9.9.9.9/8", "  x  " * 9])
+    assert (keys.tolist(), others) == ([0x01020304 * 64, 0x09000000 * 64 + 24], [1, 3])
+    keys, others = prefix_array.parse_lines(["1." * 50])
+    assert (keys.tolist(), others) == ([], [0])
     # a chunk that is not one ASCII text of exactly these lines goes item by item
     assert prefix_array.parse_lines(["1.2.3.4", "١.2.3.4"]) is None
     assert prefix_array.parse_lines(["1.2.3.4", "1.2.3.4\n5.6.7.8"]) is None
