@@ -248,3 +248,32 @@ def test_installed_script_end_to_end():
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+class _CountingOut(io.StringIO):
+    """Standard output that counts write calls (each one a system call when it is unbuffered,
+    as with PYTHONUNBUFFERED in our Docker image)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_long_lists_are_written_a_chunk_at_a_time(monkeypatch, json_flag):
+    out = _CountingOut()
+    monkeypatch.setattr(sys, "stdout", out)
+    assert main(["subnet", "split", "10.0.0.0/16", "--prefix", "32", *json_flag]) == 0
+    text = out.getvalue()
+    if json_flag:
+        items = json.loads(text)["items"]
+        assert [i["network"] for i in items[:2]] == ["10.0.0.0/32", "10.0.0.1/32"]
+        assert len(items) == 65536 and items[-1]["network"] == "10.0.255.255/32"
+    else:
+        rows = [line.split()[0] for line in text.split("\n\n")[1].splitlines()]
+        assert len(rows) == 65536 and rows[-1] == "10.0.255.255/32"
+    assert out.writes < 100  # 64 chunks of 1024 items, and the header's lines

@@ -533,9 +533,17 @@ def _emit_pair(args: Any, result: dict[str, Any], render: Any) -> None:
 # Output: text renderers take the JSON object; list JSON is streamed item by item
 
 
+#: List items written per `write`: one call per chunk instead of one per line, which matters
+#: when standard output is unbuffered (PYTHONUNBUFFERED, as in our own Docker image: a write
+#: call per line is a system call per line, ~2.5 s for a million lines).
+_WRITE_CHUNK = 1024
+
+
 def _emit_list(args: Any, result: dict[str, Any]) -> None:
+    from itertools import islice
+
     out = sys.stdout
-    items = result["items"]
+    items = iter(result["items"])
     header = {k: v for k, v in result.items() if k != "items"}
     if args.json:
         import json
@@ -546,17 +554,16 @@ def _emit_list(args: Any, result: dict[str, Any]) -> None:
             out.write(f"  {dump(key)}: {dump(value)},\n")
         out.write('  "items": [')
         sep = "\n    "
-        for item in items:
-            out.write(sep)
-            out.write(dump(item))
+        while chunk := list(islice(items, _WRITE_CHUNK)):
+            out.write(sep + ",\n    ".join(map(dump, chunk)))
             sep = ",\n    "
         out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
         return
     out.write(render_list_header(header) + "\n")
-    for count, item in enumerate(items):
-        if count == 0:
-            out.write("\n")
-        out.write(render_item(item) + "\n")
+    sep = "\n"  # a blank line before the first item
+    while chunk := list(islice(items, _WRITE_CHUNK)):
+        out.write(sep + "\n".join(map(render_item, chunk)) + "\n")
+        sep = ""
     trailer = render_list_trailer(header)
     if trailer:
         out.write("\n" + trailer + "\n")
