@@ -23,13 +23,16 @@ def emit_json(obj: Any, out: TextIO | None = None) -> None:
     out.write("\n")
 
 
-def emit_json_line(obj: Any, out: TextIO | None = None) -> None:
-    """One compact JSON object on one line (JSON Lines), for streamed results."""
+def json_line(obj: Any) -> str:
+    """One compact JSON object as one line of JSON Lines, without the newline."""
     import json
 
-    out = out or sys.stdout
-    out.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
-    out.write("\n")
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def emit_json_line(obj: Any, out: TextIO | None = None) -> None:
+    """One compact JSON object on one line (JSON Lines), for streamed results."""
+    (out or sys.stdout).write(json_line(obj) + "\n")
 
 
 def format_block(pairs: Iterable[tuple[str, Any]], indent: str = "") -> str:

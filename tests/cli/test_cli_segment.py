@@ -137,6 +137,21 @@ def test_parse_pcap_errors(tmp_path, capsys):
     assert "not a pcap file: magic 0x6e6f7420 at byte offset 0" in capsys.readouterr().err
 
 
+def test_parse_pcap_rows_read_before_a_bad_record_are_written_first(tmp_path, capsys):
+    # the 12 records of the capture, then a record header that promises 40 bytes and has 3:
+    # the rows are written in chunks, and the ones before the bad record still come out
+    data = (DATA / "loopback_ipv4.pcap").read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(data + bytes(8) + (40).to_bytes(4, "little") * 2 + b"abc")
+    assert main(["tcp", "parse", "--pcap", str(cut), "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["index"] for line in out.splitlines()] == list(range(1, 13))
+    assert err.startswith("netutil: error: truncated pcap record 13 at byte offset ")
+    assert err.rstrip("\n").endswith(
+        f"incl_len 40 at byte offset {len(data) + 8}, but only 3 bytes follow"
+    )
+
+
 def test_installed_script_end_to_end():
     script = str(Path(sys.executable).with_name("netutil"))
     built = subprocess.run([script, "tcp", "header", "build", *SYN_ARGS, "--ip"],
