@@ -58,17 +58,20 @@ import sys
 from benchmarks import harness
 
 # Code run in the child before the timed part: a seeded list of input strings in `data`.
-_SETUP = {
-    # N random IPv4 /24-/32 prefixes (network addresses, so every peer accepts them).
-    "summarize": """
+# N random IPv4 prefixes of /{shortest}-/32 (network addresses, so every peer accepts them)
+# with their top bits {base} and {free} random bits below.
+_RANDOM_PREFIXES = """
 import random
 rnd = random.Random(20260718)
 data = []
-for _ in range({n}):
-    p = rnd.randint(24, 32)
-    x = rnd.getrandbits(32) >> (32 - p) << (32 - p)
-    data.append(f"{{x >> 24}}.{{x >> 16 & 255}}.{{x >> 8 & 255}}.{{x & 255}}/{{p}}")
-""",
+for _ in range({{n}}):
+    p = rnd.randint({shortest}, 32)
+    x = ({base} | rnd.getrandbits({free})) >> (32 - p) << (32 - p)
+    data.append("%d.%d.%d.%d/%d" % (x >> 24, x >> 16 & 255, x >> 8 & 255, x & 255, p))
+"""
+_SETUP = {
+    # anywhere in the IPv4 space
+    "summarize": _RANDOM_PREFIXES.format(shortest=24, base=0, free=32),
     # N IPv6 ranges with random 128-bit ends: each spans a huge part of the space (~126 CIDRs).
     # The text is RFC 5952's, written by libc (the same strings ipaddress writes for these:
     # none falls in ::/80), so that no contestant finds ipaddress imported for it.
@@ -80,26 +83,10 @@ for _ in range({n}):
     a, b = sorted((rnd.getrandbits(128), rnd.getrandbits(128)))
     data.append(tuple(_socket.inet_ntop(_socket.AF_INET6, x.to_bytes(16, "big")) for x in (a, b)))
 """,
-    # N random /24-/32 networks inside 10.0.0.0/8 to take out of it (summarize's distribution).
-    "exclude": """
-import random
-rnd = random.Random(20260718)
-data = []
-for _ in range({n}):
-    p = rnd.randint(24, 32)
-    x = (10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p)
-    data.append(f"{{x >> 24}}.{{x >> 16 & 255}}.{{x >> 8 & 255}}.{{x & 255}}/{{p}}")
-""",
-    # N random /20-/32 networks inside 10.0.0.0/8 (the earlier, smaller workload).
-    "exclude_small": """
-import random
-rnd = random.Random(20260718)
-data = []
-for _ in range({n}):
-    p = rnd.randint(20, 32)
-    x = (10 << 24 | rnd.getrandbits(24)) >> (32 - p) << (32 - p)
-    data.append(f"{{x >> 24}}.{{x >> 16 & 255}}.{{x >> 8 & 255}}.{{x & 255}}/{{p}}")
-""",
+    # inside 10.0.0.0/8, to take out of it (summarize's distribution)
+    "exclude": _RANDOM_PREFIXES.format(shortest=24, base=10 << 24, free=24),
+    # the earlier, smaller workload: /20-/32 inside 10.0.0.0/8
+    "exclude_small": _RANDOM_PREFIXES.format(shortest=20, base=10 << 24, free=24),
 }
 
 # The timed part: `data` in, `out` (a list of CIDR strings) out.
