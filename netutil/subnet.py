@@ -1089,6 +1089,19 @@ def _v6_heads(value: int, text: str) -> tuple[Any, Any, Any, Any]:
     return heads, zeros, tails_low, tails_high
 
 
+def _low_byte_run(head: str, high: int, tails: list[str], pairs: Any) -> tuple[Any, ...]:
+    """A run of blocks whose size bits lie in group g's low byte: a nonzero high byte joins the
+    head and the low byte is then written in two digits (see `_range_texts6`)."""
+    if high:
+        return (f"{head}{_HEX8[high]}", _HEX8_PADDED, tails, pairs)
+    return (head, _HEX8, tails, pairs)
+
+
+def _whole(text: str) -> tuple[Any, ...]:
+    """A run of one block whose text is known whole."""
+    return (text, _ONCE_TABLE, _ONCE_TABLE, _ONCE)
+
+
 def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> list[str]:
     """The CIDR text of the blocks `_range_parts` gives for an IPv6 range with `first` above
     ::ffff:ffff:ffff (`first_text` and `last_text` are the ends' text), made from pieces instead
@@ -1116,7 +1129,7 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
     top_group = k >> 4
     runs: list[tuple[str, Any, Any, Any]]
     if left_whole:
-        runs = [(f"{first_text}/{128 - k}", _ONCE_TABLE, _ONCE_TABLE, _ONCE)]
+        runs = [_whole(f"{first_text}/{128 - k}")]
     else:
         round_up = _ROUND_UP
         runs = []
@@ -1127,13 +1140,10 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
             low, high = v & 255, v >> 8
             head = heads[g]
             if low:
-                if high:
-                    runs += ((f"{head}{hexes[high]}", padded, tails_low[g], round_up[low]),)
-                else:
-                    runs += ((head, hexes, tails_low[g], round_up[low]),)
+                runs.append(_low_byte_run(head, high, tails_low[g], round_up[low]))
                 high += 1  # the carry out of the low byte
             if high < 256:
-                runs += ((head, hexes, tails_high[g], round_up[high]),)
+                runs.append((head, hexes, tails_high[g], round_up[high]))
             g += 1
             v = (first >> 16 * g & 0xFFFF) + 1  # rounded up at its lowest zero bit
         stop = 1 << (k - 16 * g)  # the top group: the blocks below bit k only
@@ -1144,18 +1154,13 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
             head = heads[g]
             if low:
                 pairs = round_up[low]
-                if high:
-                    runs += ((f"{head}{hexes[high]}", padded, tails_low[g], pairs[:n]),)
-                else:
-                    runs += ((head, hexes, tails_low[g], pairs[:n]),)
+                runs.append(_low_byte_run(head, high, tails_low[g], pairs[:n]))
                 n -= len(pairs)
                 high += 1
             if n > 0:
-                runs += ((head, hexes, tails_high[g], round_up[high][:n]),)
+                runs.append((head, hexes, tails_high[g], round_up[high][:n]))
     if right_whole:
-        runs += (
-            (format_address(6, last >> k << k) + f"/{128 - k}", _ONCE_TABLE, _ONCE_TABLE, _ONCE),
-        )
+        runs.append(_whole(format_address(6, last >> k << k) + f"/{128 - k}"))
         return [f"{p}{d[x]}{t[bit]}" for p, d, t, pairs in runs for x, bit in pairs]
     cut_down, cut_down_rest = _CUT_DOWN, _CUT_DOWN_REST
     end = last + 1
@@ -1169,13 +1174,10 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
     high, low = group >> 8, group & 255
     head = heads[g]
     if sizes >> 8:
-        runs += ((head, hexes, tails_high[g], cut_down[high][-(sizes >> 8).bit_count() :]),)
+        runs.append((head, hexes, tails_high[g], cut_down[high][-(sizes >> 8).bit_count() :]))
     if sizes & 255:
         pairs = cut_down[low][-(sizes & 255).bit_count() :]
-        if high:
-            runs += ((f"{head}{hexes[high]}", padded, tails_low[g], pairs),)
-        else:
-            runs += ((head, hexes, tails_low[g], pairs),)
+        runs.append(_low_byte_run(head, high, tails_low[g], pairs))
     if high:
         # the text of a block start whose groups below g are zero: the largest block of a lower
         # group starts there when the groups between are zero
@@ -1190,21 +1192,17 @@ def _range_texts6(first: int, last: int, first_text: str, last_text: str) -> lis
         high, low = group >> 8, group & 255
         head = heads[g]
         if high:
-            runs += (
-                (above + _SUFFIX_HIGH[g][cut_down[high][0][1]], _ONCE_TABLE, _ONCE_TABLE, _ONCE),
-                (head, hexes, tails_high[g], cut_down_rest[high]),
-            )
+            runs.append(_whole(above + _SUFFIX_HIGH[g][cut_down[high][0][1]]))
+            runs.append((head, hexes, tails_high[g], cut_down_rest[high]))
             if low:
                 above = f"{head}{hexes[high]}"
-                runs += ((above, padded, tails_low[g], cut_down[low]),)
+                runs.append((above, padded, tails_low[g], cut_down[low]))
                 above = f"{above}{padded[low]}{zeros[g]}"
             else:
                 above = f"{head}{hexes[high]}00{zeros[g]}"
         else:
-            runs += (
-                (above + _SUFFIX_LOW[g][cut_down[low][0][1]], _ONCE_TABLE, _ONCE_TABLE, _ONCE),
-                (head, hexes, tails_low[g], cut_down_rest[low]),
-            )
+            runs.append(_whole(above + _SUFFIX_LOW[g][cut_down[low][0][1]]))
+            runs.append((head, hexes, tails_low[g], cut_down_rest[low]))
             above = f"{head}{hexes[low]}{zeros[g]}"
     return [f"{p}{d[x]}{t[bit]}" for p, d, t, pairs in runs for x, bit in pairs]
 
