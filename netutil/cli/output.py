@@ -30,6 +30,23 @@ def json_line(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
+def write_lines(lines: Iterable[str], out: TextIO | None = None, chunk: int = 1024) -> None:
+    """Each line and a newline, `chunk` lines per write call: with unbuffered output
+    (PYTHONUNBUFFERED, as in our Docker image) a write call per line is a system call per line.
+    Lines made before `lines` raises are written before the exception goes on."""
+    out = out or sys.stdout
+    pending: list[str] = []
+    try:
+        for line in lines:
+            pending.append(line)
+            if len(pending) == chunk:
+                out.write("\n".join(pending) + "\n")
+                pending.clear()
+    finally:
+        if pending:
+            out.write("\n".join(pending) + "\n")
+
+
 def emit_json_line(obj: Any, out: TextIO | None = None) -> None:
     """One compact JSON object on one line (JSON Lines), for streamed results."""
     (out or sys.stdout).write(json_line(obj) + "\n")

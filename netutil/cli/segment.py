@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import sys
 from typing import Any
 
 from netutil.cli import backend
 from netutil.cli.checksum import hex_bytes
-from netutil.cli.output import emit_json, format_block, json_line
+from netutil.cli.output import emit_json, format_block, json_line, write_lines
 
 BUILD_EPILOG = """examples:
   netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 --flags SYN \\
@@ -285,19 +284,8 @@ def _run_pcap(args: argparse.Namespace) -> int:
         rows = backend.call(args, "tcp_parse", local, pcap=_pcap_param(args))
     except OSError as exc:
         raise InvalidInput(f"cannot read {args.pcap!r}: {exc.strerror}") from None
-    # 1024 rows per write call (with unbuffered output, as in our Docker image, each write is a
-    # system call); what was read before a bad record is still written before its error
-    render = json_line if args.json else render_pcap_row
-    pending: list[str] = []
-    try:
-        for row in rows:
-            pending.append(render(row))
-            if len(pending) == 1024:
-                sys.stdout.write("\n".join(pending) + "\n")
-                pending.clear()
-    finally:
-        if pending:
-            sys.stdout.write("\n".join(pending) + "\n")
+    # what was read before a bad record is still written before its error
+    write_lines(map(json_line if args.json else render_pcap_row, rows))
     return 0
 
 
