@@ -78,7 +78,6 @@ class Network:
         "_reorder",
         "_reorder_delay",
         "_rng",
-        "_simple",
         "corrupted",
         "duplicated",
         "engine",
@@ -130,28 +129,11 @@ class Network:
             self._plain,
             self._drops,
         ) = setup
-        # simple: nothing to decide but loss, nothing to record (a Monte Carlo run of the
-        # default scenario); `send` takes its short path
-        self._simple = trace is None and self._plain and not self._drops and not self._duplicate
 
     def send(self, sender: Any, header: TCPHeader, payload: bytes, note: str | None) -> None:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
         self.number = number = self.number + 1
         self.last_send = now = self.engine.now
-        if self._simple:
-            # the general path below, for no drop rules, jitter, reordering, corruption or
-            # duplication and no trace: random loss, else one arrival after the delay
-            loss = self._loss[sender.name]
-            if loss and self._random() < loss:
-                self.lost += 1
-                return
-            engine = self.engine
-            engine._seq = seq = engine._seq + 1
-            heappush(
-                engine._heap,
-                (now + self._delay, seq, sender.peer.segment_arrives, (header, payload, number, 1)),
-            )
-            return
         trace = self.trace
         if self._drops:
             length = len(payload)
