@@ -750,10 +750,10 @@ def _parse_keys(
 
     items = iter(items)
     head = list(islice(items, _BULK_FROM))
-    v6: list[int] = []
     if len(head) == _BULK_FROM and (only is None or only.version == 4):
         return _parse_bulk(chain(head, items), errors, what, only)
     v4 = [array("I") if compact else [] for _ in range(256)]
+    v6: list[int] = []
     skipped = _parse_each(chain(head, items), errors, what, only, v4, v6)
     count = sum(map(len, v4)) + len(v6) + skipped
     if count > MAX_INPUT_ITEMS:

@@ -900,9 +900,8 @@ class TCB:
         if error:
             self.error_in_listen = error
             self._note("error", error)
-        self._reset_tcb()
-        self.iss = self.isn = (self.isn + 64000) & MASK  # a new ISS for the next attempt
-        self._reset_tcb()
+        self.isn = (self.isn + 64000) & MASK  # a new ISS for the next attempt
+        self._reset_tcb()  # (which takes it as ISS)
         self._set_state(LISTEN, rule)
 
     # ------------------------------------------------------------------ timeouts (3.10.8)
