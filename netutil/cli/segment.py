@@ -30,8 +30,11 @@ import ipaddress
 from typing import Any
 
 from netutil.cli import backend
+from netutil.cli.arguments import integer
 from netutil.cli.checksum import hex_bytes
 from netutil.cli.output import emit_json, format_block, json_line, write_lines
+from netutil.errors import InvalidInput
+from netutil.numbers import parse_int
 
 BUILD_EPILOG = """examples:
   netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 --flags SYN \\
@@ -70,30 +73,20 @@ def endpoint(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(
             f"invalid endpoint {text!r}: bad address {host!r}"
         ) from None
-    if not port.isdigit() or int(port) > 0xFFFF:
-        raise argparse.ArgumentTypeError(f"invalid endpoint {text!r}: port {port!r} not 0..65535")
-    return str(addr), int(port)
+    try:
+        number = parse_int(port, "port", 0, 0xFFFF)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(f"invalid endpoint {text!r}: {exc}") from None
+    return str(addr), number
 
 
 def _uint(bits: int, what: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 0)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: not an integer") from None
-        if not 0 <= value < (1 << bits):
-            raise argparse.ArgumentTypeError(
-                f"invalid {what} {text!r}: must be 0..{(1 << bits) - 1}"
-            )
-        return value
-
-    parse.__name__ = what
-    return parse
+    """argparse type: an unsigned `bits`-bit field, decimal or 0x.. hex (ASCII digits only)."""
+    return integer(what, 0, (1 << bits) - 1, prefixed=True)
 
 
 def flag_list(text: str) -> list[str]:
     """argparse type: `SYN,ACK` to ['SYN', 'ACK'] (checked against the flag names)."""
-    from netutil.errors import InvalidInput
     from netutil.segment import parse_flags
 
     try:
@@ -243,8 +236,6 @@ def run_parse(args: argparse.Namespace) -> int:
     if args.pcap is not None:
         return _run_pcap(args)
     if (args.src is None) != (args.dst is None):
-        from netutil.errors import InvalidInput
-
         raise InvalidInput("give both --src and --dst (the pseudo-header needs both), or neither")
 
     def local() -> dict:
@@ -263,7 +254,6 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def _run_pcap(args: argparse.Namespace) -> int:
-    from netutil.errors import InvalidInput
 
     def local():
         from netutil.pcap import tcp_segments

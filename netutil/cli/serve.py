@@ -13,30 +13,16 @@ import os
 import shutil
 import sys
 
+from netutil.cli.arguments import integer
+
 EPILOG = """examples:
   netutil serve                         # http://127.0.0.1:8000/api/docs
   netutil serve --host 0.0.0.0 --port 8080 --workers 4
 """
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: not a number") from None
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}: expected 1..65535")
-    return value
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid worker count {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"invalid worker count {text!r}: expected >= 1")
-    return value
+_port = integer("port", 1, 65535)
+_workers = integer("worker count", 1)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -56,7 +56,17 @@ def test_build_usage_errors(capsys):
             "invalid endpoint '10.0.0.1': expected ADDRESS:PORT or [IPv6]:PORT",
         ),
         (["--src", "10.0.0.300:1"], "invalid endpoint '10.0.0.300:1': bad address '10.0.0.300'"),
-        (["--seq", "4294967296"], "invalid sequence number '4294967296': must be 0..4294967295"),
+        (
+            ["--seq", "4294967296"],
+            "invalid sequence number '4294967296': expected an integer in [0, 4294967295]",
+        ),
+        (
+            ["--src", "10.0.0.1:٨٠"],
+            "invalid endpoint '10.0.0.1:٨٠': invalid port '٨٠': non-ASCII digit '٨' (U+0668)",
+        ),
+        (["--src", "10.0.0.1:65536"], "invalid port '65536': expected an integer in [0, 65535]"),
+        (["--seq", "١٠٠٠"], "invalid sequence number '١٠٠٠': non-ASCII digit '١' (U+0661)"),
+        (["--window", "0x1_0"], "invalid window '0x1_0': expected a whole number"),
         (["--flags", "SYN,FOO"], "unknown TCP flag 'FOO' in 'SYN,FOO'"),
         (["--ts", "1"], "invalid timestamps '1': expected TSVAL,TSECR"),
     ]:

@@ -63,3 +63,16 @@ def test_undecodable_input_bytes_pass_through_under_strict_utf8(extra):
     assert proc.stderr == b""
     assert b"fe80::1%\xff\xfe" in proc.stdout
     assert b"Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--port", "٨٠٨٠"], "invalid port '٨٠٨٠': non-ASCII digit '٨' (U+0668)"),
+        (["serve", "--workers", "０"], "invalid worker count '０': non-ASCII digit '０' (U+FF10)"),
+        (["serve", "--port", "0"], "invalid port '0': expected an integer in [1, 65535]"),
+    ],
+)
+def test_serve_numbers_are_ascii(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
