@@ -231,7 +231,7 @@ def test_serve_rejects_a_bad_port(capsys):
     from netutil.cli import main
 
     assert main(["serve", "--port", "70000"]) == 2
-    assert "invalid port '70000': expected 1..65535" in capsys.readouterr().err
+    assert "invalid port '70000': expected an integer in [1, 65535]" in capsys.readouterr().err
 
 
 def test_serve_help_has_an_example(capsys):
