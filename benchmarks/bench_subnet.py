@@ -10,7 +10,7 @@ netutil is byte-compiled before the runs, as pip does at install time and as the
 
 Where the time goes (CPU profiles of netutil on this 2-core machine, Python 3.11):
 - summarize (1,000,000 prefixes): past 200,000 items the list takes NumPy
-  (`netutil/prefix_array.py`): 65,536 lines at a time joined into one ASCII text, the
+  (`netutil/subnet/bulk.py`): 65,536 lines at a time joined into one ASCII text, the
   separators found and the octets and prefix lengths read in C loops over the chunk, one
   `np.sort` of 38-bit keys, the runs found with `maximum.accumulate`, the text written as
   NUL-padded four-byte words compacted in one pass. CPU time: NumPy's import ~0.12 s, parsing

@@ -26,6 +26,7 @@ from ipaddress import (
 )
 
 from netutil import registry
+from netutil.address_text import format_address, v4_text
 from netutil.errors import InvalidInput
 from netutil.record import Record
 
@@ -219,10 +220,6 @@ def historical_class(value: int) -> str:
     return "E"
 
 
-def _v4(value: int) -> str:
-    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
-
-
 def embedded_ipv4(value: int) -> dict[str, Any] | None:
     """The IPv4 address an IPv6 address carries, by kind, or None.
 
@@ -240,8 +237,8 @@ def embedded_ipv4(value: int) -> dict[str, Any] | None:
         flags = (value >> 48) & 0xFFFF
         return {
             "kind": "teredo",
-            "ipv4": _v4((value & _LOW32) ^ _LOW32),
-            "teredo_server": _v4((value >> 64) & _LOW32),
+            "ipv4": v4_text((value & _LOW32) ^ _LOW32),
+            "teredo_server": v4_text((value >> 64) & _LOW32),
             "teredo_client_port": ((value >> 32) & 0xFFFF) ^ 0xFFFF,
             "teredo_flags": f"0x{flags:04x}",
             "teredo_cone": bool(flags & 0x8000),
@@ -252,7 +249,7 @@ def embedded_ipv4(value: int) -> dict[str, Any] | None:
 def _embedded(kind: str, v4: int) -> dict[str, Any]:
     return {
         "kind": kind,
-        "ipv4": _v4(v4),
+        "ipv4": v4_text(v4),
         "teredo_server": None,
         "teredo_client_port": None,
         "teredo_flags": None,
@@ -343,12 +340,12 @@ class AddressInfo(Record):
     def compressed(self) -> str:
         """RFC 5952 section 4 text, zone left out; IPv4-mapped addresses in the mixed notation
         that section 5 recommends (`::ffff:192.0.2.1`)."""
-        return _compressed(self.address.version, int(self.address))
+        return format_address(self.address.version, int(self.address))
 
     @property
     def exploded(self) -> str:
         value = int(self.address)
-        return _v4(value) if self.address.version == 4 else _exploded6(value)
+        return v4_text(value) if self.address.version == 4 else _exploded6(value)
 
     @property
     def is_global(self) -> bool | None:
@@ -413,7 +410,7 @@ class AddressInfo(Record):
             h = f"{value:032x}"
             b = f"{value:0128b}"
             exploded = f"{value:039_x}".replace("_", ":")  # '_' groups hex digits by four
-            compressed = _compressed(6, value)
+            compressed = format_address(6, value)
             mapped = value >> 32 == 0xFFFF
             chain = _chain_text(registry.containing_int(6, value))
             if mapped:
@@ -455,7 +452,7 @@ class AddressInfo(Record):
             "binary": binary,
             "reverse_pointer": reverse,
             "historical_class": hclass,
-            "classified_by_ipv4": _v4(value & _LOW32) if mapped else None,
+            "classified_by_ipv4": v4_text(value & _LOW32) if mapped else None,
             "registry": entry_dict,
             "registry_chain": list(chain),
             "is_global": is_global,
@@ -530,27 +527,6 @@ def _verdict(entry: registry.Entry | None, multicast: bool) -> bool | None:
     if entry is not None:
         return entry.globally_reachable
     return None if multicast else True
-
-
-def format_address(version: int, value: int) -> str:
-    """The text of an address integer: dotted quad for IPv4; for IPv6 RFC 5952 section 4 text,
-    with IPv4-mapped addresses (::ffff:0:0/96) in the mixed notation that section 5 recommends
-    (`::ffff:192.0.2.1`, as Python 3.13's ipaddress, netaddr and glibc's inet_ntop write them).
-    The one spelling of addresses in netutil: the subnet module writes its addresses, networks
-    and masks through it too."""
-    return _compressed(version, value)
-
-
-def _compressed(version: int, value: int) -> str:
-    if version == 4:
-        return _v4(value)
-    if value >> 32 == 0xFFFF:
-        return "::ffff:" + _v4(value & _LOW32)
-    if value >> 32 == 0:
-        # libc writes ::a.b.c.d here (the deprecated IPv4-compatible form); RFC 5952 section 4
-        # and ipaddress write hex groups.
-        return str(IPv6Address(value))
-    return inet_ntop(AF_INET6, value.to_bytes(16, "big"))
 
 
 def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -724,15 +700,15 @@ def _make_bulk_encoder():
             frag = frags_mapped.get(key)
             if frag is None:
                 frag = frags_mapped[key] = fragment(text, _V6_INTERVAL_KEYS)
-            compressed = _compressed(6, n)
-            classified = f'"{_v4(v4)}"'
+            compressed = format_address(6, n)
+            classified = f'"{v4_text(v4)}"'
             mcast = "null"
         else:
             frag = frags6[i]
             if frag is None:
                 frag = frags6[i] = fragment(text, _V6_INTERVAL_KEYS)
-            # libc writes ::a.b.c.d for ::/96 where RFC 5952 wants hex groups: _compressed
-            compressed = ntop(af6, p) if high else _compressed(6, n)
+            # libc writes ::a.b.c.d for ::/96 where RFC 5952 wants hex groups: format_address
+            compressed = ntop(af6, p) if high else format_address(6, n)
             classified = "null"
             if top >= 0xFF00:  # multicast: scope and flags sit in the top 16 bits
                 mcast = mcast_json.get(top)

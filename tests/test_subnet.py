@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from netutil import subnet
 from netutil.errors import InvalidInput, LimitExceeded
+from netutil.subnet import keys
 
 BITS = {4: 32, 6: 128}
 NET = {4: ipaddress.IPv4Network, 6: ipaddress.IPv6Network}
@@ -23,7 +24,7 @@ ADDR = {4: ipaddress.IPv4Address, 6: ipaddress.IPv6Address}
 versions = st.sampled_from([4, 6])
 
 
-#: How list input is parsed: item by item, or in NumPy chunks (netutil.prefix_array) as a long
+#: How list input is parsed: item by item, or in NumPy chunks (netutil.subnet.bulk) as a long
 #: list is; the bulk mode here takes every list that way, three items a chunk, so that chunk
 #: edges, leftovers and positions are all exercised on small inputs.
 MODES = ["per-item", "bulk"]
@@ -31,15 +32,15 @@ MODES = ["per-item", "bulk"]
 
 @contextlib.contextmanager
 def parse_mode(mode: str, chunk: int = 3):
-    saved = subnet._BULK_FROM, subnet._BULK_CHUNK
+    saved = keys._BULK_FROM, keys._BULK_CHUNK
     if mode == "bulk":
-        subnet._BULK_FROM, subnet._BULK_CHUNK = 1, chunk
+        keys._BULK_FROM, keys._BULK_CHUNK = 1, chunk
     else:
-        subnet._BULK_FROM = 1 << 62
+        keys._BULK_FROM = 1 << 62
     try:
         yield
     finally:
-        subnet._BULK_FROM, subnet._BULK_CHUNK = saved
+        keys._BULK_FROM, keys._BULK_CHUNK = saved
 
 
 def text(obj) -> str:

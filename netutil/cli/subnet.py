@@ -1,7 +1,7 @@
 """`netutil subnet ...`: inspect, split, summarize and compare networks.
 
 Operations passed to `netutil.cli.backend.call` (the API implements the same; results are the
-core's `as_dict()`, see netutil/subnet.py and README.md, section "Subnets"):
+core's `as_dict()`, see netutil/subnet/ and README.md, section "Subnets"):
 
 - `subnet_info`, params `network: str`, `strict: bool`; result `NetworkInfo.as_dict()`.
 - `subnet_split`, params `network: str`, `new_prefix: int | None`, `count: int | None`,

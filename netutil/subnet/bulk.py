@@ -6,7 +6,7 @@ takes this path for long lists only (importing NumPy costs ~0.1 s), and only for
 spelling `a.b.c.d` or `a.b.c.d/len` in decimal without leading zeros (the strict form that
 libc's `inet_pton` and `ipaddress` both accept): every other line is handed back by number, for
 the per-item path to parse or to word its error. Keys are `address << 6 | host_bits` (uint64),
-the packed blocks `first << 8 | host_bits`, as in `netutil.subnet`.
+the packed blocks `first << 8 | host_bits`, as in `netutil.subnet.keys`.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
 
 def combine(arrays: list[np.ndarray], buckets: list[array[int]] | list[list[int]]) -> np.ndarray:
     """One key array from the chunks' arrays and from the first-octet buckets of the items that
-    took the per-item path (`netutil.subnet._Keys`: `(address & 0xFFFFFF) << 6 | host_bits`)."""
+    took the per-item path (`netutil.subnet.keys._Keys`: `(address & 0xFFFFFF) << 6 |
+    host_bits`)."""
     parts = list(arrays)
     parts.extend(
         np.asarray(bucket, np.uint64) | np.uint64(octet << 30)
@@ -102,7 +103,7 @@ def combine(arrays: list[np.ndarray], buckets: list[array[int]] | list[list[int]
 
 def clip(keys: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, int, bool]:
     """The keys whose blocks meet [lo, hi) without holding all of it, how many lie outside it,
-    and whether one holds all of it (`netutil.subnet.exclude`'s three cases)."""
+    and whether one holds all of it (`netutil.subnet.lists.exclude`'s three cases)."""
     host = keys & np.uint64(63)
     start = keys >> np.uint64(6)
     end = start + (np.uint64(1) << host)
@@ -113,10 +114,10 @@ def clip(keys: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, int, bool]:
 
 def merge(keys: np.ndarray) -> array[int]:
     """The minimal blocks covering the union of the keys' blocks, sorted, packed into an
-    `array('Q')`: what `netutil.subnet._merge4` gives, with the sort and the run detection done
+    `array('Q')`: what `netutil.subnet.keys._merge4` gives, with the sort and the run detection done
     by NumPy (a block starting inside or right after a run extends it; a run that is exactly its
     first block is that block, any other is cut into the minimal blocks of its range)."""
-    from netutil.subnet import _packed_range
+    from netutil.subnet.ranges import _packed_range
 
     out = array("Q")
     if not len(keys):

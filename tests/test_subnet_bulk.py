@@ -1,4 +1,4 @@
-"""Long lists of IPv4 prefixes in NumPy (netutil.prefix_array): the strict `a.b.c.d[/len]`
+"""Long lists of IPv4 prefixes in NumPy (netutil.subnet.bulk): the strict `a.b.c.d[/len]`
 syntax against ipaddress, keys worked out by hand, the merge and the text against ipaddress,
 and the whole path as `summarize` and `exclude` take it for a list past the threshold."""
 
@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netutil import prefix_array, subnet
+from netutil import subnet
 from netutil.errors import InvalidInput
+from netutil.subnet import bulk, keys
 from tests.test_subnet import parse_mode
 
 
 def test_parse_lines_keys_worked_by_hand():
     # key = address (host bits cleared) << 6 | host bits
-    keys, others = prefix_array.parse_lines(
+    keys, others = bulk.parse_lines(
         ["192.0.2.1/24", "10.0.0.1", "0.0.0.0/0", "255.255.255.255/32", "203.0.113.77/29"]
     )
     assert keys.tolist() == [
@@ -51,18 +52,18 @@ def test_parse_lines_hands_back_every_other_spelling():
         "1000.2.3.4",
         "1.2.3.4",  # 16: taken
     ]
-    keys, others = prefix_array.parse_lines(lines)
+    keys, others = bulk.parse_lines(lines)
     assert others == list(range(1, 16))
     assert keys.tolist() == [0x01000000 * 64 + 24, 0x01020304 * 64]
     # a line longer than any it could take is handed back unread, the others still parsed
-    keys, others = prefix_array.parse_lines(["1.2.3.4", "1." * 500_000, "9.9.9.9/8", "  x  " * 9])
+    keys, others = bulk.parse_lines(["1.2.3.4", "1." * 500_000, "9.9.9.9/8", "  x  " * 9])
     assert (keys.tolist(), others) == ([0x01020304 * 64, 0x09000000 * 64 + 24], [1, 3])
-    keys, others = prefix_array.parse_lines(["1." * 50])
+    keys, others = bulk.parse_lines(["1." * 50])
     assert (keys.tolist(), others) == ([], [0])
     # a chunk that is not one ASCII text of exactly these lines goes item by item
-    assert prefix_array.parse_lines(["1.2.3.4", "١.2.3.4"]) is None
-    assert prefix_array.parse_lines(["1.2.3.4", "1.2.3.4\n5.6.7.8"]) is None
-    assert prefix_array.parse_lines(["1.2.3.4", ipaddress.ip_network("1.2.3.0/24")]) is None
+    assert bulk.parse_lines(["1.2.3.4", "١.2.3.4"]) is None
+    assert bulk.parse_lines(["1.2.3.4", "1.2.3.4\n5.6.7.8"]) is None
+    assert bulk.parse_lines(["1.2.3.4", ipaddress.ip_network("1.2.3.0/24")]) is None
 
 
 octet_texts = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01", "", "x", "1 "]))
@@ -75,7 +76,7 @@ octet_texts = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["00", "01
 )
 def test_parse_lines_takes_only_what_ipaddress_reads_the_same(addr, plen):
     line = addr if plen is None else f"{addr}/{plen}"
-    keys, others = prefix_array.parse_lines([line])
+    keys, others = bulk.parse_lines([line])
     if others:
         return  # handed back: the per-item path (tested against ipaddress) decides
     net = ipaddress.ip_network(line, strict=False)
@@ -93,20 +94,20 @@ ipv4_networks = st.integers(0, 32).flatmap(
 @given(st.lists(ipv4_networks, max_size=40))
 def test_cidr_text_is_ipaddress_text(nets):
     packed = array("Q", [int(n.network_address) << 8 | (32 - n.prefixlen) for n in nets])
-    assert prefix_array.cidr_text(packed) == [str(n) for n in nets]
-    assert prefix_array.cidr_text(list(packed)) == [str(n) for n in nets]
+    assert bulk.cidr_text(packed) == [str(n) for n in nets]
+    assert bulk.cidr_text(list(packed)) == [str(n) for n in nets]
 
 
 def test_merge_same_start_nesting_adjacency_and_octet_spans():
     nets = ["10.0.0.0/32", "10.0.0.0/24", "10.0.0.0/26", "10.0.0.7/32", "10.0.1.0/24",
             "10.0.3.0/24", "9.255.255.255/32", "10.0.2.0/25", "11.0.0.0/8", "12.0.0.0/7",
             "10.0.2.128/25", "10.0.4.0/32"]  # fmt: skip
-    keys, others = prefix_array.parse_lines(nets)
+    keys, others = bulk.parse_lines(nets)
     assert others == []
-    merged = prefix_array.merge(keys)
+    merged = bulk.merge(keys)
     expected = ipaddress.collapse_addresses(ipaddress.ip_network(n) for n in nets)
-    assert prefix_array.cidr_text(merged) == [str(n) for n in expected]
-    assert prefix_array.cidr_text(merged) == [
+    assert bulk.cidr_text(merged) == [str(n) for n in expected]
+    assert bulk.cidr_text(merged) == [
         "9.255.255.255/32", "10.0.0.0/22", "10.0.4.0/32", "11.0.0.0/8", "12.0.0.0/7"
     ]  # fmt: skip
 
@@ -168,7 +169,7 @@ def test_the_first_bad_item_raises_with_its_position(items, chunk):
 
 def test_a_list_past_the_threshold_takes_the_numpy_path():
     # every address of 10.0.0.0/14 but 10.1.2.3, with a bad line and an IPv6 one in later chunks
-    assert subnet._BULK_FROM < 2**18
+    assert keys._BULK_FROM < 2**18
     skip = 0x0A010203
     items = [f"10.{x >> 16 & 255}.{x >> 8 & 255}.{x & 255}" for x in range(0x0A000000, 0x0A040000)
              if x != skip]  # fmt: skip
