@@ -357,7 +357,22 @@ def _check_length(what: str, field, value: int, expected_total: int, given: int,
         )
 
 
-def _parse_ipv4(data: bytes, trailer: bool) -> ParsedPacket:
+def _snapped_note(what: str, claimed: int, held: int) -> str:
+    return f"truncated by the snap length: {held} of the {claimed} bytes its {what} gives captured"
+
+
+def _snapped(ip, data: bytes, base: int, note: str) -> ParsedPacket:
+    """The segment of a packet cut by the snap length, or only its IP header (and why) when even
+    the TCP header was cut."""
+    try:
+        segment = seg.parse_verified(data, base, None, None, None)
+    except InvalidInput as exc:
+        return ParsedPacket(ip, None, f"{note}; the TCP header is incomplete: {exc}")
+    segment = dataclasses.replace(segment, src_ip=ip.src, dst_ip=ip.dst)
+    return ParsedPacket(ip, segment, f"{note}; checksum not verified")
+
+
+def _parse_ipv4(data: bytes, trailer: bool, snapped: bool = False) -> ParsedPacket:
     length = len(data)
     if length < 20:
         _truncated("IPv4", IPV4_LAYOUT, length, 20)
@@ -375,7 +390,8 @@ def _parse_ipv4(data: bytes, trailer: bool) -> ParsedPacket:
         raise InvalidInput(
             f"IPv4 total length {total} at byte offset 2 is less than the {hlen}-byte header"
         )
-    if total != length:
+    cut = snapped and total > length
+    if total != length and not cut:
         _check_length("IPv4", _V4["total_length"], total, total, length, trailer)
     header_mod = int.from_bytes(data[:hlen], "big") % 0xFFFF  # never all zero (version 4)
     rest = (header_mod - v[9]) % 0xFFFF  # the header's sum with its checksum field zeroed
@@ -388,12 +404,14 @@ def _parse_ipv4(data: bytes, trailer: bool) -> ParsedPacket:
         return _make_packet(ip, None, f"protocol {v[8]} is not TCP")
     if v[5] & _MF or v[6]:
         return _make_packet(ip, None, "a fragment: the TCP segment needs reassembly")
+    if cut:  # what the snap length left: the header and part of the payload, unverifiable
+        return _snapped(ip, data[hlen:], hlen, _snapped_note("IPv4 total length", total, length))
     # The pseudo-header's address words: a 32-bit a*65536 + b is congruent to a + b mod 0xFFFF.
     pseudo = (v[10] + v[11] + IPPROTO_TCP) % 0xFFFF
     return _make_packet(ip, seg.parse_verified(data[hlen:total], hlen, pseudo, src, dst), None)
 
 
-def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
+def _parse_ipv6(data: bytes, trailer: bool, snapped: bool = False) -> ParsedPacket:
     length = len(data)
     if length < 40:
         _truncated("IPv6", IPV6_LAYOUT, length, 40)
@@ -402,7 +420,11 @@ def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
     if payload_length == 0 and v[4] == 0:
         raise InvalidInput("IPv6 jumbograms (payload length 0 with hop-by-hop) are not supported")
     end = 40 + payload_length
-    _check_length("IPv6", _V6["payload_length"], payload_length, end, length, trailer)
+    cut = snapped and end > length
+    if cut:
+        end = length
+    else:
+        _check_length("IPv6", _V6["payload_length"], payload_length, end, length, trailer)
     nh, off, exts, fragment = v[4], 40, [], None
     while nh in _EXTENSIONS:
         if len(exts) >= MAX_EXTENSION_HEADERS:
@@ -446,24 +468,31 @@ def _parse_ipv6(data: bytes, trailer: bool) -> ParsedPacket:
         return ParsedPacket(ip, None, "a fragment: the TCP segment needs reassembly")
     if upper != IPPROTO_TCP:
         return ParsedPacket(ip, None, f"next header {nh} is not TCP")
+    if cut:  # what the snap length left: the header and part of the payload, unverifiable
+        note = _snapped_note("IPv6 payload length", payload_length + 40, length)
+        return _snapped(ip, data[off:end], off, note)
     pseudo = (v[6] + v[7] + IPPROTO_TCP) % 0xFFFF  # address words, summed mod 0xFFFF
     return ParsedPacket(ip, seg.parse_verified(data[off:end], off, pseudo, ip.src, ip.dst))
 
 
-def parse_packet(data: bytes, *, allow_trailer: bool = False) -> ParsedPacket:
+def parse_packet(
+    data: bytes, *, allow_trailer: bool = False, snapped: bool = False
+) -> ParsedPacket:
     """An IPv4 or IPv6 packet (by its version nibble) down to its TCP segment, checksums verified.
 
     The IPv4 total length or IPv6 payload length must match the buffer; `allow_trailer` accepts
-    bytes past it (link-layer padding, as Ethernet adds to short frames).
+    bytes past it (link-layer padding, as Ethernet adds to short frames). `snapped` (a captured
+    frame shorter than it was on the wire) accepts fewer: the segment holds what was captured,
+    its checksum is not verified (status unknown) and `note` says so.
     """
     data = bytes(data)
     if not data:
         raise InvalidInput("empty IP packet (field 'version' at byte offset 0 is missing)")
     version = data[0] >> 4
     if version == 4:
-        return _parse_ipv4(data, allow_trailer)
+        return _parse_ipv4(data, allow_trailer, snapped)
     if version == 6:
-        return _parse_ipv6(data, allow_trailer)
+        return _parse_ipv6(data, allow_trailer, snapped)
     raise InvalidInput(f"IP version {version} at byte offset 0 is neither 4 nor 6")
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "link_payload",
     "read_pcap",
     "read_pcap_header",
+    "record_segment",
     "tcp_segments",
     "write_pcap",
 ]
@@ -203,14 +204,31 @@ def read_pcap(fileobj: BinaryIO) -> Iterator[PcapRecord]:
     yield from _records(fileobj, header)
 
 
-def link_payload(linktype: int, data: bytes) -> tuple[bytes, int, bool] | None:
+def link_payload(
+    linktype: int, data: bytes, *, strict: bool = True
+) -> tuple[bytes, int, bool] | str | None:
     """(IP packet bytes, their offset in the frame, may carry a trailer) for a frame, or None
-    when the frame carries no IP (ARP, say). Raises InvalidInput for an unknown link type."""
+    when the frame carries no IP (ARP, say). Raises InvalidInput for an unknown link type, and
+    for a frame too short for its link header, which with `strict=False` is instead the message
+    returned as a string (a per-frame note)."""
+    try:
+        return _link_payload(linktype, data)
+    except _ShortFrame as exc:
+        if strict:
+            raise InvalidInput(str(exc)) from None
+        return str(exc)
+
+
+class _ShortFrame(Exception):
+    """A frame too short for its link-layer header."""
+
+
+def _link_payload(linktype: int, data: bytes) -> tuple[bytes, int, bool] | None:
     if linktype == LINKTYPE_ETHERNET:
         off = 12
         for _ in range(3):  # the EtherType, behind up to two VLAN tags (802.1Q, 802.1ad)
             if off + 2 > len(data):
-                raise InvalidInput(
+                raise _ShortFrame(
                     f"truncated Ethernet frame: {len(data)} bytes (field 'ethertype' at byte "
                     f"offset {off} is missing)"
                 )
@@ -224,7 +242,7 @@ def link_payload(linktype: int, data: bytes) -> tuple[bytes, int, bool] | None:
         return None
     if linktype == LINKTYPE_LINUX_SLL:
         if len(data) < 16:
-            raise InvalidInput(
+            raise _ShortFrame(
                 f"truncated Linux cooked header: {len(data)} bytes (field 'protocol' at byte "
                 "offset 14 is missing)"
             )
@@ -240,53 +258,155 @@ def link_payload(linktype: int, data: bytes) -> tuple[bytes, int, bool] | None:
 
 @dataclass(frozen=True, slots=True)
 class PcapSegment:
-    """One TCP segment found in a capture: the record's number and time, and the parsed packet."""
+    """One TCP segment found in a capture: the record's number, time and lengths, and the parsed
+    packet. A frame cut by the snap length holds what was captured (`truncated`, with a `note`);
+    a frame whose TCP header could not be read has `packet` None, or no segment, and a `note`
+    saying why, so a damaged frame is listed instead of ending the listing."""
 
     index: int
     timestamp: float
-    packet: ParsedPacket
+    packet: ParsedPacket | None
+    captured_length: int
+    original_length: int
+    note: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """The frame was longer on the wire than in the file (the snap length cut it)."""
+        return self.captured_length < self.original_length
+
+    @property
+    def payload_length(self) -> int | None:
+        """The segment's payload length as its IP header gives it (what was sent, not what the
+        snap length left), as tcpdump and tshark report it."""
+        packet = self.packet
+        if packet is None or packet.segment is None:
+            return None
+        ip, hlen = packet.ip, packet.segment.header.header_length
+        if ip.version == 4:
+            return ip.total_length - ip.ihl * 4 - hlen
+        return ip.payload_length + 40 - ip.upper_offset - hlen
 
     def as_dict(self) -> dict:
-        ip, s = self.packet.ip, self.packet.segment
-        h = s.header
-        return {
+        packet = self.packet
+        ip = None if packet is None else packet.ip
+        s = None if packet is None else packet.segment
+        note = self.note or (None if packet is None else packet.note)
+        row = {
             "index": self.index,
             "time": self.timestamp,
-            "ip_version": ip.version,
-            "src": str(ip.src),
-            "dst": str(ip.dst),
-            "src_port": h.src_port,
-            "dst_port": h.dst_port,
-            "flags": h.flags.names,
-            "seq": h.seq,
-            "ack": h.ack,
-            "window": h.window,
-            "length": len(s.payload),
-            "options": [option_as_dict(o) for o in h.options],
-            "checksum": h.checksum,
-            "checksum_status": s.checksum_status.value,
-            "expected_checksum": s.expected_checksum,
+            "ip_version": None if ip is None else ip.version,
+            "src": None if ip is None else str(ip.src),
+            "dst": None if ip is None else str(ip.dst),
         }
+        if s is None:
+            row.update(dict.fromkeys(_SEGMENT_KEYS))
+        else:
+            h = s.header
+            row.update(
+                src_port=h.src_port,
+                dst_port=h.dst_port,
+                flags=h.flags.names,
+                seq=h.seq,
+                ack=h.ack,
+                window=h.window,
+                length=self.payload_length,
+                options=[option_as_dict(o) for o in h.options],
+                checksum=h.checksum,
+                checksum_status=s.checksum_status.value,
+                expected_checksum=s.expected_checksum,
+            )
+        row["truncated"] = self.truncated
+        row["note"] = note
+        return row
+
+
+_SEGMENT_KEYS: Final = (
+    "src_port",
+    "dst_port",
+    "flags",
+    "seq",
+    "ack",
+    "window",
+    "length",
+    "options",
+    "checksum",
+    "checksum_status",
+    "expected_checksum",
+)
+
+
+def _carries_tcp(ip) -> bool:
+    """The IP header says TCP follows in this packet (not another protocol, not a fragment)."""
+    if ip.is_fragment:
+        return False
+    return (ip.protocol if ip.version == 4 else ip.upper_protocol) == 6
+
+
+def record_segment(record: PcapRecord) -> PcapSegment | None:
+    """The TCP segment of one captured frame, or None when the frame carries no TCP (ARP, UDP,
+    a fragment). A frame that is damaged, or cut by the snap length before its TCP header ends,
+    gives a segment with a note instead of an error: one bad frame does not end a capture.
+    An unknown link type still raises InvalidInput (it concerns every frame of the interface)."""
+    data, snapped = record.data, record.captured_length < record.original_length
+    found = link_payload(record.linktype, data, strict=False)
+    if found is None:
+        return None
+    if isinstance(found, str):
+        note = found
+        packet = None
+    else:
+        ip_bytes, start, trailer = found
+        try:
+            packet = parse_packet(ip_bytes, allow_trailer=trailer, snapped=snapped)
+        except InvalidInput as exc:  # LimitExceeded too
+            where = f" (the IP packet starts at byte offset {start})" if start else ""
+            return PcapSegment(
+                record.index,
+                record.timestamp,
+                None,
+                record.captured_length,
+                record.original_length,
+                f"{_cut(record)}{exc}{where}",
+            )
+        if packet.segment is None and (packet.ip is None or not _carries_tcp(packet.ip)):
+            return None
+        note = None
+    if note is not None:
+        note = f"{_cut(record)}{note}"
+    return PcapSegment(
+        record.index,
+        record.timestamp,
+        packet,
+        record.captured_length,
+        record.original_length,
+        note,
+    )
+
+
+def _cut(record: PcapRecord) -> str:
+    if record.captured_length < record.original_length:
+        return (
+            f"truncated by the snap length ({record.captured_length} of "
+            f"{record.original_length} bytes captured): "
+        )
+    return ""
 
 
 def tcp_segments(fileobj: BinaryIO) -> Iterator[PcapSegment]:
     """Every TCP segment in a capture, in file order; records without TCP are skipped.
 
-    A malformed packet raises InvalidInput naming the record, and the offset within the record.
+    A damaged packet gives a segment with a note (see `record_segment`); a damaged file (a
+    record header or record cut short, a length over the cap) raises InvalidInput naming the
+    record and its byte offset.
     """
     for record in read_pcap(fileobj):
-        found = None
         try:
-            found = link_payload(record.linktype, record.data)
-            if found is None:
-                continue
-            ip_bytes, start, trailer = found
-            packet = parse_packet(ip_bytes, allow_trailer=trailer)
+            found = record_segment(record)
         except InvalidInput as exc:
-            where = f" (the IP packet starts at byte offset {start})" if found and start else ""
-            raise InvalidInput(f"pcap record {record.index}: {exc}{where}") from None
-        if packet.segment is not None:
-            yield PcapSegment(record.index, record.timestamp, packet)
+            raise InvalidInput(f"pcap record {record.index}: {exc}") from None
+        if found is not None:
+            yield found
 
 
 def write_pcap(

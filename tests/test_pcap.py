@@ -223,18 +223,19 @@ def test_malformed_pcap(raw, message):
         list(read_pcap(io.BytesIO(raw)))
 
 
-def test_malformed_packet_in_a_capture_names_the_record():
+def test_malformed_packet_in_a_capture_is_a_note_and_the_listing_goes_on():
     bad = _syn(1)[:30]
     good = _syn(0)
     rec = struct.pack("<IIII", 0, 0, len(good), len(good)) + good
     rec += struct.pack("<IIII", 1, 0, len(bad), len(bad)) + bad
-    with pytest.raises(
-        InvalidInput,
-        match=re.escape(
-            "pcap record 2: IPv4 total length 60 at byte offset 2 says 60 bytes, but the buffer holds 30"
-        ),
-    ):
-        list(tcp_segments(io.BytesIO(_pcap(rec))))
+    rec += struct.pack("<IIII", 2, 0, len(good), len(good)) + good
+    rows = [s.as_dict() for s in tcp_segments(io.BytesIO(_pcap(rec)))]
+    assert [r["index"] for r in rows] == [1, 2, 3]
+    assert rows[1]["note"] == (
+        "IPv4 total length 60 at byte offset 2 says 60 bytes, but the buffer holds 30"
+    )
+    assert rows[1]["src_port"] is None and rows[1]["truncated"] is False
+    assert rows[0]["note"] is None and rows[2]["src_port"] == 40000
 
 
 def test_unsupported_linktype():

@@ -123,24 +123,33 @@ class ParsedPacket(Strict):
 
 
 class PcapSegment(Strict):
-    """One TCP segment of a capture (a line of `netutil tcp parse --pcap FILE --json`)."""
+    """One TCP segment of a capture (a line of `netutil tcp parse --pcap FILE --json`). A frame
+    whose TCP header could not be read (cut by the snap length, or damaged) has null segment
+    fields (and null addresses when even the IP header is missing) and a `note` saying why."""
 
     index = present(fields.Integer)
     time = present(fields.Float, metadata={"description": "seconds since the epoch"})
-    ip_version = present(fields.Integer, validate=validate.OneOf([4, 6]))
-    src = present(fields.String)
-    dst = present(fields.String)
-    src_port = present(fields.Integer, validate=U16)
-    dst_port = present(fields.Integer, validate=U16)
-    flags = present(fields.List, fields.String())
-    seq = present(fields.Integer, validate=U32)
-    ack = present(fields.Integer, validate=U32)
-    window = present(fields.Integer, validate=U16)
-    length = present(fields.Integer)
-    options = present(fields.List, fields.Nested(TcpOption))
-    checksum = present(fields.Integer, validate=U16)
-    checksum_status = present(fields.String, validate=STATUS)
+    ip_version = nullable(fields.Integer, validate=validate.OneOf([4, 6]))
+    src = nullable(fields.String)
+    dst = nullable(fields.String)
+    src_port = nullable(fields.Integer, validate=U16)
+    dst_port = nullable(fields.Integer, validate=U16)
+    flags = nullable(fields.List, fields.String())
+    seq = nullable(fields.Integer, validate=U32)
+    ack = nullable(fields.Integer, validate=U32)
+    window = nullable(fields.Integer, validate=U16)
+    length = nullable(
+        fields.Integer, metadata={"description": "payload length as the IP header gives it"}
+    )
+    options = nullable(fields.List, fields.Nested(TcpOption))
+    checksum = nullable(fields.Integer, validate=U16)
+    checksum_status = nullable(fields.String, validate=STATUS)
     expected_checksum = nullable(fields.Integer)
+    truncated = present(
+        fields.Boolean,
+        metadata={"description": "the frame was cut by the snap length (checksum not verified)"},
+    )
+    note = nullable(fields.String)
 
 
 class PcapSegments(Strict):

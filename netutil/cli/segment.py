@@ -378,13 +378,22 @@ def render_parsed(result: dict) -> str:
 
 
 def render_pcap_row(row: dict) -> str:
-    """One line per segment, tcpdump-like."""
+    """One line per segment, tcpdump-like; a frame cut by the snap length or damaged says so."""
+    head = f"{row['index']:>5} {row['time']:.6f}"
+    note = f" [{row['note']}]" if row["note"] else ""
+    if row["src_port"] is None:  # no TCP header to list: the addresses if known, and why
+        fmt = "{}" if row["ip_version"] == 4 else "[{}]"
+        where = (
+            "" if row["src"] is None else f" {fmt.format(row['src'])} > {fmt.format(row['dst'])}"
+        )
+        return f"{head}{where}{note}"
     fmt = "{}" if row["ip_version"] == 4 else "[{}]"
     src = f"{fmt.format(row['src'])}:{row['src_port']}"
     dst = f"{fmt.format(row['dst'])}:{row['dst_port']}"
     return (
-        f"{row['index']:>5} {row['time']:.6f} {src} > {dst} [{','.join(row['flags'])}] "
+        f"{head} {src} > {dst} [{','.join(row['flags'])}] "
         f"seq {row['seq']} ack {row['ack']} win {row['window']} len {row['length']} "
         f"options [{render_options(row['options']) if row['options'] else ''}] "
         f"cksum {_checksum_text(row['checksum'], row['checksum_status'], row['expected_checksum'])}"
+        f"{note}"
     )
