@@ -45,7 +45,7 @@ def _wants_pcap() -> bool:
 
 def simulate(params: dict[str, Any]) -> Any:
     """One trace, or Monte Carlo statistics with `runs`; a pcap of the trace when asked."""
-    from netutil.sim.options import SimOptions
+    from netutil.sim.request import run_request
 
     runs = params.pop("runs", None)
     pcap = _wants_pcap()
@@ -55,20 +55,13 @@ def simulate(params: dict[str, Any]) -> Any:
         raise ValidationError(
             {"runs": [f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."]}
         )
-    options = SimOptions.from_dict(params)
-    if runs is not None:
-        from netutil.sim.stats import monte_carlo
-
-        return monte_carlo(options, runs).as_dict()
-    from netutil.sim.run import simulate as run
-
-    trace = run(options).as_dict()
+    result = run_request(params, runs).as_dict()
     if not pcap:
-        return trace
+        return result
     from netutil.sim.capture import write_trace_pcap
 
     out = io.BytesIO()
-    write_trace_pcap(out, trace)
+    write_trace_pcap(out, result)
     return Response(
         out.getvalue(),
         mimetype=PCAP_MEDIA_TYPE,

@@ -22,6 +22,7 @@ from netutil.segment import option_as_dict
 from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
 from netutil.sim.options import SimOptions
+from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
 from netutil.sim.tcb import TCB, TCBParameters, tcb_parameters
 
@@ -324,19 +325,25 @@ def _flag_names(flags: int) -> list[str]:
     return [name for name in _FLAG_ORDER if name in present]
 
 
-def simulate(options: SimOptions, seed: int | None = None) -> Trace:
+def simulate(options: SimOptions, seed: int | None = None, budget: Budget | None = None) -> Trace:
     """Run one connection to its end and return the trace.
 
     `seed` overrides `options.seed`; with neither, a seed is drawn from the operating system and
     reported in the result. Hitting a cap on events or simulated time ends the run with outcome
-    "limit_exceeded".
+    "limit_exceeded"; passing the `budget` raises BudgetExceeded.
     """
     if seed is None:
         seed = options.seed
         if seed is None:
             seed = random.SystemRandom().getrandbits(32)
-    events: list[Any] = []
-    summary, client, server = connect(options, random.Random(seed), events)
+    if budget is None:
+        events: list[Any] = []
+        summary, client, server = connect(options, random.Random(seed), events)
+    else:
+        spending = budget.start()
+        events = BudgetedTrace(spending)
+        summary, client, server = connect(options, random.Random(seed), events, spending)
+        spending.spend(summary.events, summary.segments_sent)
     return Trace(
         options,
         seed,
@@ -348,16 +355,26 @@ def simulate(options: SimOptions, seed: int | None = None) -> Trace:
 
 
 def connect(
-    options: SimOptions, rng: random.Random, events: list[Any] | None
+    options: SimOptions,
+    rng: random.Random,
+    events: list[Any] | None,
+    spending: Spending | None = None,
 ) -> tuple[Summary, TCB, TCB]:
     """Build the two endpoints, their applications and the network, run to the end.
 
     The trace goes to `events` (None: no trace is recorded, as Monte Carlo needs only the
     summary; the endpoints and the network run exactly the same code); random choices come
-    from `rng` (Monte Carlo passes one stream for all its runs). Returns the summary and the
-    two endpoints.
+    from `rng` (Monte Carlo passes one stream for all its runs). With a request's `spending`,
+    what its budget leaves caps the run's events below `options.max_events`: BudgetExceeded
+    past it.
+    Returns the summary and the two endpoints.
     """
-    engine = Engine(options.max_events, options.max_time)
+    max_events = options.max_events
+    if spending is not None:
+        left = spending.events_left()
+        if left is not None and left < max_events:
+            max_events = left
+    engine = Engine(max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
     # = rng.randint(low, high), drawn as randrange does it (low + _randbelow(width): getrandbits
@@ -418,7 +435,11 @@ def connect(
     limit_reason = None
     try:
         engine.run()
+    except BudgetExceeded:
+        raise
     except LimitExceeded as exc:
+        if max_events < options.max_events and engine.events > max_events:
+            raise spending.out_of_events() from None
         limit_reason = str(exc)
 
     summary = _summarize(

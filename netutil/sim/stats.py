@@ -17,6 +17,7 @@ from typing import Any
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.sim.options import MAX_MONTE_CARLO_BYTES, MAX_RUNS, SimOptions
+from netutil.sim.request import Budget
 from netutil.sim.run import connect
 
 #: Distinct client times to ESTABLISHED listed in full (beyond this the list is null).
@@ -103,12 +104,13 @@ class MonteCarloResult:
         }
 
 
-def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
+def monte_carlo(options: SimOptions, runs: int, budget: Budget | None = None) -> MonteCarloResult:
     """Run the scenario `runs` times (1..MAX_RUNS) and summarize.
 
     Reported per run: the outcome, the client's time to ESTABLISHED, the retransmissions of
     both sides together, and the time from the first CLOSE to both sides being done with the
-    close (in TIME-WAIT or CLOSED).
+    close (in TIME-WAIT or CLOSED). Past the `budget` (events and segments over all runs, CPU
+    time) the request ends with BudgetExceeded.
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise InvalidInput(f"invalid runs {runs!r}: expected an integer in [1, {MAX_RUNS}]")
@@ -125,8 +127,15 @@ def monte_carlo(options: SimOptions, runs: int) -> MonteCarloResult:
     retransmissions: list[int] = []
     closes: list[float] = []
     events = 0
-    for _ in range(runs):
-        s, client, server = connect(options, rng, None)
+    spending = None if budget is None else budget.start()
+    for run in range(runs):
+        if spending is None:
+            s, client, server = connect(options, rng, None)
+        else:
+            if not run & 63:
+                spending.check_time()
+            s, client, server = connect(options, rng, None, spending)
+            spending.spend(s.events, s.segments_sent)
         client.detach()
         server.detach()
         events += s.events
