@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from marshmallow import fields, validate
 
 from api import limits
 from api.schemas.base import JsonBoolean, JsonInteger, JsonNumber, Strict, nullable, present
 from api.schemas.tcp import TcpOption
 from api.schemas.union import OneOf
+from netutil.sim.options import OPTIONS, RUNS, Option
 
 SIDE = validate.OneOf(["client", "server"])
 PROBABILITY = validate.Range(0.0, 1.0)
@@ -15,100 +19,108 @@ SECONDS = {"description": "simulated seconds"}
 
 
 # --- options (the request, and echoed in every result with the seed used) ---------------------
+# Every field comes from the core's one declaration of each option (`netutil.sim.options`
+# OPTIONS): its type, range (OpenAPI minimum/maximum), choices (enum), help and default.
+
+_LIMITS = {"data": limits.SIM_DATA_MAX}  # the service's own caps below the core's
+_DROP_RULE = r"^(?:[1-9][0-9]*|(?:syn|syn-ack|ack|data|fin|rst)(?::(?:[1-9][0-9]*|all))?)$"
 
 
-class SimOptions(Strict):
-    """Every option of a run; the result's copy has the seed actually used."""
+class AsciiInteger(fields.Integer):
+    """A query-string integer in ASCII digits (Python's int() also takes Arabic-Indic ones)."""
 
-    seed = present(fields.Integer)
-    delay = present(fields.Float, metadata={"description": "one-way delay, seconds"})
-    jitter = present(fields.Float)
-    loss = present(fields.Float, validate=PROBABILITY)
-    loss_to_server = nullable(fields.Float, validate=PROBABILITY)
-    loss_to_client = nullable(fields.Float, validate=PROBABILITY)
-    drop = present(fields.List, fields.String())
-    reorder = present(fields.Float, validate=PROBABILITY)
-    duplicate = present(fields.Float, validate=PROBABILITY)
-    corrupt = present(fields.Float, validate=PROBABILITY)
-    data = present(fields.Integer)
-    window = present(fields.Integer)
-    read_rate = nullable(fields.Float)
-    mss = present(fields.Integer)
-    msl = present(fields.Float)
-    close = present(fields.Boolean)
-    closer = present(fields.String, validate=validate.OneOf(["client", "server", "both"]))
-    simultaneous_open = present(fields.Boolean)
-    listener = present(fields.Boolean)
-    client_isn = nullable(fields.Integer)
-    server_isn = nullable(fields.Integer)
-    dup_syn = present(fields.String, validate=validate.OneOf(["ack", "syn-ack"]))
-    syn_retries = present(fields.Integer)
-    synack_retries = present(fields.Integer)
-    max_events = present(fields.Integer)
-    max_time = present(fields.Float)
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value.strip(), re.ASCII):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
-def _options(integer: type, number: type, boolean: type) -> dict[str, fields.Field]:
+class AsciiNumber(fields.Float):
+    """A query-string number in ASCII digits, no inf or nan (float() takes them all)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip()):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_ASCII_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def _description(option: Option, high: Any) -> str:
+    text = option.help
+    if option.unit:
+        text += f" ({option.unit})"
+    if option.nullable:
+        text += f"; left out or null: {option.null_means}"
+    elif option.kind != "drop":
+        default = option.default
+        text += f"; default {str(default).lower() if isinstance(default, bool) else default}"
+    if option.source:
+        text += f" ({option.source})"
+    if option.name in _LIMITS:
+        text += f"; at most {high} here"
+    return text
+
+
+def option_field(
+    option: Option,
+    integer: type,
+    number: type,
+    boolean: type,
+    *,
+    response: bool = False,
+    null: bool = True,
+) -> fields.Field:
+    """The marshmallow field of one simulator option (request or, with `response`, result);
+    `null` False for a query string, which cannot say null (leaving it out does)."""
+    high = _LIMITS.get(option.name, option.high)
+    kw: dict[str, Any] = {"metadata": {"description": _description(option, high)}}
+    if response:
+        kw["required"] = True
+    if option.nullable and null:
+        kw["allow_none"] = True
+    if option.kind == "flag":
+        return boolean(**kw)
+    if option.kind == "choice":
+        return fields.String(validate=validate.OneOf(option.choices), **kw)
+    if option.kind == "drop":
+        return fields.List(
+            fields.String(validate=validate.Regexp(_DROP_RULE)),
+            validate=validate.Length(max=option.high),
+            **kw,
+        )
+    cls = integer if option.is_integer else number
+    return cls(validate=validate.Range(option.low, high), **kw)
+
+
+def _options(integer: type, number: type, boolean: type, null: bool) -> dict[str, fields.Field]:
     """The simulator's options and `runs` as request fields (any left out take the core's
     defaults); the field types differ between a query string and a JSON body."""
-    return {
-        "seed": integer(
-            validate=validate.Range(0, 2**64 - 1),
-            metadata={"description": "same seed and options, same run; left out: a random seed"},
-        ),
-        "delay": number(metadata={"description": "one-way delay in seconds (RTT / 2)"}),
-        "jitter": number(metadata={"description": "seconds"}),
-        "loss": number(validate=PROBABILITY, metadata={"description": "both directions"}),
-        "loss_to_server": number(validate=PROBABILITY),
-        "loss_to_client": number(validate=PROBABILITY),
-        "drop": fields.List(
-            fields.String(validate=validate.Length(min=1, max=30)),
-            validate=validate.Length(max=100),
-            metadata={
-                "description": "N (the N-th segment sent), KIND, KIND:N or KIND:all; kinds: syn, "
-                "syn-ack, ack, data, fin, rst"
-            },
-        ),
-        "reorder": number(validate=PROBABILITY),
-        "duplicate": number(validate=PROBABILITY),
-        "corrupt": number(validate=PROBABILITY),
-        "data": integer(
-            validate=validate.Range(0, limits.SIM_DATA_MAX),
-            metadata={
-                "description": f"bytes the client sends (at most {limits.SIM_DATA_MAX} here)"
-            },
-        ),
-        "window": integer(metadata={"description": "receive buffer, bytes"}),
-        "read_rate": number(metadata={"description": "server reads, bytes/s (default: at once)"}),
-        "mss": integer(),
-        "msl": number(metadata={"description": "seconds; TIME-WAIT lasts 2 MSL"}),
-        "close": boolean(metadata={"description": "close after the transfer"}),
-        "closer": fields.String(validate=validate.OneOf(["client", "server", "both"])),
-        "simultaneous_open": boolean(),
-        "listener": boolean(metadata={"description": "false: the SYN meets a closed port"}),
-        "client_isn": integer(validate=validate.Range(0, 2**32 - 1)),
-        "server_isn": integer(validate=validate.Range(0, 2**32 - 1)),
-        "dup_syn": fields.String(validate=validate.OneOf(["ack", "syn-ack"])),
-        "syn_retries": integer(),
-        "synack_retries": integer(),
-        "max_events": integer(metadata={"description": "cap on simulation events"}),
-        "max_time": number(metadata={"description": "cap on simulated seconds"}),
-        "runs": integer(
-            validate=validate.Range(1, limits.SIM_RUNS_MAX),
-            metadata={
-                "description": "Monte Carlo over this many seeded runs (at most "
-                f"{limits.SIM_RUNS_MAX}, and runs x data at most {limits.SIM_RUNS_DATA_MAX} "
-                "bytes): statistics instead of one trace"
-            },
-        ),
-    }
+    out = {o.name: option_field(o, integer, number, boolean, null=null) for o in OPTIONS}
+    out["runs"] = integer(
+        validate=validate.Range(RUNS.low, limits.SIM_RUNS_MAX),
+        metadata={
+            "description": f"{RUNS.help} (at most {limits.SIM_RUNS_MAX} here, and runs x data "
+            f"at most {limits.SIM_RUNS_DATA_MAX} bytes)"
+        },
+    )
+    return out
 
 
+#: Every option of a run; the result's copy has the seed actually used.
+SimOptions = Strict.from_dict(
+    {
+        o.name: option_field(o, fields.Integer, fields.Float, fields.Boolean, response=True)
+        for o in OPTIONS
+    },
+    name="SimOptions",
+)
 HandshakeQuery = Strict.from_dict(
-    _options(fields.Integer, fields.Float, fields.Boolean), name="HandshakeQuery"
+    _options(AsciiInteger, AsciiNumber, fields.Boolean, null=False), name="HandshakeQuery"
 )
 HandshakeBody = Strict.from_dict(
-    _options(JsonInteger, JsonNumber, JsonBoolean), name="HandshakeBody"
+    _options(JsonInteger, JsonNumber, JsonBoolean, null=True), name="HandshakeBody"
 )
 
 

@@ -54,82 +54,91 @@ STATES_EPILOG = """examples:
 """
 
 
-def _type(parse_name: str, check=None):
-    """An argparse type from a core parser: InvalidInput becomes a usage error (exit 2)."""
+class _DropRules(argparse.Action):
+    """`--drop` given once or more, comma-separated: one list, its length checked as it grows
+    (past the cap is a usage error like any other bad value)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from netutil.sim.options import OPTION
+
+        rules = [*(getattr(namespace, self.dest, None) or []), *values]
+        cap = OPTION["drop"].high
+        if len(rules) > cap:
+            raise argparse.ArgumentError(self, f"too many drop rules ({len(rules)}): at most {cap}")
+        setattr(namespace, self.dest, rules)
+
+
+def _reader(option, scale: float = 1.0, flag: str | None = None):
+    """An argparse `type=` from the option's declaration: `Option.parse_text`, its InvalidInput
+    a usage error (exit 2); a delay typed without a unit and large enough to be a slip (`--rtt
+    50`) is read as seconds, with a warning on stderr."""
 
     def convert(text: str) -> Any:
-        from netutil.sim import options as sim_options
-
         try:
-            value = getattr(sim_options, parse_name)(text)
-            if check is not None:
-                check(value, text)
+            value = option.parse_text(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
-        return value
+        warning = option.bare_number_warning(text)
+        if warning is not None:
+            print(f"netutil: warning: {flag or option.cli_flag}: {warning}", file=sys.stderr)
+        return value * scale if scale != 1.0 else value
 
-    convert.__name__ = parse_name.removeprefix("parse_")
+    convert.__name__ = option.name
     return convert
 
 
-def _ranged(name: str, low_name: str | float, high_name: str | float):
-    def check(value: float, text: str) -> None:
-        from netutil.errors import InvalidInput
-        from netutil.sim import options as o
+def _add_option(group: argparse._ArgumentGroup, option) -> None:
+    """The CLI argument of one `OPTIONS` entry (every default is the core's, left to it)."""
+    flag = option.cli_flag
+    kw: dict[str, Any] = {"dest": option.name, "default": None, "help": _help(option)}
+    if option.kind == "flag":
+        kw["action"] = "store_false" if option.default is True else "store_true"
+        kw["default"] = option.default
+    elif option.kind == "choice":
+        kw["choices"] = option.choices
+    elif option.kind == "drop":
+        kw.update(type=_reader(option), action=_DropRules, default=[], metavar=option.metavar)
+    else:
+        kw.update(type=_reader(option), metavar=option.metavar)
+    if option.alias is None:
+        group.add_argument(flag, **kw)
+        return
+    alias, scale, alias_help = option.alias
+    either = group.add_mutually_exclusive_group()
+    from dataclasses import replace
 
-        low = getattr(o, low_name) if isinstance(low_name, str) else low_name
-        high = getattr(o, high_name) if isinstance(high_name, str) else high_name
-        if not low <= value <= high:
-            raise InvalidInput(f"invalid {name} {text!r}: expected {low} to {high}")
-
-    return check
-
-
-def _int_in(name: str, low: int, high_name: str | int):
-    def convert(text: str) -> int:
-        from netutil.sim import options as o
-
-        high = getattr(o, high_name) if isinstance(high_name, str) else high_name
-        try:
-            value = int(text, 0)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid {name} {text!r}: not an integer") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"invalid {name} {text!r}: expected an integer in [{low}, {high}]"
-            )
-        return value
-
-    convert.__name__ = name
-    return convert
-
-
-def _drop_list(text: str) -> list[str]:
-    from netutil.sim.options import parse_drop_rule
-
-    try:
-        return [parse_drop_rule(part) for part in text.split(",") if part.strip()]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    # the alias's own range and name in messages: --rtt takes 0 to twice the delay's cap
+    spelled = replace(
+        option, name=alias.lstrip("-"), low=option.low / scale, high=option.high / scale
+    )
+    either.add_argument(
+        alias,
+        dest=option.name,
+        type=_reader(spelled, scale, alias),
+        metavar=option.metavar,
+        help=alias_help,
+    )
+    either.add_argument(flag, **kw)
 
 
-def _rate(text: str) -> float:
-    """Bytes per second: `2000`, `2000/s`, `64KiB/s`."""
-    from netutil.sim.options import parse_size
-
-    raw = text.strip()
-    if raw.endswith("/s"):
-        raw = raw[:-2]
-    try:
-        value = parse_size(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"invalid read rate {text!r}: at least 1 byte per second")
-    return float(value)
+def _help(option) -> str:
+    if option.kind == "flag":
+        return option.help
+    if option.nullable:
+        return f"{option.help} (default: {option.null_means})"
+    default = option.default
+    if option.kind == "duration":
+        shown = f"{default * 1000:g}ms" if default < 1 else f"{default:g}s"
+    elif option.kind == "drop":
+        return f"{option.help} (at most {option.high})"
+    else:
+        shown = default
+    return f"{option.help} (default {shown})"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from netutil.sim.options import OPTIONS, RUNS
+
     p = sub.add_parser(
         "handshake",
         help="simulate a TCP connection segment by segment (ladder, JSON, pcap, Monte Carlo)",
@@ -140,141 +149,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=HANDSHAKE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    prob = _type("parse_probability")
-    dur = _type("parse_duration", _ranged("delay", 0, "MAX_DELAY"))
-    net = p.add_argument_group("network")
-    timing = net.add_mutually_exclusive_group()
-    timing.add_argument("--rtt", type=dur, metavar="TIME", help="round-trip time (default 100ms)")
-    timing.add_argument("--delay", type=dur, metavar="TIME", help="one-way delay (RTT / 2)")
-    net.add_argument(
-        "--jitter",
-        type=dur,
-        metavar="TIME",
-        default=0.0,
-        help="extra delay per segment, uniform in [0, TIME]",
-    )
-    net.add_argument(
-        "--loss",
-        type=prob,
-        metavar="P",
-        default=0.0,
-        help="loss probability per segment, both directions",
-    )
-    net.add_argument("--loss-to-server", type=prob, metavar="P", help="override, client->server")
-    net.add_argument("--loss-to-client", type=prob, metavar="P", help="override, server->client")
-    net.add_argument(
-        "--drop",
-        type=_drop_list,
-        action="append",
-        metavar="RULES",
-        default=[],
-        help="drop these segments: N, KIND, KIND:N or KIND:all, comma-separated",
-    )
-    net.add_argument(
-        "--reorder",
-        type=prob,
-        metavar="P",
-        default=0.0,
-        help="probability a segment is held back one extra one-way delay",
-    )
-    net.add_argument(
-        "--duplicate",
-        type=prob,
-        metavar="P",
-        default=0.0,
-        help="probability a segment arrives twice",
-    )
-    net.add_argument(
-        "--corrupt",
-        type=prob,
-        metavar="P",
-        default=0.0,
-        help="probability a bit is flipped (the receiver's checksum drops it)",
-    )
-    net.add_argument(
-        "--seed",
-        type=_int_in("seed", 0, 2**64 - 1),
-        metavar="N",
-        help="random seed (default: random, reported in the output)",
-    )
-
-    conn = p.add_argument_group("connection")
-    conn.add_argument(
-        "--data",
-        type=_type("parse_size", _ranged("data", 0, "MAX_DATA")),
-        metavar="BYTES",
-        default=0,
-        help="bytes the client sends (default 0)",
-    )
-    conn.add_argument(
-        "--window",
-        type=_type("parse_size", _ranged("window", 1, "MAX_WINDOW")),
-        metavar="BYTES",
-        default=65535,
-        help="receive buffer of each side (default 65535)",
-    )
-    conn.add_argument(
-        "--read-rate",
-        type=_rate,
-        metavar="BYTES/S",
-        help="how fast the server's application reads (default: at once)",
-    )
-    conn.add_argument(
-        "--mss",
-        type=_int_in("mss", 88, "MAX_MSS"),
-        default=1460,
-        help="MSS option each side sends (default 1460)",
-    )
-    conn.add_argument(
-        "--msl",
-        type=_type("parse_duration", _ranged("msl", 0, "MAX_MSL")),
-        metavar="TIME",
-        default=120.0,
-        help="maximum segment lifetime; TIME-WAIT is 2 MSL (default 120s; "
-        "--msl 30 gives Linux's 60 s)",
-    )
-    conn.add_argument("--no-close", action="store_true", help="leave the connection open")
-    conn.add_argument(
-        "--closer",
-        choices=("client", "server", "both"),
-        default="client",
-        help="who closes first; both = simultaneous close (default client)",
-    )
-    conn.add_argument(
-        "--simultaneous-open",
-        action="store_true",
-        help="both sides open actively (RFC 9293 Figure 7)",
-    )
-    conn.add_argument(
-        "--no-listener",
-        action="store_true",
-        help="nothing listens on the server port (the SYN gets a RST)",
-    )
-    conn.add_argument("--client-isn", type=_int_in("ISN", 0, 2**32 - 1), metavar="N")
-    conn.add_argument("--server-isn", type=_int_in("ISN", 0, 2**32 - 1), metavar="N")
-    conn.add_argument(
-        "--dup-syn",
-        choices=("ack", "syn-ack"),
-        default="ack",
-        help="answer to a duplicate SYN in SYN-RECEIVED: the RFC's ACK "
-        "(default) or Linux's SYN,ACK",
-    )
-    conn.add_argument("--syn-retries", type=_int_in("syn retries", 1, "MAX_RETRIES"), default=6)
-    conn.add_argument(
-        "--synack-retries", type=_int_in("synack retries", 1, "MAX_RETRIES"), default=5
-    )
+    groups = {name: p.add_argument_group(name) for name in ("network", "connection", "limits")}
+    for option in OPTIONS:
+        if option.cli_flag is not None:
+            _add_option(groups[option.group], option)
 
     out = p.add_argument_group("output")
-    out.add_argument("--format", choices=("ladder", "json", "pcap"), default="ladder")
+    out.add_argument(
+        "--format",
+        choices=("ladder", "json", "pcap"),
+        help="what to write (default: ladder, or what --output's name ends in: "
+        ".txt ladder, .json json, .pcap pcap)",
+    )
     out.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
     )
-    out.add_argument("--output", "-o", metavar="FILE", help="write the pcap to FILE")
+    out.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
+    )
     out.add_argument(
         "--runs",
-        type=_int_in("runs", 1, "MAX_RUNS"),
-        metavar="N",
-        help="Monte Carlo over N runs (at most 100000)",
+        type=_reader(RUNS),
+        metavar=RUNS.metavar,
+        help=f"{RUNS.help} (at most {RUNS.high})",
     )
     p.set_defaults(func=run_handshake)
 
@@ -291,58 +188,59 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def options_params(args: argparse.Namespace) -> dict[str, Any]:
-    """The JSON-able simulator options from the command line (the API's request body)."""
-    if args.rtt is not None:
-        delay = args.rtt / 2
-    elif args.delay is not None:
-        delay = args.delay
-    else:
-        delay = 0.05
-    return {
-        "seed": args.seed,
-        "delay": delay,
-        "jitter": args.jitter,
-        "loss": args.loss,
-        "loss_to_server": args.loss_to_server,
-        "loss_to_client": args.loss_to_client,
-        "drop": [rule for group in args.drop for rule in group],
-        "reorder": args.reorder,
-        "duplicate": args.duplicate,
-        "corrupt": args.corrupt,
-        "data": args.data,
-        "window": args.window,
-        "read_rate": args.read_rate,
-        "mss": args.mss,
-        "msl": args.msl,
-        "close": not args.no_close,
-        "closer": args.closer,
-        "simultaneous_open": args.simultaneous_open,
-        "listener": not args.no_listener,
-        "client_isn": args.client_isn,
-        "server_isn": args.server_isn,
-        "dup_syn": args.dup_syn,
-        "syn_retries": args.syn_retries,
-        "synack_retries": args.synack_retries,
-    }
+    """The JSON-able simulator options given on the command line (the API's request body);
+    those left out take the core's defaults, here and in the service alike."""
+    from netutil.sim.options import OPTIONS
+
+    params: dict[str, Any] = {}
+    for option in OPTIONS:
+        value = getattr(args, option.name, None)
+        if option.kind == "drop":
+            if value:
+                params[option.name] = value
+        elif value is not None and value != option.default:
+            params[option.name] = value
+    return params
+
+
+#: --output's file name suffix -> the format written when --format is not given (a new
+#: format adds its suffix here and its writer in `_write`).
+OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap"}
 
 
 def handshake_result(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
-    """The core call behind `tcp_handshake`: one trace, or Monte Carlo statistics."""
-    from netutil.sim.options import SimOptions
+    """The core call behind `tcp_handshake` (one trace, or Monte Carlo statistics) as JSON."""
+    from netutil.sim.request import run_request
 
-    options = SimOptions.from_dict(params)
-    if runs is None:
-        from netutil.sim.run import simulate
+    return run_request(params, runs).as_dict()
 
-        return simulate(options).as_dict()
-    from netutil.sim.stats import monte_carlo
 
-    return monte_carlo(options, runs).as_dict()
+def output_format(args: argparse.Namespace) -> str:
+    """--format, or the one --output's file name says; a name that says none is refused."""
+    if args.format is not None:
+        return args.format
+    if args.output is None:
+        return "ladder"
+    from pathlib import PurePath
+
+    suffix = PurePath(args.output).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        known = ", ".join(OUTPUT_FORMATS)
+        raise argparse.ArgumentTypeError(
+            f"cannot tell the format of {args.output!r} from its name (known: {known}): "
+            "give --format ladder, json or pcap"
+        )
+    return OUTPUT_FORMATS[suffix]
 
 
 def run_handshake(args: argparse.Namespace) -> int:
+    try:
+        fmt = output_format(args)
+    except argparse.ArgumentTypeError as exc:
+        error(str(exc))
+        return 2
     params = options_params(args)
-    if args.format == "pcap":
+    if fmt == "pcap":
         if args.runs is not None:
             error("--format pcap shows one run; drop --runs")
             return 2
@@ -356,34 +254,47 @@ def run_handshake(args: argparse.Namespace) -> int:
         **params,
         runs=args.runs,
     )
-    if args.format == "json":
-        emit_json(result)
-        return 0
-    if args.format == "pcap":
+    if args.output is None:
+        _write(fmt, result, args.runs, sys.stdout)
+    else:
+        try:
+            mode = "wb" if fmt == "pcap" else "w"
+            with open(args.output, mode, encoding=None if fmt == "pcap" else "utf-8") as out:
+                _write(fmt, result, args.runs, out)
+        except OSError as exc:
+            error(f"cannot write {args.output!r}: {exc.strerror}")
+            return 1
+    if args.seed is None and (fmt == "pcap" or args.output is not None):
+        # the ladder's header and the JSON's options carry it; a pcap or a file is not read
+        # on the terminal, so the seed that repeats the run goes to stderr
+        seed = result["options"]["seed"]
+        print(f"netutil: seed {seed} (--seed {seed} repeats this run)", file=sys.stderr)
+    return 0
+
+
+def _write(fmt: str, result: dict[str, Any], runs: int | None, out: Any) -> None:
+    """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer)."""
+    if fmt == "json":
+        emit_json(result, out)
+    elif fmt == "pcap":
         from netutil.sim.capture import write_trace_pcap
 
-        if args.output is not None:
-            with open(args.output, "wb") as f:
-                write_trace_pcap(f, result)
-        else:
-            write_trace_pcap(sys.stdout.buffer, result)
-            sys.stdout.buffer.flush()
-        return 0
-    if args.runs is not None:
+        binary = getattr(out, "buffer", out)
+        write_trace_pcap(binary, result)
+        binary.flush()
+    elif runs is not None:
         from netutil.render.simulation import monte_carlo_pairs
 
-        print(format_block(monte_carlo_pairs(result)))
-        return 0
-    from netutil.render.ladder import render_ladder, summary_pairs
+        out.write(format_block(monte_carlo_pairs(result)) + "\n")
+    else:
+        from netutil.render.ladder import render_ladder, summary_pairs
 
-    out = sys.stdout
-    for line in render_ladder(result):
-        out.write(line)
+        for line in render_ladder(result):
+            out.write(line)
+            out.write("\n")
         out.write("\n")
-    out.write("\n")
-    out.write(format_block(summary_pairs(result["summary"])))
-    out.write("\n")
-    return 0
+        out.write(format_block(summary_pairs(result["summary"])))
+        out.write("\n")
 
 
 def run_states(args: argparse.Namespace) -> int:
