@@ -109,18 +109,29 @@ def test_openapi_states_each_range():
     assert not re.fullmatch(params["drop"]["items"]["pattern"], "synack")
 
 
-def test_readme_option_table_is_the_generated_one():
+START, END = "<!-- options table: generated -->\n", "<!-- end of options table -->"
+
+
+def _readme_table() -> tuple[str, int, int]:
     readme = (ROOT / "README.md").read_text()
-    start = readme.index("<!-- options table: generated -->\n") + len(
-        "<!-- options table: generated -->\n"
-    )
-    end = readme.index("<!-- end of options table -->")
+    start = readme.index(START) + len(START)
+    return readme, start, readme.index(END)
+
+
+def test_readme_option_table_is_the_generated_one():
+    readme, start, end = _readme_table()
     expected = option_table_markdown([o.as_dict() for o in (*OPTIONS, RUNS)])
     assert readme[start:end].splitlines() == expected, (
-        "README's option table is stale: python -m netutil.render.simulation"
+        "README's option table is stale: python -m tests.test_sim_option_table"
     )
 
 
 def test_one_declaration_per_name():
     assert len(OPTION) == len(OPTIONS)
     assert RUNS.name not in OPTION
+
+
+if __name__ == "__main__":  # python -m tests.test_sim_option_table: rewrite the README's table
+    text, first, last = _readme_table()
+    table = option_table_markdown([o.as_dict() for o in (*OPTIONS, RUNS)])
+    (ROOT / "README.md").write_text(text[:first] + "\n".join(table) + "\n" + text[last:])

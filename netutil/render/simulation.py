@@ -105,9 +105,3 @@ def option_table_markdown(options: list[dict[str, Any]]) -> list[str]:
         meaning = o["help"] + (f" (default: {o['source']})" if o["source"] else "")
         lines.append(f"| `{o['name']}` | {flag} | {default} | {bounds} | {meaning} |")
     return lines
-
-
-if __name__ == "__main__":  # python -m netutil.render.simulation: the README's option table
-    from netutil.sim.options import OPTIONS, RUNS
-
-    print("\n".join(option_table_markdown([o.as_dict() for o in (*OPTIONS, RUNS)])))
