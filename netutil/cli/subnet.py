@@ -224,6 +224,10 @@ def register(sub: Any) -> None:
     p.add_argument("--strict", action="store_true", help=strict_help)
     p.set_defaults(func=run_exclude)
 
+    from netutil.cli import setops  # intersect, diff, union, compare, count, filter
+
+    setops.register(commands)
+
 
 # --------------------------------------------------------------------------------------------
 # argparse types: a bad value is a usage error (exit 2) with the core's message
