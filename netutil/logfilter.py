@@ -114,7 +114,7 @@ class NetworkSet(Record):
 def network_set(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = None) -> NetworkSet:
     """The set of addresses the items (addresses and networks, as `summarize` takes them) hold;
     bad items raise InvalidInput or, with `errors`, are recorded as (position, message)."""
-    from netutil import setops
+    from netutil.subnet import setops
 
     found: list[tuple[int, int, str]] | None = None if errors is None else []
     merged = setops._merged(items, found, 0, "filter")

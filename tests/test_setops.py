@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netutil import setops
 from netutil.errors import InvalidInput
+from netutil.subnet import setops
 
 
 def nets(cidrs):

@@ -3,7 +3,7 @@
 Each LIST is a file of addresses and networks, one a line (blank lines and lines starting with
 '#' skipped), or '-' for standard input (one list at most). Operations passed to
 `netutil.cli.backend.call` (the API implements the same; results are the core's `as_dict()`,
-see netutil/setops.py):
+see netutil/subnet/setops.py):
 
 - `subnet_intersect`, `subnet_diff`, params `a: list[str]`, `b: list[str]`, `start: int`,
   `limit: int | None`, `skip_invalid: bool`; result `CidrList.as_dict(start, limit)`.
@@ -239,7 +239,7 @@ def _format(args: Any) -> str:
 
 def run_binary(args: Any) -> int:
     """`netutil subnet intersect|diff A B`."""
-    from netutil import setops
+    from netutil.subnet import setops
 
     paths = [args.a, args.b]
     a, b = _sources(args, paths)
@@ -255,7 +255,7 @@ def run_binary(args: Any) -> int:
 
 def run_union(args: Any) -> int:
     """`netutil subnet union LIST...`."""
-    from netutil import setops
+    from netutil.subnet import setops
 
     lists = _sources(args, args.lists)
     errors: list[tuple[int, int, str]] = []
@@ -269,8 +269,8 @@ def run_compare(args: Any) -> int:
     """`netutil subnet compare A B`: '+' added, '-' removed."""
     from itertools import islice
 
-    from netutil import setops
     from netutil.cli.output import write_lines
+    from netutil.subnet import setops
 
     paths = [args.a, args.b]
     a, b = _sources(args, paths)
@@ -344,7 +344,7 @@ def _summary(part: dict[str, Any]) -> str:
 
 def run_count(args: Any) -> int:
     """`netutil subnet count LIST`."""
-    from netutil import setops
+    from netutil.subnet import setops
 
     (items,) = _sources(args, [args.items])
     errors: list[tuple[int, int, str]] = []

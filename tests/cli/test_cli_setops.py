@@ -58,7 +58,7 @@ def test_jsonl_json_and_text(capsys, tmp_path):
     assert [r["network"] for r in rows] == ["10.0.0.0/24", "2001:db8::/34"]
     assert rows[1]["num_addresses"] == str(ipaddress.ip_network("2001:db8::/34").num_addresses)
     _, out, _ = run(capsys, "intersect", a, b, "--json")
-    from netutil import setops
+    from netutil.subnet import setops
 
     doc = json.loads(out)
     assert doc["input_counts"] == [5, 2]  # every line counts, comments and blanks included

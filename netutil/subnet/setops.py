@@ -1,22 +1,24 @@
 """Set operations across lists of networks: intersect, difference, union, compare and count.
 
-Each list is read and merged as `netutil.subnet.summarize` reads it (the packed keys and the
-merge of `netutil.subnet`), which leaves each IP version as sorted, disjoint CIDR blocks. The
-operations then sweep the boundaries of two such lists once: every stretch of the address line
-between two boundaries lies wholly inside or wholly outside each list, so the stretches a rule
-keeps (in both; in A, not in B; ...) are coalesced into ranges and cut into the minimal CIDR
-blocks. IPv4 and IPv6 are kept apart (a mixed list is handled per version). The readable sweep
-below is the reference; long IPv4 lists take the same steps in NumPy (`_sweep4`), which a
-property test holds to the reference.
+Each list is read and merged as `summarize` reads it (the packed keys and the merges of
+`netutil.subnet.keys`; `netutil.subnet.bulk` for long IPv4 lists), which leaves each IP version
+as sorted, disjoint CIDR blocks. The operations then sweep the boundaries of two such lists
+once: every stretch of the address line between two boundaries lies wholly inside or wholly
+outside each list, so the stretches a rule keeps (in both; in A, not in B; ...) are coalesced
+into ranges and cut into the minimal CIDR blocks. IPv4 and IPv6 are kept apart (a mixed list
+is handled per version). The readable sweep below is the reference; long IPv4 lists take the
+same steps in NumPy (`_sweep4`), which a property test holds to the reference.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
 
-from netutil import subnet
 from netutil.errors import InvalidInput
 from netutil.record import Record
+from netutil.subnet.cidrlist import CidrList, _PackedSource
+from netutil.subnet.keys import _merge, _merge4, _parse_keys
+from netutil.subnet.ranges import _packed_range
 
 TYPE_CHECKING = False  # typing costs ~2 ms of start-up; annotations are strings
 if TYPE_CHECKING:
@@ -59,18 +61,18 @@ def _merged(
     recorded as (list number, position, message) and skipped."""
     found: list[tuple[int, str]] | None = None if errors is None else []
     try:
-        keys = subnet._parse_keys(items, found, what)
+        keys = _parse_keys(items, found, what)
     except InvalidInput as exc:
         raise InvalidInput(f"list {which + 1}: {exc}") from None
     if errors is not None and found:
         errors.extend((which, position, message) for position, message in found)
     if keys.bulk:
-        from netutil import prefix_array
+        from netutil.subnet import bulk
 
-        v4 = prefix_array.merge(prefix_array.combine(keys.bulk, keys.v4))
+        v4 = bulk.merge(bulk.combine(keys.bulk, keys.v4))
     else:
-        v4 = subnet._merge4(keys.v4)
-    return _Merged(v4, subnet._merge(keys.v6, 128), keys.count, bool(keys.bulk))
+        v4 = _merge4(keys.v4)
+    return _Merged(v4, _merge(keys.v6, 128), keys.count, bool(keys.bulk))
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def sweep(
 
 def _blocks(ranges: list[tuple[int, int]], bits: int) -> list[int]:
     """Ranges cut into their minimal CIDR blocks, packed, in order."""
-    return [k for start, end in ranges for k in subnet._packed_range(start, end - 1, bits)]
+    return [k for start, end in ranges for k in _packed_range(start, end - 1, bits)]
 
 
 def _combine(a: list[int] | array[int], b: list[int] | array[int], keep: frozenset[int], bits: int):
@@ -240,7 +242,7 @@ def _result(
     v4: array[int] | list[int],
     v6: list[int],
     bulk: bool,
-) -> subnet.CidrList:
+) -> CidrList:
     header = (
         ("operation", operation),
         ("input_counts", counts),
@@ -249,7 +251,7 @@ def _result(
         ("ipv4_addresses", str(_addresses4(v4, bulk))),
         ("ipv6_addresses", str(_addresses(v6))),
     )
-    return subnet.CidrList(operation, header, subnet._PackedSource(v4, v6, bulk=bulk))
+    return CidrList(operation, header, _PackedSource(v4, v6, bulk=bulk))
 
 
 def _binary(
@@ -258,7 +260,7 @@ def _binary(
     b: Iterable[Any],
     keep: frozenset[int],
     errors: list[tuple[int, int, str]] | None,
-) -> subnet.CidrList:
+) -> CidrList:
     first = _merged(a, errors, 0, operation)
     second = _merged(b, errors, 1, operation)
     v4, bulk = _combine4(first, second, keep)
@@ -268,7 +270,7 @@ def _binary(
 
 def intersect(
     a: Iterable[Any], b: Iterable[Any], *, errors: list[tuple[int, int, str]] | None = None
-) -> subnet.CidrList:
+) -> CidrList:
     """The addresses in both lists, as the minimal CIDR blocks (IPv4 first, then IPv6). Items
     are addresses or networks as `summarize` takes them (host bits set mean the network around
     them); with `errors`, bad items are recorded as (list number 0 or 1, position, message) and
@@ -278,14 +280,12 @@ def intersect(
 
 def difference(
     a: Iterable[Any], b: Iterable[Any], *, errors: list[tuple[int, int, str]] | None = None
-) -> subnet.CidrList:
+) -> CidrList:
     """The addresses in A that are not in B, as the minimal CIDR blocks (see `intersect`)."""
     return _binary("diff", a, b, DIFFERENCE, errors)
 
 
-def union(
-    *lists: Iterable[Any], errors: list[tuple[int, int, str]] | None = None
-) -> subnet.CidrList:
+def union(*lists: Iterable[Any], errors: list[tuple[int, int, str]] | None = None) -> CidrList:
     """The addresses in any of the lists, as the minimal CIDR blocks: `summarize` of them all
     (see `intersect` for `errors`; list numbers count from 0)."""
     if not lists:
@@ -311,8 +311,8 @@ class Comparison(Record):
     __slots__ = _fields
 
     counts: tuple[int, int]
-    added: subnet.CidrList
-    removed: subnet.CidrList
+    added: CidrList
+    removed: CidrList
     unchanged: int
 
     def as_dict(self, start: int = 0, limit: int | None = None) -> dict[str, Any]:
