@@ -1,0 +1,377 @@
+"""Charts of a connection and of a Monte Carlo run, as SVG, drawn with matplotlib.
+
+- `sequence_plot`: the time-sequence graph (Stevens, tcptrace): each segment one side sends is
+  a vertical bar from its first to its last relative sequence number at its send time;
+  retransmissions and losses carry their own markers; the ACK line (what the peer has
+  acknowledged, as it reaches the sender), the receive window's right edge (ACK + window) and
+  any SACK blocks (RFC 2018) are drawn over time.
+- `window_plot`: each side's advertised receive window and the sender's bytes in flight over
+  time; congestion-control series (cwnd, ssthresh, queue) are added when a trace carries them.
+- `establish_plot`: the histogram and CDF of the client's time to ESTABLISHED over the runs,
+  with the exact probabilities of `netutil.sim.establish_time` overlaid where they hold.
+
+matplotlib is imported inside these functions (through `Figure`, never pyplot's global state,
+so concurrent requests in one process do not share a figure) and only by the commands that
+draw: the CLI start-up path never pays for it. Only the result's JSON dict is read.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from netutil.errors import InvalidInput
+
+MASK = 0xFFFFFFFF
+PLOTS = ("sequence", "window", "cwnd", "establish")
+#: congestion-control series a trace may carry (from the congestion-control work), by key
+CC_SERIES = ("cwnd", "ssthresh", "flight", "queue")
+
+
+def _figure(height: float = 4.2) -> Any:
+    import matplotlib
+
+    matplotlib.rcParams["svg.hashsalt"] = "netutil"  # ids the same in every run
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text (smaller, selectable)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8.0, height), layout="constrained")
+    return fig
+
+
+def _svg(fig: Any) -> str:
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def _scale_shifts(trace: dict[str, Any]) -> dict[str, int]:
+    """Each side's window scale shift (RFC 7323 section 2.3): applied to the windows it
+    advertises, only when both SYNs carried the option; 0 otherwise."""
+    shifts: dict[str, int | None] = {"client": None, "server": None}
+    for e in trace["events"]:
+        if e["type"] == "send" and "SYN" in e["flags"] and shifts[e["side"]] is None:
+            shifts[e["side"]] = next((o["value"] for o in e["options"] if o["kind"] == 3), -1)
+    if any(v is None or v < 0 for v in shifts.values()):
+        return {"client": 0, "server": 0}
+    return {k: int(v) for k, v in shifts.items()}  # type: ignore[arg-type]
+
+
+def _window(e: dict[str, Any], shifts: dict[str, int]) -> int:
+    """The window a segment advertises in bytes (never scaled on a SYN: RFC 7323 2.2)."""
+    return e["window"] if "SYN" in e["flags"] else e["window"] << shifts[e["side"]]
+
+
+def sequence_plot(trace: dict[str, Any], side: str = "client") -> str:
+    """The time-sequence graph of the bytes `side` sends (relative to its ISN)."""
+    if side not in ("client", "server"):
+        raise InvalidInput(f"invalid side {side!r}: expected client or server")
+    peer = "server" if side == "client" else "client"
+    isn = trace[side]["isn"]
+    shifts = _scale_shifts(trace)
+    sent = {}  # number -> send event
+    bars: dict[str, list[tuple[float, int, int]]] = {"new": [], "rtx": [], "lost": []}
+    acks: list[tuple[float, int]] = []
+    edge: list[tuple[float, int]] = []
+    sacks: list[tuple[float, int, int]] = []
+    for e in trace["events"]:
+        if e["type"] == "send":
+            sent[e["number"]] = e
+            if e["side"] != side:
+                continue
+            start = (e["seq"] - isn) & MASK
+            length = e["len"] + ("SYN" in e["flags"]) + ("FIN" in e["flags"])
+            if not length:
+                continue
+            bar = (e["time"], start, start + length)
+            if e["fate"] in ("lost", "dropped"):
+                bars["lost"].append(bar)
+            elif e["note"] and e["note"].startswith("retransmission"):
+                bars["rtx"].append(bar)
+            else:
+                bars["new"].append(bar)
+        elif (
+            e["type"] == "arrive"
+            and e["side"] == side
+            and e["result"]
+            not in (
+                "bad checksum",
+                "malformed",
+            )
+        ):
+            got = sent.get(e["number"])
+            if got is None or "ACK" not in got["flags"] or got["side"] != peer:
+                continue
+            ack = (got["ack"] - isn) & MASK
+            acks.append((e["time"], ack))
+            edge.append((e["time"], ack + _window(got, shifts)))
+            for o in got["options"]:
+                if o["kind"] == 5:
+                    for left, right in o["value"]:
+                        sacks.append((e["time"], (left - isn) & MASK, (right - isn) & MASK))
+    fig = _figure()
+    ax = fig.add_subplot()
+    styles = {
+        "new": ("segment sent", "#1a1a1a", "_", 1.6),
+        "rtx": ("retransmission", "#b300b3", "D", 2.4),
+        "lost": ("lost (never arrived)", "#c0392b", "x", 1.6),
+    }
+    for key, (label, colour, marker, width) in styles.items():
+        if not bars[key]:
+            continue
+        xs = [t for t, _, _ in bars[key]]
+        ax.vlines(
+            xs,
+            [a for _, a, _ in bars[key]],
+            [b for _, _, b in bars[key]],
+            colors=colour,
+            linewidth=width,
+        )
+        ax.plot(
+            xs,
+            [b for _, _, b in bars[key]],
+            linestyle="none",
+            marker=marker,
+            color=colour,
+            markersize=6,
+            label=label,
+        )
+    if acks:
+        ax.step(
+            [t for t, _ in acks],
+            [a for _, a in acks],
+            where="post",
+            color="#1f5fa8",
+            linewidth=1.4,
+            label=f"ACK line ({peer}'s acknowledgments)",
+        )
+        ax.step(
+            [t for t, _ in edge],
+            [a for _, a in edge],
+            where="post",
+            color="#2e7d32",
+            linestyle="--",
+            linewidth=1.2,
+            label="receive window edge (ACK + window)",
+        )
+    if sacks:
+        ax.vlines(
+            [t for t, _, _ in sacks],
+            [a for _, a, _ in sacks],
+            [b for _, _, b in sacks],
+            colors="#e67e00",
+            linewidth=5,
+            alpha=0.6,
+            label="SACK block",
+        )
+    ax.set_xlabel("time (simulated seconds)")
+    ax.set_ylabel(f"relative sequence number ({side} -> {peer})")
+    ax.set_title(f"Time-sequence graph: {side}'s bytes, seed {trace['options']['seed']}")
+    ax.grid(True, color="#dddddd")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize=8)
+    return _svg(fig)
+
+
+def _flight_series(trace: dict[str, Any], side: str) -> list[tuple[float, int]]:
+    """Bytes `side` has sent and not yet seen acknowledged (SND.NXT - SND.UNA), over time."""
+    isn = trace[side]["isn"]
+    sent_end = 0
+    acked = 0
+    out: list[tuple[float, int]] = []
+    numbers: dict[int, dict[str, Any]] = {}
+    for e in trace["events"]:
+        if e["type"] == "send":
+            numbers[e["number"]] = e
+            if e["side"] == side:
+                end = (
+                    ((e["seq"] - isn) & MASK)
+                    + e["len"]
+                    + ("SYN" in e["flags"])
+                    + ("FIN" in e["flags"])
+                )
+                if end > sent_end:
+                    sent_end = end
+                    out.append((e["time"], sent_end - acked))
+        elif e["type"] == "arrive" and e["side"] == side:
+            got = numbers.get(e["number"])
+            if got is not None and got["side"] != side and "ACK" in got["flags"]:
+                ack = (got["ack"] - isn) & MASK
+                if acked < ack <= sent_end and e["result"] not in ("bad checksum", "malformed"):
+                    acked = ack
+                    out.append((e["time"], sent_end - acked))
+    return out
+
+
+def window_plot(trace: dict[str, Any]) -> str:
+    """Advertised windows of both sides and the client's bytes in flight against time."""
+    shifts = _scale_shifts(trace)
+    series: dict[str, list[tuple[float, int]]] = {"client": [], "server": []}
+    for e in trace["events"]:
+        if e["type"] == "send" and "RST" not in e["flags"]:
+            series[e["side"]].append((e["time"], _window(e, shifts)))
+    fig = _figure()
+    ax = fig.add_subplot()
+    for side, colour, dash in (("client", "#1f5fa8", "-"), ("server", "#2e7d32", "--")):
+        pts = series[side]
+        if pts:
+            ax.step(
+                [t for t, _ in pts],
+                [w for _, w in pts],
+                where="post",
+                color=colour,
+                linestyle=dash,
+                marker="o",
+                markersize=3,
+                label=f"{side}'s advertised window",
+            )
+    flight = _flight_series(trace, "client")
+    if flight:
+        ax.step(
+            [t for t, _ in flight],
+            [f for _, f in flight],
+            where="post",
+            color="#b3005c",
+            linestyle=":",
+            linewidth=1.8,
+            label="client's bytes in flight",
+        )
+    _cc_lines(ax, trace)
+    ax.set_xlabel("time (simulated seconds)")
+    ax.set_ylabel("bytes")
+    ax.set_title(f"Windows and bytes in flight, seed {trace['options']['seed']}")
+    ax.grid(True, color="#dddddd")
+    ax.legend(loc="best", fontsize=8)
+    return _svg(fig)
+
+
+def _cc_points(trace: dict[str, Any]) -> dict[str, list[tuple[float, float]]]:
+    """Congestion-control series, when the trace records them: events that carry any of
+    `CC_SERIES` as numbers (the sender's state after each change)."""
+    out: dict[str, list[tuple[float, float]]] = {k: [] for k in CC_SERIES}
+    for e in trace["events"]:
+        for key in CC_SERIES:
+            value = e.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[key].append((e["time"], value))
+    return {k: v for k, v in out.items() if v}
+
+
+def _cc_lines(ax: Any, trace: dict[str, Any]) -> bool:
+    points = _cc_points(trace)
+    for key, pts in points.items():
+        ax.step([t for t, _ in pts], [v for _, v in pts], where="post", linewidth=1.4, label=key)
+    return bool(points)
+
+
+def cwnd_plot(trace: dict[str, Any]) -> str:
+    """cwnd, ssthresh, bytes in flight and queue length against time (congestion control)."""
+    if not _cc_points(trace):
+        raise InvalidInput(
+            "this trace has no congestion-control state (cwnd, ssthresh, queue) to draw: "
+            "the simulator records none yet; --plot window draws the windows and bytes in flight"
+        )
+    fig = _figure()
+    ax = fig.add_subplot()
+    _cc_lines(ax, trace)
+    ax.set_xlabel("time (simulated seconds)")
+    ax.set_ylabel("bytes (queue: segments)")
+    ax.set_title(f"Congestion control, seed {trace['options']['seed']}")
+    ax.grid(True, color="#dddddd")
+    ax.legend(loc="best", fontsize=8)
+    return _svg(fig)
+
+
+def establish_plot(result: dict[str, Any]) -> str:
+    """Histogram and CDF of the client's time to ESTABLISHED over a Monte Carlo run, with the
+    closed form's exact probabilities where it holds (see `netutil.sim.establish_time`)."""
+    from netutil.sim.establish_time import applies, for_options
+
+    times = result.get("established_times")
+    if "runs" not in result:
+        raise InvalidInput("--plot establish draws a Monte Carlo result: add --runs N")
+    if times is None:
+        raise InvalidInput(
+            "the runs reached ESTABLISHED at too many distinct times to draw a histogram "
+            "(jitter makes every time different)"
+        )
+    runs = result["runs"]
+    options = result["options"]
+    model = for_options(options)
+    fig = _figure(height=6.4)
+    hist, cdf = fig.subplots(2, 1)
+    xs = [t["time"] for t in times]
+    ps = [t["runs"] / runs for t in times]
+    if xs:
+        hist.bar(
+            xs,
+            ps,
+            width=0.35,
+            color="#9ecae1",
+            edgecolor="#1a1a1a",
+            hatch="//",
+            label=f"runs ({runs})",
+        )
+    if model:
+        hist.plot(
+            [m.time for m in model],
+            [m.probability for m in model],
+            linestyle="none",
+            marker="o",
+            markerfacecolor="none",
+            markeredgecolor="#b3005c",
+            markersize=8,
+            label="exact: p^j (1-p) q^m (1-q)",
+        )
+    hist.set_yscale("log")
+    for ax in (hist, cdf):  # the first seconds spread out, the long backoff tail still shown
+        ax.set_xscale("symlog", linthresh=2.0, linscale=1.5)
+    hist.set_ylabel("fraction of runs")
+    hist.set_title(
+        f"Time to ESTABLISHED (client): loss {options['loss']}, RTT "
+        f"{options['delay'] * 2000:g} ms, {runs} runs, success {result['success_rate'] * 100:.2f} %"
+    )
+    hist.grid(True, color="#dddddd")
+    total = 0.0
+    cx, cy = [], []
+    for x, p in zip(xs, ps, strict=True):
+        total += p
+        cx.append(x)
+        cy.append(total)
+    if cx:
+        cdf.step(cx, cy, where="post", color="#1f5fa8", linewidth=1.6, label="runs")
+    if model:
+        acc, mx, my = 0.0, [], []
+        for m in model:
+            acc += m.probability
+            mx.append(m.time)
+            my.append(acc)
+        cdf.step(
+            mx, my, where="post", color="#b3005c", linestyle="--", linewidth=1.4, label="exact"
+        )
+    cdf.set_xlabel("time to ESTABLISHED (simulated seconds)")
+    cdf.set_ylabel("fraction established by then")
+    cdf.set_ylim(0, 1.02)
+    cdf.grid(True, color="#dddddd")
+    note = applies(options)
+    if note:
+        cdf.text(
+            0.99, 0.05, f"no exact curve: {note}", ha="right", transform=cdf.transAxes, fontsize=8
+        )
+    for ax in (hist, cdf):
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right" if ax is cdf else "upper right", fontsize=8)
+    return _svg(fig)
+
+
+def render_plot(kind: str, result: dict[str, Any]) -> str:
+    """`kind` (one of PLOTS) of a trace (or, for establish, of a Monte Carlo result)."""
+    if kind == "sequence":
+        return sequence_plot(result)
+    if kind == "window":
+        return window_plot(result)
+    if kind == "cwnd":
+        return cwnd_plot(result)
+    if kind == "establish":
+        return establish_plot(result)
+    raise InvalidInput(f"invalid plot {kind!r}: expected one of {', '.join(PLOTS)}")
