@@ -3,8 +3,8 @@ over an impaired network) and its transition table.
 
 POST takes the options as a JSON body, GET the same options as query parameters. The answer is
 the trace's JSON (events and summary, exactly `netutil tcp handshake --format json`), Monte
-Carlo statistics with `runs`, or the segments as a pcap file when the Accept header asks for
-application/vnd.tcpdump.pcap.
+Carlo statistics with `runs`, the segments as a pcap file when the Accept header asks for
+application/vnd.tcpdump.pcap, or the sequence diagram (`--format svg`) for image/svg+xml.
 """
 
 from __future__ import annotations
@@ -24,38 +24,56 @@ bp = Blueprint("handshake", __name__)
 
 PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
 PCAP_NOTE = "the run's segments as a classic pcap file (LINKTYPE_RAW, good checksums)"
+SVG_MEDIA_TYPE = "image/svg+xml"
+SVG_NOTE = "the run's sequence diagram to scale (netutil tcp handshake --format svg)"
+MEDIA = (JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE, SVG_MEDIA_TYPE)
 
 DOC = {
     "tag": "handshake",
     "response": (schemas.Trace, schemas.MonteCarloResult),
-    "media": {PCAP_MEDIA_TYPE: PCAP_NOTE},
+    "media": {PCAP_MEDIA_TYPE: PCAP_NOTE, SVG_MEDIA_TYPE: SVG_NOTE},
     "errors": (406,),
 }
 
 
-def _wants_pcap() -> bool:
-    """Content negotiation on Accept: JSON unless pcap is preferred; 406 when neither fits."""
+def _wanted() -> str:
+    """Content negotiation on Accept: JSON unless pcap or SVG is preferred; 406 when none
+    fits."""
     if not request.headers.get("Accept"):
-        return False
-    best = request.accept_mimetypes.best_match([JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE])
+        return JSON_MEDIA_TYPE
+    best = request.accept_mimetypes.best_match(MEDIA)
     if best is None:
-        raise ProblemError(406, f"This URL answers {JSON_MEDIA_TYPE} or {PCAP_MEDIA_TYPE}.")
-    return best == PCAP_MEDIA_TYPE
+        raise ProblemError(406, f"This URL answers {', '.join(MEDIA)}.")
+    return best
 
 
-def simulate(params: dict[str, Any]) -> Any:
-    """One trace, or Monte Carlo statistics with `runs`; a pcap of the trace when asked."""
+def run(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
+    """The core's answer as JSON (one trace, or Monte Carlo over `runs` runs), within the
+    service's cap on runs x data; the plots route draws from it too."""
     from netutil.sim.request import run_request
 
-    runs = params.pop("runs", None)
-    pcap = _wants_pcap()
-    if runs is not None and pcap:
-        raise ProblemError(406, "A pcap holds one run: leave out runs, or accept JSON.")
     if runs is not None and runs * params.get("data", 0) > limits.SIM_RUNS_DATA_MAX:
         raise ValidationError(
             {"runs": [f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."]}
         )
-    result = run_request(params, runs).as_dict()
+    return run_request(params, runs).as_dict()
+
+
+def simulate(params: dict[str, Any]) -> Any:
+    """One trace, or Monte Carlo statistics with `runs`; a pcap or the SVG diagram of the trace
+    when asked."""
+    runs = params.pop("runs", None)
+    wanted = _wanted()
+    pcap = wanted == PCAP_MEDIA_TYPE
+    if runs is not None and wanted != JSON_MEDIA_TYPE:
+        raise ProblemError(
+            406, "A pcap or a diagram shows one run: leave out runs, or accept JSON."
+        )
+    result = run(params, runs)
+    if wanted == SVG_MEDIA_TYPE:
+        from netutil.render.svg import render_svg
+
+        return Response(render_svg(result), mimetype=SVG_MEDIA_TYPE)
     if not pcap:
         return result
     from netutil.sim.capture import write_trace_pcap

@@ -42,6 +42,9 @@ HANDSHAKE_EPILOG = """examples:
   netutil tcp handshake --no-listener              # SYN to a closed port -> RST
   netutil tcp handshake --loss 0.1 --runs 10000    # Monte Carlo statistics
   netutil tcp handshake --corrupt 0.2 --format pcap --output run.pcap
+  netutil tcp handshake --loss 0.3 --seed 4 -o run.svg          # the sequence diagram
+  netutil tcp handshake --loss 0.1 --data 40000 --plot sequence -o tsg.svg
+  netutil tcp handshake --loss 0.2 --runs 10000 --plot establish -o est.svg
 
 Drop rules: N (the N-th segment sent, from 1), KIND (the first of that kind), KIND:N,
 KIND:all; kinds are syn, syn-ack, ack (no payload, no SYN/FIN/RST), data, fin, rst.
@@ -157,15 +160,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_argument_group("output")
     out.add_argument(
         "--format",
-        choices=("ladder", "json", "pcap"),
+        choices=("ladder", "json", "pcap", "svg"),
         help="what to write (default: ladder, or what --output's name ends in: "
-        ".txt ladder, .json json, .pcap pcap)",
+        ".txt ladder, .json json, .pcap pcap, .svg svg); svg: the sequence diagram to scale",
     )
     out.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
     )
     out.add_argument(
         "--output", "-o", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    out.add_argument(
+        "--plot",
+        choices=("sequence", "window", "cwnd", "establish"),
+        help="write a chart as SVG instead: the time-sequence graph, the windows and bytes in "
+        "flight, congestion control, or (with --runs) the time to ESTABLISHED",
     )
     out.add_argument(
         "--runs",
@@ -205,7 +214,7 @@ def options_params(args: argparse.Namespace) -> dict[str, Any]:
 
 #: --output's file name suffix -> the format written when --format is not given (a new
 #: format adds its suffix here and its writer in `_write`).
-OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap"}
+OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap", ".svg": "svg"}
 
 
 def handshake_result(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
@@ -216,7 +225,13 @@ def handshake_result(params: dict[str, Any], runs: int | None) -> dict[str, Any]
 
 
 def output_format(args: argparse.Namespace) -> str:
-    """--format, or the one --output's file name says; a name that says none is refused."""
+    """--format, or the one --output's file name says; a name that says none is refused.
+    `--plot KIND` is the format "plot:KIND" (an SVG chart)."""
+    if getattr(args, "plot", None) is not None:
+        from netutil.cli.pictures import check_plot
+
+        check_plot(args)
+        return f"plot:{args.plot}"
     if args.format is not None:
         return args.format
     if args.output is None:
@@ -228,7 +243,7 @@ def output_format(args: argparse.Namespace) -> str:
         known = ", ".join(OUTPUT_FORMATS)
         raise argparse.ArgumentTypeError(
             f"cannot tell the format of {args.output!r} from its name (known: {known}): "
-            "give --format ladder, json or pcap"
+            "give --format ladder, json, pcap or svg"
         )
     return OUTPUT_FORMATS[suffix]
 
@@ -240,13 +255,12 @@ def run_handshake(args: argparse.Namespace) -> int:
         error(str(exc))
         return 2
     params = options_params(args)
-    if fmt == "pcap":
-        if args.runs is not None:
-            error("--format pcap shows one run; drop --runs")
-            return 2
-        if args.output is None and sys.stdout.isatty():
-            error("refusing to write a binary pcap to a terminal; use --output FILE or redirect")
-            return 2
+    if fmt in ("pcap", "svg") and args.runs is not None:
+        error(f"--format {fmt} shows one run; drop --runs")
+        return 2
+    if fmt == "pcap" and args.output is None and sys.stdout.isatty():
+        error("refusing to write a binary pcap to a terminal; use --output FILE or redirect")
+        return 2
     result = backend.call(
         args,
         "tcp_handshake",
@@ -276,6 +290,14 @@ def _write(fmt: str, result: dict[str, Any], runs: int | None, out: Any) -> None
     """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer)."""
     if fmt == "json":
         emit_json(result, out)
+    elif fmt == "svg":
+        from netutil.render.svg import render_svg
+
+        out.write(render_svg(result))
+    elif fmt.startswith("plot:"):
+        from netutil.render.plots import render_plot
+
+        out.write(render_plot(fmt.removeprefix("plot:"), result))
     elif fmt == "pcap":
         from netutil.sim.capture import write_trace_pcap
 

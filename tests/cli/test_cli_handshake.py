@@ -173,7 +173,7 @@ BIG = "9" * 400
         ),
         (
             ["--output", "run.dat"],
-            "cannot tell the format of 'run.dat' from its name (known: .txt, .json, .pcap)",
+            "cannot tell the format of 'run.dat' from its name (known: .txt, .json, .pcap, .svg)",
         ),
     ],
 )
