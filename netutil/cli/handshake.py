@@ -182,6 +182,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar=RUNS.metavar,
         help=f"{RUNS.help} (at most {RUNS.high})",
     )
+    out.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress line on stderr during --runs (default: only when stderr is a "
+        "terminal and the output is not JSON)",
+    )
     p.set_defaults(func=run_handshake)
 
     s = sub.add_parser(
@@ -217,11 +224,14 @@ def options_params(args: argparse.Namespace) -> dict[str, Any]:
 OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap", ".svg": "svg"}
 
 
-def handshake_result(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
-    """The core call behind `tcp_handshake` (one trace, or Monte Carlo statistics) as JSON."""
+def handshake_result(
+    params: dict[str, Any], runs: int | None, progress: Any = None
+) -> dict[str, Any]:
+    """The core call behind `tcp_handshake` (one trace, or Monte Carlo statistics) as JSON;
+    `progress(done, runs)` is called as the Monte Carlo runs go, when given."""
     from netutil.sim.request import run_request
 
-    return run_request(params, runs).as_dict()
+    return run_request(params, runs, progress=progress).as_dict()
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -261,10 +271,19 @@ def run_handshake(args: argparse.Namespace) -> int:
     if fmt == "pcap" and args.output is None and sys.stdout.isatty():
         error("refusing to write a binary pcap to a terminal; use --output FILE or redirect")
         return 2
+    progress = None
+    if args.runs is not None:
+        from netutil.cli import progress as progress_line
+
+        flag = args.progress
+        if flag is None and fmt == "json":
+            flag = False  # JSON is for programs: no line unless asked for
+        if progress_line.wanted(flag):
+            progress = progress_line.reporter("monte carlo runs")
     result = backend.call(
         args,
         "tcp_handshake",
-        lambda: handshake_result(params, args.runs),
+        lambda: handshake_result(params, args.runs, progress),
         **params,
         runs=args.runs,
     )

@@ -8,6 +8,7 @@ request ends with a `BudgetExceeded` naming the budget it spent, well before a w
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,11 +159,14 @@ def minimum_events(options: SimOptions) -> int:
 
 
 def run_request(
-    params: dict[str, Any], runs: int | None = None, budget: Budget | None = None
+    params: dict[str, Any],
+    runs: int | None = None,
+    budget: Budget | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     """The result of one request: `simulate` (a `Trace`) without `runs`, `monte_carlo` (a
-    `MonteCarloResult`) with it; InvalidInput for bad parameters, LimitExceeded past a cap,
-    BudgetExceeded past the budget."""
+    `MonteCarloResult`, calling `progress(done, runs)` as it goes) with it; InvalidInput for bad
+    parameters, LimitExceeded past a cap, BudgetExceeded past the budget."""
     options = SimOptions.from_dict(params)
     check_feasible(options)
     if runs is None:
@@ -171,4 +175,4 @@ def run_request(
         return simulate(options, budget=budget)
     from netutil.sim.stats import monte_carlo
 
-    return monte_carlo(options, runs, budget=budget)
+    return monte_carlo(options, runs, budget=budget, progress=progress)

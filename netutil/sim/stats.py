@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -104,13 +104,19 @@ class MonteCarloResult:
         }
 
 
-def monte_carlo(options: SimOptions, runs: int, budget: Budget | None = None) -> MonteCarloResult:
+def monte_carlo(
+    options: SimOptions,
+    runs: int,
+    budget: Budget | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> MonteCarloResult:
     """Run the scenario `runs` times (1..MAX_RUNS) and summarize.
 
     Reported per run: the outcome, the client's time to ESTABLISHED, the retransmissions of
     both sides together, and the time from the first CLOSE to both sides being done with the
     close (in TIME-WAIT or CLOSED). Past the `budget` (events and segments over all runs, CPU
-    time) the request ends with BudgetExceeded.
+    time) the request ends with BudgetExceeded. `progress`, if given, is called with (runs
+    done, runs) about a hundred times (the CLI's progress line on a terminal).
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise InvalidInput(f"invalid runs {runs!r}: expected an integer in [1, {MAX_RUNS}]")
@@ -128,7 +134,11 @@ def monte_carlo(options: SimOptions, runs: int, budget: Budget | None = None) ->
     closes: list[float] = []
     events = 0
     spending = None if budget is None else budget.start()
+    # progress(runs done, runs) about a hundred times and at the end, never once per run
+    every = max(1, runs // 100) if progress is not None else runs + 1
     for run in range(runs):
+        if run % every == 0 and run:
+            progress(run, runs)  # type: ignore[misc]
         if spending is None:
             s, client, server = connect(options, rng, None)
         else:
@@ -148,6 +158,8 @@ def monte_carlo(options: SimOptions, runs: int, budget: Budget | None = None) ->
         if s.time_to_close is not None:
             closes.append(s.time_to_close)
     # (map over a builtin, not a generator expression: no Python frame resumed per run)
+    if progress is not None:
+        progress(runs, runs)
     histogram = Counter(map(round, established, repeat(6)))
     return MonteCarloResult(
         options=options,
