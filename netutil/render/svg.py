@@ -24,7 +24,8 @@ import itertools
 import json
 import math
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
 
 from netutil.render.explain import explain
 from netutil.render.ladder import _label
@@ -112,7 +113,15 @@ class TimeAxis:
 
 
 def _num(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
+    """A coordinate to 0.1 px (what a screen can show)."""
+    return f"{v:.1f}"
+
+
+def escape(text: str) -> str:
+    """XML text: &, < and > escaped (most labels have none, so they are returned as they are)."""
+    if "&" in text or "<" in text or ">" in text:
+        return _escape(text)
+    return text
 
 
 def _nice_step(span_px_per_s: float) -> float:
