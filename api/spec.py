@@ -46,7 +46,7 @@ DESCRIPTION = (
 )
 
 #: Endpoints served but not part of the contract (the explorer's static files).
-UNDOCUMENTED = frozenset({"meta.docs_asset", "static"})
+UNDOCUMENTED = frozenset({"meta.docs_asset", "static", "page.asset"})
 
 _CONVERTER = re.compile(r"<(?:[a-z_]+:)?([a-z_][a-z0-9_]*)>")
 
@@ -124,6 +124,8 @@ def _plain_operation(name: str, view: Any) -> dict[str, Any]:
     media = {
         "openapi_yaml": ("application/yaml", "The OpenAPI document", {"type": "object"}),
         "docs": ("text/html", "The API explorer page", {"type": "string"}),
+        "index": ("text/html", "The browser page (replay a connection)", {"type": "string"}),
+        "page_options": ("application/json", "The page's option form", {"type": "object"}),
     }[name.split(".")[-1]]
     doc = (view.__doc__ or "").strip().splitlines()
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from netutil.render.svg import render_svg
@@ -36,3 +37,39 @@ def test_svg_of_monte_carlo_is_406(client):
     assert r.get_json()["detail"] == (
         "A pcap or a diagram shows one run: leave out runs, or accept JSON."
     )
+
+
+def test_page_and_its_assets_carry_a_strict_policy(client):
+    for path in ("/", "/static/app.js", "/static/app.css", "/api/page/options"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["Content-Security-Policy"].startswith("default-src 'self';")
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/static/../routes/page.py").status_code == 404
+    assert client.get("/static/nothing.js").status_code == 404
+
+
+def test_page_has_no_inline_code_and_no_outside_url(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="static/app.js" defer>']
+    # no style element or attribute, no event-handler attribute (onclick=...)
+    assert not re.search(r"<style[\s>]|\sstyle=|\son[a-z]+=", html)
+    js = client.get("/static/app.js").get_data(as_text=True)
+    assert "eval(" not in js and "new Function" not in js and "innerHTML" not in js
+    for text in (html, js, client.get("/static/app.css").get_data(as_text=True)):
+        assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text)
+
+
+def test_page_options_are_the_contract_with_the_core_defaults(client, app):
+    from api.spec import to_dict
+
+    fields = client.get("/api/page/options").get_json()["fields"]
+    with app.app_context():
+        params = to_dict(app)["paths"]["/api/handshake"]["get"]["parameters"]
+    assert [f["name"] for f in fields] == [p["name"] for p in params if p["name"] != "runs"]
+    by_name = {f["name"]: f for f in fields}
+    assert by_name["loss"]["minimum"] == 0.0 and by_name["loss"]["maximum"] == 1.0
+    assert by_name["closer"]["enum"] == ["client", "server", "both"]
+    defaults = SimOptions()
+    for name in ("delay", "window", "mss", "msl", "closer", "close", "syn_retries"):
+        assert by_name[name]["default"] == getattr(defaults, name), name

@@ -1,0 +1,121 @@
+"""The browser page at `/`: static files shipped in the package (api/static), no CDN, no build.
+
+The page replays a simulated connection step by step over the same API as everything else:
+one `GET /api/handshake` with `Accept: image/svg+xml` for a default load (the diagram carries
+its replay steps in its `<metadata>`). Its option form is built from `/api/page/options`,
+which reads the very OpenAPI description of `GET /api/handshake` (types, ranges, choices, help)
+and adds each option's default from the core's `SimOptions`, so the form and the contract
+cannot disagree. Every page response carries a Content-Security-Policy allowing only its own
+origin (no inline script or style, no eval) and `X-Content-Type-Options: nosniff`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, send_from_directory
+
+from api.contract import json_response
+
+bp = Blueprint("page", __name__)
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+#: Only its own origin, for everything; no inline code, no eval, no framing by others.
+CSP = (
+    "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; "
+    "object-src 'none'"
+)
+ASSETS = frozenset({"app.js", "app.css", "favicon.svg"})
+#: Options the page sets elsewhere (the Monte Carlo panel has its own runs field).
+NOT_IN_FORM = frozenset({"runs"})
+#: Options a student rarely needs, shown in a closed "more options" group.
+ADVANCED = frozenset(
+    {
+        "client_isn",
+        "server_isn",
+        "dup_syn",
+        "syn_retries",
+        "synack_retries",
+        "max_events",
+        "max_time",
+        "loss_to_server",
+        "loss_to_client",
+        "mss",
+        "msl",
+    }
+)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+@bp.get("/")
+def index() -> Response:
+    """The browser page: replay a simulated TCP connection step by step."""
+    return send_from_directory(STATIC, "index.html", max_age=0)
+
+
+@bp.get("/static/<name>")
+def asset(name: str) -> Response:
+    if name not in ASSETS:
+        abort(404)
+    return send_from_directory(STATIC, name, max_age=300)
+
+
+def option_fields(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The simulator options as form fields, from the OpenAPI operation of GET /api/handshake
+    and the core's defaults."""
+    from netutil.sim.options import SimOptions
+
+    defaults = {
+        f.name: f.default
+        for f in dataclasses.fields(SimOptions)
+        if f.init and f.default is not dataclasses.MISSING
+    }
+    defaults["drop"] = []
+    out = []
+    for param in spec["paths"]["/api/handshake"]["get"]["parameters"]:
+        name = param["name"]
+        if name in NOT_IN_FORM:
+            continue
+        schema = param.get("schema", {})
+        item_type = schema.get("items", {}).get("type") if schema.get("type") == "array" else None
+        out.append(
+            {
+                "name": name,
+                "type": schema.get("type", "string"),
+                "items": item_type,
+                "minimum": schema.get("minimum"),
+                "maximum": schema.get("maximum"),
+                "enum": schema.get("enum"),
+                "default": defaults.get(name, schema.get("default")),
+                "help": param.get("description") or schema.get("description") or "",
+                "advanced": name in ADVANCED,
+            }
+        )
+    return out
+
+
+@bp.get("/api/page/options")
+def page_options() -> Response:
+    """The simulator's options as the page's form fields (from the OpenAPI document)."""
+    fields = current_app.extensions.get("netutil.page_options")
+    if fields is None:
+        from api.spec import to_dict
+
+        spec = to_dict(current_app)
+        runs = next(
+            p for p in spec["paths"]["/api/handshake"]["get"]["parameters"] if p["name"] == "runs"
+        )
+        fields = current_app.extensions["netutil.page_options"] = {
+            "fields": option_fields(spec),
+            "runs": {"minimum": 1, "maximum": runs["schema"].get("maximum"), "default": 1000},
+        }
+    return json_response(fields)

@@ -1,0 +1,235 @@
+"""The page at `/` in a real browser: Debian's Chromium driven by Playwright, against a real
+gunicorn on a free loopback port.
+
+What the page shows is checked against the API's own JSON for the same options, fetched
+separately with requests: arrows against segments sent, crosses against segments lost, the lit
+states of Figure 5 against the trace's state events. Screenshots at 1280 and 360 px wide are
+saved under test-artifacts/browser/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.api.conftest import ROOT, free_port, gunicorn_argv, running
+from tests.tools import require
+
+pytestmark = pytest.mark.integration
+
+ARTIFACTS = Path(os.environ.get("NETUTIL_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
+#: Chromium's own background traffic off (this machine has no network, and none may leave)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    port = free_port()
+    with running(gunicorn_argv(port, workers=2), port) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = require("chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page with every console error, page error and request recorded."""
+
+    def __init__(self, browser, base_url, width=1280, height=900):
+        self.base = base_url
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def open(self, query=""):
+        self.page.goto(f"{self.base}/{query}")
+        self.page.wait_for_selector("body[data-ready='true']", timeout=30_000)
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser, base_url):
+    w = Watched(browser, base_url)
+    yield w
+    w.close()
+
+
+def wait_until(page, expression, timeout=30.0):
+    """Poll `expression` in the page (Playwright's wait_for_function evaluates a string with
+    eval, which the page's Content-Security-Policy rightly refuses)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            pytest.fail(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
+
+
+def trace_json(base_url, **params):
+    r = requests.get(f"{base_url}/api/handshake", params=params, timeout=30)
+    r.raise_for_status()
+    return r.json()
+
+
+def test_default_load_is_clean_and_stays_on_the_origin(watched, base_url):
+    page = watched.open()
+    assert watched.errors == []
+    assert watched.requests and all(u.startswith(base_url + "/") for u in watched.requests)
+    simulations = [u for u in watched.requests if "/api/handshake" in u]
+    assert len(simulations) == 1  # a default load costs one simulation call
+    headers = requests.get(base_url + "/", timeout=10).headers
+    assert headers["Content-Security-Policy"].startswith("default-src 'self';")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert page.locator("#fig5 .f5-state").count() == 12
+
+
+def test_lossy_run_draws_one_arrow_per_segment_and_one_cross_per_loss(watched, base_url):
+    page = watched.open("?loss=0.3&seed=4")
+    summary = trace_json(base_url, loss=0.3, seed=4)["summary"]
+    assert summary["segments_lost"] > 0
+    assert page.locator("#diagram line.arrow").count() == summary["segments_sent"]
+    assert page.locator("#diagram path.cross").count() == summary["segments_lost"]
+    assert watched.errors == []
+
+
+def test_stepping_lights_the_states_the_trace_reaches(watched, base_url):
+    page = watched.open("?loss=0.3&seed=4")
+    events = trace_json(base_url, loss=0.3, seed=4)["events"]
+    page.locator("#diagram").focus()
+    seen = set()
+    for _ in range(18):
+        page.keyboard.press("ArrowRight")
+        index = int(page.locator("#step").get_attribute("data-event"))
+        want = {"client": "CLOSED", "server": "CLOSED"}
+        for e in events[: index + 1]:
+            if e["type"] == "state":
+                want[e["side"]] = e["to"]
+        lit_client = page.locator("#fig5 .f5-state.lit-client").get_attribute("data-state")
+        lit_server = page.locator("#fig5 .f5-state.lit-server").get_attribute("data-state")
+        assert (lit_client, lit_server) == (want["client"], want["server"]), index
+        seen.add(want["client"])
+        # the step's segment (or band, or timer) is the one highlighted
+        current = page.locator("#diagram .nu-current")
+        assert current.count() >= 1
+    assert {"SYN-SENT", "ESTABLISHED"} <= seen
+    page.keyboard.press("ArrowLeft")
+    assert int(page.locator("#step").get_attribute("data-event")) < index
+
+
+def test_a_bad_value_shows_the_problem_next_to_its_field(watched, base_url):
+    page = watched.open()
+    detail = requests.get(f"{base_url}/api/handshake", params={"loss": "2"}, timeout=10).json()
+    page.fill("#opt-loss", "2")
+    page.click("#run")
+    box = page.locator("#opt-loss-error")
+    box.wait_for(state="visible")
+    assert detail["detail"] in box.inner_text()
+    assert detail["errors"]["loss"][0] in box.inner_text()
+    assert page.get_attribute("#opt-loss", "aria-invalid") == "true"
+    # a core range error (no field map in the problem) lands next to its field too
+    page.fill("#opt-loss", "0")
+    page.fill("#opt-delay", "100")
+    page.click("#run")
+    page.locator("#opt-delay-error").wait_for(state="visible")
+    core = requests.get(f"{base_url}/api/handshake", params={"delay": "100"}, timeout=10)
+    assert page.locator("#opt-delay-error").inner_text() == core.json()["detail"]
+    # the console shows the failed request (a 422), and nothing else
+    assert all("422" in e for e in watched.errors)
+
+
+def test_compare_shows_both_runs_and_their_differences(watched, base_url):
+    page = watched.open("?seed=4")
+    page.select_option("#cmp-name", "loss")
+    page.fill("#cmp-value", "0.3")
+    page.click("#cmp-run")
+    page.locator("#cmp-table").wait_for(state="visible")
+    a = trace_json(base_url, seed=4)["summary"]
+    b = trace_json(base_url, seed=4, loss=0.3)["summary"]
+    assert page.locator("#cmp-a line.arrow").count() == a["segments_sent"]
+    assert page.locator("#cmp-b line.arrow").count() == b["segments_sent"]
+    rows = page.locator("#cmp-table tbody tr")
+    sent = rows.filter(has_text="segments sent").locator("td")
+    assert [sent.nth(i).inner_text() for i in range(3)] == [
+        str(a["segments_sent"]),
+        str(b["segments_sent"]),
+        str(b["segments_sent"] - a["segments_sent"]),
+    ]
+
+
+def test_keyboard_alone_reaches_the_replay_controls(watched):
+    page = watched.open()
+    reached = set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id"))
+        if {"prev", "play", "next", "slider"} <= reached:
+            break
+    assert {"prev", "play", "next", "slider"} <= reached
+    page.focus("#next")
+    page.keyboard.press("Enter")
+    assert page.locator("#step").get_attribute("data-event") != ""
+
+
+def test_monte_carlo_and_address_panels(watched, base_url):
+    page = watched.open("?loss=0.2&seed=1")
+    page.fill("#mc-runs", "100")
+    page.click("#mc-run")
+    page.locator("#mc-result dd").first.wait_for()
+    want = requests.get(
+        f"{base_url}/api/handshake", params={"loss": 0.2, "seed": 1, "runs": 100}, timeout=60
+    ).json()
+    assert f"{want['success_rate'] * 100:.2f} %" in page.locator("#mc-result").inner_text()
+    wait_until(page, "document.getElementById('mc-plot').naturalWidth > 0")
+    page.fill("#addr", "192.0.2.0/24")
+    page.click("#subnet-info")
+    page.locator("#addr-result dl").wait_for()
+    info = requests.get(f"{base_url}/api/subnet/192.0.2.0/24", timeout=10).json()
+    text = page.locator("#addr-result").inner_text()
+    assert info["broadcast_address"] in text
+    page.fill("#split-prefix", "26")
+    page.click("#subnet-split")
+    page.locator("#addr-result li").first.wait_for()
+    assert page.locator("#addr-result li").count() == 4  # a /24 holds four /26s
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_screenshots_and_no_horizontal_scroll(browser, base_url, width):
+    w = Watched(browser, base_url, width=width, height=900)
+    try:
+        page = w.open("?loss=0.3&seed=4")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-{width}.png"), full_page=True)
+        assert w.errors == []
+    finally:
+        w.close()
