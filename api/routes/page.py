@@ -92,8 +92,8 @@ def option_fields(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 "name": name,
                 "type": schema.get("type", "string"),
                 "items": item_type,
-                "minimum": schema.get("minimum"),
-                "maximum": schema.get("maximum"),
+                "minimum": _js_number(schema.get("minimum")),
+                "maximum": _js_number(schema.get("maximum")),
                 "enum": schema.get("enum"),
                 "default": defaults.get(name, schema.get("default")),
                 "help": param.get("description") or schema.get("description") or "",
@@ -101,6 +101,13 @@ def option_fields(spec: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _js_number(value: Any) -> Any:
+    """Integers past 2**53 as decimal strings (a JavaScript number would lose digits)."""
+    if isinstance(value, int) and abs(value) > 2**53:
+        return str(value)
+    return value
 
 
 @bp.get("/api/page/options")

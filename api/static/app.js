@@ -38,7 +38,7 @@ function rangeText(f) {
   else if (f.maximum !== null) parts.push(`at most ${f.maximum}`);
   if (f.enum) parts.push(`one of ${f.enum.join(", ")}`);
   const def = defaultText(f);
-  if (def !== "") parts.push(`default ${def}`);
+  if (def !== "" && !/\bdefault\b/.test(f.help)) parts.push(`default ${def}`);
   return parts.join("; ");
 }
 
