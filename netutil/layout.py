@@ -144,7 +144,7 @@ class HeaderLayout:
         return next(f.byte_offset for f in self.fields if f.name == name)
 
 
-def fast_constructor(cls: type) -> Callable[..., Any]:
+def fast_constructor(cls: type, **fixed: Any) -> Callable[..., Any]:
     """A maker of `cls` instances (a frozen, slotted dataclass) from every field's value in
     field order, for the hot paths that build many of them (the parsers, the simulator).
 
@@ -153,7 +153,9 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     layout, fills its slots with ordinary attribute stores, and then gives the object its real
     class (`__class__` assignment, which CPython allows between classes of identical layout):
     the result is an ordinary, frozen `cls` instance, equal to one from `cls(...)`, in a fifth
-    of the time. No defaults and no validation: for values already known to be right.
+    of the time. No defaults and no validation: for values already known to be right; a class
+    with a `__post_init__` (which the maker would skip) is refused. `fixed` names fields whose
+    value is the same in every object made (the maker then takes only the others, in order).
 
     The twin is a subclass of `cls` that adds no slots and takes back `object`'s `__init__`,
     `__setattr__` and `__delattr__`: calling it is the cheapest way to get an empty instance
@@ -165,6 +167,11 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
     slots = getattr(cls, "__slots__", None)
     if cls.__bases__ != (object,) or slots is None or tuple(slots) != tuple(names):
         raise TypeError(f"fast_constructor needs a slotted dataclass on object, not {cls!r}")
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"fast_constructor would skip {cls.__name__}.__post_init__")
+    unknown = sorted(set(fixed) - set(names))
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {unknown[0]!r}")
     twin = type(
         f"_{cls.__name__}Maker",
         (cls,),
@@ -176,12 +183,14 @@ def fast_constructor(cls: type) -> Callable[..., Any]:
             "__delattr__": object.__delattr__,
         },
     )
-    params = ", ".join(names)
-    body = "".join(f"    o.{n} = {n}\n" for n in names)
+    params = ", ".join(n for n in names if n not in fixed)
+    # a fixed value is a global of the maker (`_fixed_NAME`), stored like the others
+    body = "".join(f"    o.{n} = {'_fixed_' + n if n in fixed else n}\n" for n in names)
     source = f"def make({params}):\n    o = _twin()\n{body}    o.__class__ = _cls\n    return o\n"
     # _twin and _cls as globals of the maker, not keyword-only defaults: those are looked up in
     # a dict at every call, and keep the interpreter from specializing the call
     namespace: dict[str, Any] = {"_cls": cls, "_twin": twin}
+    namespace.update({f"_fixed_{n}": v for n, v in fixed.items()})
     exec(compile(source, f"<fast {cls.__name__}>", "exec"), namespace)
     make = namespace["make"]
     make.__qualname__ = make.__name__ = f"make_{cls.__name__}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import struct
 
@@ -87,3 +88,22 @@ def test_fast_constructor_equals_the_dataclass_constructor():
     assert hash(made) == hash(TCPHeader(*args))
     with pytest.raises(AttributeError):
         made.seq = 9  # still frozen
+
+
+def test_fast_constructor_fixed_fields_and_refusals():
+    make = fast_constructor(TCPHeader, urgent=0, data_offset=None, reserved=0, checksum=None)
+    made = make(1, 2, 3, 4, TCPFlag.ACK, 5, ())
+    assert made == TCPHeader(1, 2, 3, 4, TCPFlag.ACK, 5, 0, (), None, 0, None)
+    with pytest.raises(TypeError, match="no field 'urgnet'"):
+        fast_constructor(TCPHeader, urgnet=0)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self):
+            if self.value < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(TypeError, match=r"would skip Checked\.__post_init__"):
+        fast_constructor(Checked)

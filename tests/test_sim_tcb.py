@@ -11,9 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from netutil.segment import TCPHeader, parse_flags
+from netutil.sim.endpoint import TCB, ConnectionError_
 from netutil.sim.engine import Engine
 from netutil.sim.states import RULES, TRANSITIONS, State, transition_table
-from netutil.sim.tcb import TCB, ConnectionError_
 
 ISS = 1000  # our ISN
 IRS = 5000  # the peer's ISN
@@ -371,10 +371,10 @@ def test_zero_window_rejects_data_but_takes_the_ack():
 
 def test_rto_follows_rfc_6298():
     tcb = endpoint()
-    tcb._rtt_sample(0.1)
+    tcb.rtt.sample(0.1)
     # first sample R: SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, 4 RTTVAR) = 0.3 -> 1 s (2.4)
     assert (tcb.srtt, tcb.rttvar, tcb.rto) == (0.1, 0.05, 1.0)
-    tcb._rtt_sample(2.0)
+    tcb.rtt.sample(2.0)
     # RTTVAR = 3/4 * 0.05 + 1/4 * |0.1 - 2.0| = 0.5125; SRTT = 7/8 * 0.1 + 1/8 * 2.0 = 0.3375
     assert tcb.rttvar == pytest.approx(0.5125)
     assert tcb.srtt == pytest.approx(0.3375)

@@ -1,9 +1,10 @@
 """The discrete-event engine: a heap of `(time, seq, event)` and three verbs, no wall clock.
 
-`schedule` puts a callback on the heap, `step` runs the earliest one, `run(until=)` runs them in
-time order. Ties are broken by `seq` (the order of scheduling), so a run is a pure function of its
-inputs. Every run is bounded: past `max_events` events or `max_time` simulated seconds the engine
-raises `LimitExceeded` instead of running on.
+`call_at` puts a callback on the heap (the only way onto it; `schedule` and `schedule_at` are
+its spellings by delay and with loose arguments), `step` runs the earliest one, `run(until=)`
+runs them in time order. Ties are broken by `seq` (the order of scheduling), so a run is a pure
+function of its inputs. Every run is bounded: past `max_events` events or `max_time` simulated
+seconds the engine raises `LimitExceeded` instead of running on.
 """
 
 from __future__ import annotations
@@ -37,15 +38,22 @@ class Engine:
         self._heap: list[tuple[float, int, Callable[..., Any], tuple[Any, ...]]] = []
         self._seq = 0
 
+    def call_at(self, when: float, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Run `callback(*args)` at simulated time `when` (not earlier than now).
+
+        The one way onto the heap: every endpoint, timer and network event comes through here.
+        (`args` as one tuple, not `*args`: the hot callers pass tuples they already hold.)
+        """
+        self._seq = seq = self._seq + 1
+        heappush(self._heap, (when, seq, callback, args))
+
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> None:
         """Run `callback(*args)` `delay` seconds from now (delay >= 0)."""
-        self._seq += 1
-        heappush(self._heap, (self.now + delay, self._seq, callback, args))
+        self.call_at(self.now + delay, callback, args)
 
     def schedule_at(self, when: float, callback: Callable[..., Any], *args: Any) -> None:
         """Run `callback(*args)` at simulated time `when` (not earlier than now)."""
-        self._seq += 1
-        heappush(self._heap, (when, self._seq, callback, args))
+        self.call_at(when, callback, args)
 
     @property
     def pending(self) -> int:

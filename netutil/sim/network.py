@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 from netutil.segment import TCPFlag
@@ -172,13 +171,8 @@ class Network:
         receiver = sender.peer
         if self._plain:
             # no jitter, reordering or corruption: the common case, without the general path
-            engine = self.engine
             arrival = now + self._delay
-            engine._seq = seq = engine._seq + 1
-            heappush(
-                engine._heap,
-                (arrival, seq, receiver.segment_arrives, (header, payload, number, 1)),
-            )
+            self.engine.call_at(arrival, receiver.segment_arrives, (header, payload, number, 1))
             if trace is None and not self._duplicate:
                 return  # nothing more to decide or record
             fate = "delivered"
@@ -214,9 +208,9 @@ class Network:
         if self._corrupt and rng.random() < self._corrupt:
             self.corrupted += 1
             data = _corrupt(rng, header, payload, sender.ip, receiver.ip)
-            self.engine.schedule_at(when, receiver.packet_arrives, data, number, copy)
+            self.engine.call_at(when, receiver.packet_arrives, (data, number, copy))
             return "corrupted", when
-        self.engine.schedule_at(when, receiver.segment_arrives, header, payload, number, copy)
+        self.engine.call_at(when, receiver.segment_arrives, (header, payload, number, copy))
         return "delivered", when
 
 

@@ -19,12 +19,13 @@ from typing import Any
 from netutil.errors import LimitExceeded
 from netutil.layout import fast_constructor
 from netutil.segment import option_as_dict
+from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
 from netutil.sim.network import Network, segment_kind
 from netutil.sim.options import SimOptions
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
-from netutil.sim.tcb import TCB, TCBParameters, tcb_parameters
+from netutil.sim.tcb import TCBParameters, tcb_parameters
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
