@@ -79,6 +79,28 @@ def render_ladder(trace: dict[str, Any]) -> Iterator[str]:
 
     for time, left, lane, right in rows:
         yield f"{time:9.3f}  {left:<{SIDE}}|{lane:<{LANE}}|  {right}".rstrip()
+    if _window_falls(trace["events"]):
+        yield ""
+        yield from WINDOW_NOTE
+
+
+#: Said under a ladder whose windows fall (README "TCP connection simulator" explains it).
+WINDOW_NOTE = (
+    "win is the receiver's free buffer: it falls while data waits unread, and by 1 after a FIN,",
+    "while ack + win (the right edge) stays put: RFC 9293 3.8.6.2.2 SWS avoidance, not a bug",
+)
+
+
+def _window_falls(events: list[dict[str, Any]]) -> bool:
+    """Whether a side offers, after its SYN, a window smaller than one it offered before."""
+    largest: dict[str, int] = {}
+    for e in events:
+        if e["type"] == "send" and "SYN" not in e["flags"] and "RST" not in e["flags"]:
+            side, window = e["side"], e["window"]
+            if window < largest.get(side, 0):
+                return True
+            largest[side] = max(window, largest.get(side, 0))
+    return False
 
 
 def _label(e: dict[str, Any], own_isn: int, peer_isn: int) -> str:
