@@ -216,6 +216,7 @@ def test_every_rule_makes_a_sentence():
         ("3.10.7.4 fifth", "RFC 9293 section 3.10.7.4, fifth check"),
         ("3.10.8, RFC 6298 5.4-5.6", "RFC 9293 section 3.10.8; RFC 6298 5.4-5.6"),
         ("3.10.7.3, Figure 7", "RFC 9293 section 3.10.7.3; RFC 9293 Figure 7"),
+        ("3.10.7.4 fifth, eighth", "RFC 9293 section 3.10.7.4, fifth and eighth checks"),
     ],
 )
 def test_section_text(section, text):

@@ -36,9 +36,11 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 def section_text(section: str) -> str:
     """The table's section column as prose: "3.10.7.4 fifth" -> "RFC 9293 section 3.10.7.4,
     fifth check"; "3.10.8, RFC 6298 5.4-5.6" keeps the second RFC as it is."""
-    parts = []
+    parts: list[str] = []
     for part in section.split(", "):
-        if part[:1].isdigit():
+        if part in _ORDINALS and parts and parts[-1].endswith(" check"):
+            parts[-1] = parts[-1].removesuffix(" check") + f" and {part} checks"
+        elif part[:1].isdigit():
             number, _, rest = part.partition(" ")
             text = f"RFC 9293 section {number}"
             if rest in _ORDINALS:
@@ -200,3 +202,17 @@ def _arrive_sentence(
     if result in ("accepted", ""):
         return None
     return f"{side}: {name} arrives in {state}: {result}"
+
+
+def explain_lines(trace: dict[str, Any]) -> Iterator[str]:
+    """`--explain` under the ladder: the time and the sentence of every event that has one."""
+    yield "why, step by step:"
+    said = ""  # a send made by the state change just explained is not explained twice
+    for e, text in zip(trace["events"], explain(trace), strict=True):
+        if text is None:
+            continue
+        cause = text.split(", so it", 1)[0]
+        if e["type"] == "send" and cause == said:
+            continue
+        said = cause if e["type"] == "state" else ""
+        yield f"{e['time']:9.3f}  {text}"
