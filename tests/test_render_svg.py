@@ -221,3 +221,26 @@ def test_every_rule_makes_a_sentence():
 )
 def test_section_text(section, text):
     assert section_text(section) == text
+
+
+def test_window_moves_say_why():
+    # a 1000-byte buffer read at 200 bytes/s: the window closes as data arrives and opens as
+    # the application reads (RFC 9293 3.8.6); each change of a side's advertised window is
+    # explained with the two values, taken here from the JSON's own segments
+    t = trace(data=5000, window=1000, read_rate=200.0)
+    last = {}
+    changes = 0
+    for e, text in zip(t["events"], explain(t), strict=True):
+        if e["type"] != "send" or "SYN" in e["flags"]:
+            continue
+        before, last[e["side"]] = last.get(e["side"]), e["window"]
+        if before is None or before == e["window"]:
+            continue
+        changes += 1
+        if e["note"] == "window update":
+            assert "the application read enough to open the window" in text
+        elif e["window"] > before:
+            assert f"window grew from {before} to {e['window']}" in text
+        else:
+            assert f"window shrank from {before} to {e['window']}" in text
+    assert changes >= 4
