@@ -133,7 +133,8 @@ function clearErrors(root) {
 function showProblem(problem, fieldId, generalId) {
   const errors = problem.errors || {};
   let placed = false;
-  for (const [name, messages] of Object.entries(errors)) {
+  for (const [key, messages] of Object.entries(errors)) {
+    const name = key.split(".")[0]; // "drop.0": the first item of the drop list
     const id = fieldId(name);
     const box = id && $(`${id}-error`);
     if (box) {

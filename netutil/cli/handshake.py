@@ -183,6 +183,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"{RUNS.help} (at most {RUNS.high})",
     )
     out.add_argument(
+        "--explain",
+        action="store_true",
+        help="under the ladder, one sentence per state change and reaction, with its rule "
+        "and RFC 9293 section",
+    )
+    out.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -288,12 +294,12 @@ def run_handshake(args: argparse.Namespace) -> int:
         runs=args.runs,
     )
     if args.output is None:
-        _write(fmt, result, args.runs, sys.stdout)
+        _write(fmt, result, args.runs, sys.stdout, args.explain)
     else:
         try:
             mode = "wb" if fmt == "pcap" else "w"
             with open(args.output, mode, encoding=None if fmt == "pcap" else "utf-8") as out:
-                _write(fmt, result, args.runs, out)
+                _write(fmt, result, args.runs, out, args.explain)
         except OSError as exc:
             error(f"cannot write {args.output!r}: {exc.strerror}")
             return 1
@@ -305,7 +311,9 @@ def run_handshake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(fmt: str, result: dict[str, Any], runs: int | None, out: Any) -> None:
+def _write(
+    fmt: str, result: dict[str, Any], runs: int | None, out: Any, explain: bool = False
+) -> None:
     """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer)."""
     if fmt == "json":
         emit_json(result, out)
@@ -334,6 +342,13 @@ def _write(fmt: str, result: dict[str, Any], runs: int | None, out: Any) -> None
             out.write(line)
             out.write("\n")
         out.write("\n")
+        if explain:
+            from netutil.render.explain import explain_lines
+
+            for line in explain_lines(result):
+                out.write(line)
+                out.write("\n")
+            out.write("\n")
         out.write(format_block(summary_pairs(result["summary"])))
         out.write("\n")
 

@@ -36,9 +36,11 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 def section_text(section: str) -> str:
     """The table's section column as prose: "3.10.7.4 fifth" -> "RFC 9293 section 3.10.7.4,
     fifth check"; "3.10.8, RFC 6298 5.4-5.6" keeps the second RFC as it is."""
-    parts = []
+    parts: list[str] = []
     for part in section.split(", "):
-        if part[:1].isdigit():
+        if part in _ORDINALS and parts and parts[-1].endswith(" check"):
+            parts[-1] = parts[-1].removesuffix(" check") + f" and {part} checks"
+        elif part[:1].isdigit():
             number, _, rest = part.partition(" ")
             text = f"RFC 9293 section {number}"
             if rest in _ORDINALS:
@@ -110,6 +112,7 @@ def explain(trace: dict[str, Any]) -> Iterator[str | None]:
     # the last thing each side did at the current instant: (time, kind, detail)
     last: dict[str, tuple[float, str, Any]] = {}
     msl = trace["options"].get("msl")
+    window: dict[str, int] = {}  # the window each side advertised last (its header field)
     segments: dict[int, dict[str, Any]] = {}
     for e in trace["events"]:
         kind, side, time = e["type"], e["side"], e["time"]
@@ -121,6 +124,11 @@ def explain(trace: dict[str, Any]) -> Iterator[str | None]:
         elif kind == "send":
             segments[e["number"]] = e
             text = _send_sentence(e, state[side], last.get(side))
+            if "SYN" not in e["flags"] and "RST" not in e["flags"]:
+                before = window.get(side)
+                window[side] = e["window"]
+                if before is not None and e["window"] != before and e["note"] != "window update":
+                    text += _window_change(before, e["window"])
         elif kind == "arrive":
             text = _arrive_sentence(e, segments.get(e["number"]), state[side], msl)
             last[side] = (time, "arrive", e)
@@ -133,6 +141,21 @@ def explain(trace: dict[str, Any]) -> Iterator[str | None]:
                 after = f" after {rto:g} s" if rto is not None else ""
                 text = f"{side}: the {e['timer']} timer expires{after} in {state[side]}"
         yield text
+
+
+def _window_change(before: int, after: int) -> str:
+    """Why the advertised window moved: the buffer is fixed, so it grows only when the
+    application reads, and shrinks when data arrives faster than it is read (RFC 9293
+    section 3.8.6)."""
+    if after > before:
+        return (
+            f"; its window grew from {before} to {after}: the application read data from "
+            "the receive buffer"
+        )
+    return (
+        f"; its window shrank from {before} to {after}: data arrived that the application "
+        "has not read yet"
+    )
 
 
 def _segment_name(e: dict[str, Any]) -> str:
@@ -200,3 +223,17 @@ def _arrive_sentence(
     if result in ("accepted", ""):
         return None
     return f"{side}: {name} arrives in {state}: {result}"
+
+
+def explain_lines(trace: dict[str, Any]) -> Iterator[str]:
+    """`--explain` under the ladder: the time and the sentence of every event that has one."""
+    yield "why, step by step:"
+    said = ""  # a send made by the state change just explained is not explained twice
+    for e, text in zip(trace["events"], explain(trace), strict=True):
+        if text is None:
+            continue
+        cause = text.split(", so it", 1)[0]
+        if e["type"] == "send" and cause == said:
+            continue
+        said = cause if e["type"] == "state" else ""
+        yield f"{e['time']:9.3f}  {text}"

@@ -306,7 +306,7 @@ def establish_plot(result: dict[str, Any]) -> str:
         hist.bar(
             xs,
             ps,
-            width=0.35,
+            width=0.15,
             color="#9ecae1",
             edgecolor="#1a1a1a",
             hatch="//",
@@ -324,8 +324,11 @@ def establish_plot(result: dict[str, Any]) -> str:
             label="exact: p^j (1-p) q^m (1-q)",
         )
     hist.set_yscale("log")
-    for ax in (hist, cdf):  # the first seconds spread out, the long backoff tail still shown
-        ax.set_xscale("symlog", linthresh=2.0, linscale=1.5)
+    latest = max([*xs, *(m.time for m in model or ())], default=1.0)
+    for ax in (hist, cdf):
+        if latest > 8:  # the first seconds spread out, the long backoff tail still shown
+            ax.set_xscale("symlog", linthresh=2.0, linscale=1.5)
+        ax.set_xlim(0, latest * 1.15 + 0.5)
     hist.set_ylabel("fraction of runs")
     hist.set_title(
         f"Time to ESTABLISHED (client): loss {options['loss']}, RTT "
@@ -333,19 +336,23 @@ def establish_plot(result: dict[str, Any]) -> str:
     )
     hist.grid(True, color="#dddddd")
     total = 0.0
-    cx, cy = [], []
+    cx, cy = [0.0], [0.0]  # the CDF starts at 0 at time 0
     for x, p in zip(xs, ps, strict=True):
         total += p
         cx.append(x)
         cy.append(total)
-    if cx:
+    if xs:
+        cx.append(latest * 1.15 + 0.5)
+        cy.append(cy[-1])
         cdf.step(cx, cy, where="post", color="#1f5fa8", linewidth=1.6, label="runs")
     if model:
-        acc, mx, my = 0.0, [], []
+        acc, mx, my = 0.0, [0.0], [0.0]
         for m in model:
             acc += m.probability
             mx.append(m.time)
             my.append(acc)
+        mx.append(latest * 1.15 + 0.5)
+        my.append(acc)
         cdf.step(
             mx, my, where="post", color="#b3005c", linestyle="--", linewidth=1.4, label="exact"
         )

@@ -33,7 +33,7 @@ from netutil.render.ladder import _label
 SVG_MEDIA_TYPE = "image/svg+xml"
 
 # Layout, in px
-AXIS_X = 50  # right edge of the time axis labels
+AXIS_X = 60  # right edge of the time axis labels ("241.2 s" fits left of it)
 CLIENT_X = 200  # client lifeline (state names and timers to its left)
 LANE = 440  # between the lifelines
 SERVER_X = CLIENT_X + LANE

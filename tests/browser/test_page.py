@@ -152,13 +152,14 @@ def test_a_bad_value_shows_the_problem_next_to_its_field(watched, base_url):
     assert detail["detail"] in box.inner_text()
     assert detail["errors"]["loss"][0] in box.inner_text()
     assert page.get_attribute("#opt-loss", "aria-invalid") == "true"
-    # a core range error (no field map in the problem) lands next to its field too
+    # a list item's problem ("drop.0") lands next to the list's field
     page.fill("#opt-loss", "0")
-    page.fill("#opt-delay", "100")
+    page.fill("#opt-drop", "zzz")
     page.click("#run")
-    page.locator("#opt-delay-error").wait_for(state="visible")
-    core = requests.get(f"{base_url}/api/handshake", params={"delay": "100"}, timeout=10)
-    assert page.locator("#opt-delay-error").inner_text() == core.json()["detail"]
+    page.locator("#opt-drop-error").wait_for(state="visible")
+    bad = requests.get(f"{base_url}/api/handshake", params={"drop": "zzz"}, timeout=10).json()
+    assert bad["detail"] in page.locator("#opt-drop-error").inner_text()
+    assert bad["errors"]["drop.0"][0] in page.locator("#opt-drop-error").inner_text()
     # the console shows the failed request (a 422), and nothing else
     assert all("422" in e for e in watched.errors)
 

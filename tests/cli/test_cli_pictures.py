@@ -62,3 +62,19 @@ def test_svg_refuses_monte_carlo(capsys):
     code, _, err = run_cli(capsys, "tcp", "handshake", "--format", "svg", "--runs", "3")
     assert code == 2
     assert err == "netutil: error: --format svg shows one run; drop --runs\n"
+
+
+def test_explain_adds_one_sentence_per_state_change_under_the_ladder(capsys):
+    code, out, err = run_cli(capsys, "tcp", "handshake", "--drop", "7", "--seed", "1",
+                             "--explain")  # fmt: skip
+    assert code == 0 and err == ""
+    _, js, _ = run_cli(capsys, "tcp", "handshake", "--drop", "7", "--seed", "1", "--json")
+    states = [e for e in json.loads(js)["events"] if e["type"] == "state"]
+    why = out.split("why, step by step:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    for e in states:
+        assert sum(f"(rule {e['rule']}," in line for line in why) >= 1, e["rule"]
+    # the FIN resent into TIME-WAIT (its ACK, #7, was dropped) restarts the 2 MSL wait: that is
+    # why CLOSED comes at 1.2 + 240 s, not 0.2 + 240 s
+    restart = [line for line in why if "(rule S34," in line]
+    assert len(restart) == 1 and restart[0].startswith("    1.200  client:")
+    assert "CLOSED now comes 2 MSL (240 s) from here" in restart[0]
