@@ -143,6 +143,10 @@ def _invalid_input(exc: InvalidInput) -> Response:
 
 
 def _limit_exceeded(exc: LimitExceeded) -> Response:
+    from netutil.sim.request import BudgetExceeded as WorkBudgetExceeded
+
+    if isinstance(exc, WorkBudgetExceeded):  # the core's per-request work budget
+        return problem(422, str(exc), title="Budget exceeded", type_=TYPE_BUDGET)
     return problem(422, str(exc), title="Limit exceeded", type_=TYPE_LIMIT)
 
 

@@ -291,3 +291,56 @@ def test_server_header_names_no_software(service):
 
     response = requests.get(service + "/healthz", timeout=5)
     assert response.headers["Server"] == "netutil"
+
+
+# --- the simulator within the service's budgets ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sim_client():
+    return create_app({"TESTING": False, "REQUEST_BUDGET": 1.0}).test_client()
+
+
+def test_costliest_monte_carlo_within_the_caps_is_stopped_by_the_work_budget(sim_client):
+    # The 80-byte request: 10,000 runs of a duplicate-and-reorder storm at the
+    # smallest MSS and window, minutes of CPU if left alone.
+    from api.limits import SIM_BUDGET
+
+    query = "seed=1&runs=10000&data=1677&mss=88&window=1&duplicate=1&reorder=1"
+    response = sim_client.get("/api/handshake?" + query)
+    # The core's budget (events over all runs, CPU time) ends it with a 422 naming what it
+    # spent; on a machine slow enough that the 1 s wall-clock budget comes first, a 503.
+    assert response.status_code in (422, 503)
+    body = problem(response, response.status_code)
+    assert body["type"] == "urn:netutil:problem:budget-exceeded"
+    if response.status_code == 422:
+        assert body["detail"] in (
+            f"the request passed its budget of {SIM_BUDGET.events} simulation events",
+            f"the request passed its budget of {SIM_BUDGET.cpu_seconds:g} s of CPU time",
+        )
+
+
+def test_run_past_the_trace_budget_is_422_naming_it():
+    from api.limits import SIM_BUDGET
+
+    # A time budget no loaded machine reaches first: this is about the work budget alone.
+    client = create_app({"TESTING": False, "REQUEST_BUDGET": 600}).test_client()
+    # A 100-byte window: 600,000 bytes are 6,000 data segments, each sent, delivered and
+    # acknowledged (several trace records each): past 25,000 records.
+    response = client.post("/api/handshake", json={"seed": 1, "data": 600_000, "window": 100})
+    body = problem(response, 422)
+    assert body["type"] == "urn:netutil:problem:budget-exceeded"
+    assert body["detail"] in (
+        f"the request passed its budget of {SIM_BUDGET.trace_events} trace events in one run",
+        f"the request passed its budget of {SIM_BUDGET.cpu_seconds:g} s of CPU time",
+    )
+
+
+def test_run_within_the_event_budget_is_the_core_run_with_the_cap_asked(sim_client):
+    from netutil.sim.options import SimOptions
+    from netutil.sim.run import simulate
+
+    response = sim_client.post("/api/handshake", json={"seed": 3, "data": 20_000, "loss": 0.2})
+    assert response.status_code == 200
+    # The core's own run, outside the service and its budget.
+    assert response.get_json() == simulate(SimOptions(seed=3, data=20_000, loss=0.2)).as_dict()
