@@ -73,7 +73,7 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
 # A worker's heartbeat file in memory, not on a possibly slow container filesystem.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # else $TMPDIR
 # Each worker imports the app itself (no preload): SIGHUP then starts workers that run the code
 # as it is now, and a failed import shows in the worker's log instead of the master's.
 preload_app = False
