@@ -137,7 +137,27 @@ def start_replica(workdir: Path, workers: int = 1, env: dict[str, str] | None = 
         )
     replica = Process(proc, port, log, f"gunicorn:{port}")
     wait_listening(port, proc, replica.name)
+    wait_healthy(port, proc, replica.name)
     return replica
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, what: str, timeout: float = 90) -> None:
+    """Until GET /healthz answers 200 (the master listens before its workers have started)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer /healthz")
+        time.sleep(0.1)
 
 
 def start_nginx(nginx: str, workdir: Path, servers: list[str], workers: int = 1) -> Process:
