@@ -1,8 +1,9 @@
 """The netutil REST service: a thin Flask adapter over the same core as the CLI.
 
 `create_app(config=None)` builds the app: configuration from the environment (safe defaults,
-debug off) overlaid with `config`, one blueprint per domain, and RFC 9457 error handlers on the
-app. The JSON body of every operation is exactly the core result's `as_dict()`.
+debug off) overlaid with `config`, one blueprint per domain, RFC 9457 error handlers on the
+app, and security headers on every answer. The JSON body of every operation is exactly the core
+result's `as_dict()`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """A configured application; `config` overrides the environment (tests use it)."""
     from api import config as settings
-    from api import problems
+    from api import headers, problems
     from api.converters import CONVERTERS
     from api.routes import blueprints
 
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False
     app.url_map.converters.update(CONVERTERS)
     problems.register(app)
+    app.after_request(headers.secure)
     for bp in blueprints():
         app.register_blueprint(bp)
     return app

@@ -1,8 +1,8 @@
 """Service configuration: safe defaults, overridable from the environment.
 
-Only operational knobs live here (debug, body size, logging). The caps that are part of the
-contract (batch length, page size) are constants in `api.limits`, so the published OpenAPI file
-states them exactly and no deployment can silently differ from it.
+Only operational knobs live here (debug, body size, the per-request budgets). The caps that are
+part of the contract (batch length, page size) are constants in `api.limits`, so the published
+OpenAPI file states them exactly and no deployment can silently differ from it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,19 @@ DEFAULTS: dict[str, Any] = {
     # No automatic OPTIONS answers: the service serves no CORS preflight, so OPTIONS is a 405
     # like any other method a route does not list (and Allow lists exactly the real methods).
     "PROVIDE_AUTOMATIC_OPTIONS": False,
+    # Wall-clock seconds one request may run before it is stopped and answered 503 (see
+    # api.deadline): a third of gunicorn's 30 s worker timeout, so a worker is never killed.
+    "REQUEST_BUDGET": 10.0,
+    # Bytes of JSON one answer may hold; past it the request is a 422 naming this budget.
+    "RESPONSE_MAX_BYTES": 8 * 1024 * 1024,
 }
 
 # environment variable -> (config key, parser)
 ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "NETUTIL_DEBUG": ("DEBUG", lambda v: v.strip().lower() in {"1", "true", "yes", "on"}),
     "NETUTIL_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
+    "NETUTIL_REQUEST_BUDGET": ("REQUEST_BUDGET", float),
+    "NETUTIL_MAX_RESPONSE_BYTES": ("RESPONSE_MAX_BYTES", int),
 }
 
 
@@ -43,6 +50,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
             config[key] = parse(raw)
         except ValueError:
             raise ValueError(f"invalid {name} {raw!r}") from None
-    if config["MAX_CONTENT_LENGTH"] <= 0:
-        raise ValueError(f"invalid NETUTIL_MAX_BODY_BYTES {config['MAX_CONTENT_LENGTH']!r}")
+    for name, (key, _) in ENVIRONMENT.items():
+        if key != "DEBUG" and not config[key] > 0:  # also refuses nan
+            raise ValueError(f"invalid {name} {config[key]!r}: expected a positive number")
     return config

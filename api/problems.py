@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api.deadline import BudgetExceeded
 from netutil.errors import InvalidInput, LimitExceeded
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -25,6 +26,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_VALIDATION = "urn:netutil:problem:validation-error"
 TYPE_INVALID_INPUT = "urn:netutil:problem:invalid-input"
 TYPE_LIMIT = "urn:netutil:problem:limit-exceeded"
+#: a request over one of the service's per-request budgets (time, response size)
+TYPE_BUDGET = "urn:netutil:problem:budget-exceeded"
 TYPE_BLANK = "about:blank"
 
 #: A clear, fixed `detail` per HTTP status, so nothing internal ever reaches a client.
@@ -33,9 +36,13 @@ DETAILS = {
     404: "No resource at this URL; GET /api/openapi.yaml lists every endpoint.",
     405: "This URL does not accept that method; the Allow header lists the ones it does.",
     406: "The Accept header asks for a media type this URL cannot produce.",
+    408: "The request did not arrive in time.",
     413: "The request body is larger than the service accepts.",
+    414: "The request URL is longer than the service accepts.",
     415: "The request body must be JSON (Content-Type: application/json).",
+    431: "The request's header fields are larger than the service accepts.",
     500: "The server could not complete the request.",
+    503: "The service cannot answer right now; retry later.",
 }
 
 
@@ -136,11 +143,27 @@ def _invalid_input(exc: InvalidInput) -> Response:
 
 
 def _limit_exceeded(exc: LimitExceeded) -> Response:
+    from netutil.sim.request import BudgetExceeded as WorkBudgetExceeded
+
+    if isinstance(exc, WorkBudgetExceeded):  # the core's per-request work budget
+        return problem(422, str(exc), title="Budget exceeded", type_=TYPE_BUDGET)
     return problem(422, str(exc), title="Limit exceeded", type_=TYPE_LIMIT)
 
 
 def _problem_error(exc: ProblemError) -> Response:
     return problem(exc.status, exc.detail, title=exc.title, type_=exc.type, errors=exc.errors)
+
+
+def _budget_exceeded(exc: BudgetExceeded) -> Response:
+    current_app.logger.warning("%s on %s %s", exc, request.method, request.path)
+    return problem(
+        503,
+        f"The request passed the service's time budget of {exc.seconds:g} s and was stopped: "
+        "ask for less work (fewer runs, less data, a lower max_events) or retry later.",
+        title="Budget exceeded",
+        type_=TYPE_BUDGET,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _unexpected(exc: Exception) -> Response:
@@ -156,4 +179,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(InvalidInput, _invalid_input)
     app.register_error_handler(LimitExceeded, _limit_exceeded)
     app.register_error_handler(ProblemError, _problem_error)
+    app.register_error_handler(BudgetExceeded, _budget_exceeded)
     app.register_error_handler(Exception, _unexpected)

@@ -56,7 +56,7 @@ def run(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
         raise ValidationError(
             {"runs": [f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."]}
         )
-    return run_request(params, runs).as_dict()
+    return run_request(params, runs, limits.SIM_BUDGET).as_dict()
 
 
 def simulate(params: dict[str, Any]) -> Any:

@@ -53,8 +53,8 @@ def running(
             try:
                 if requests.get(url + "/healthz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or listening while its workers still start
             if time.monotonic() > deadline:
                 log.seek(0)
                 pytest.fail(f"server did not answer /healthz:\n{log.read().decode()}")

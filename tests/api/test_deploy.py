@@ -200,7 +200,7 @@ def _conf(env: dict[str, str]) -> dict:
 def test_gunicorn_settings_default_to_loopback_and_2n_plus_1_workers():
     conf = _conf({})
     assert conf["bind"] == ["127.0.0.1:8000"]
-    assert conf["workers"] == 2 * os.cpu_count() + 1
+    assert conf["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
     assert conf["accesslog"] == "-"
     assert conf["wsgi_app"] == "api:create_app()"
     assert conf["timeout"] == 30 and conf["graceful_timeout"] == 20
@@ -239,3 +239,107 @@ def test_serve_help_has_an_example(capsys):
 
     assert main(["serve", "--help"]) == 0
     assert "netutil serve --host 0.0.0.0 --port 8080" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="taskset (util-linux) is missing")
+def test_workers_follow_the_cpu_affinity_not_the_host():
+    """Under `taskset -c 0` the process may use one CPU, whatever os.cpu_count() says."""
+    code = "import os, api.gunicorn_conf as c; print(os.cpu_count(), c.workers)"
+    clean = {k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"}
+    out = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", code],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out[1] == "3"  # 2 x 1 + 1
+
+
+@pytest.mark.parametrize(
+    ("cpu_max", "expected"),
+    [
+        ("max 100000\n", None),  # no quota: the affinity decides
+        ("100000 100000\n", 1),  # docker run --cpus 1
+        ("150000 100000\n", 2),  # 1.5 CPUs: rounded up
+        ("50000 100000\n", 1),  # half a CPU: at least one
+        ("not a quota\n", None),
+    ],
+)
+def test_workers_follow_a_cgroup_cpu_quota(tmp_path, cpu_max, expected):
+    from api.gunicorn_conf import usable_cpus
+
+    path = tmp_path / "cpu.max"
+    path.write_text(cpu_max)
+    affinity = len(os.sched_getaffinity(0))
+    assert usable_cpus(str(path)) == min(affinity, expected or affinity)
+    assert usable_cpus(str(tmp_path / "absent")) == affinity
+
+
+@pytest.mark.integration
+def test_no_control_socket_and_no_files_in_home(tmp_path):
+    """gunicorn would create $HOME/.gunicorn/gunicorn.ctl; this service creates nothing there."""
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    env = {"HOME": str(home), "WEB_CONCURRENCY": "1"}
+    env_clean = {"XDG_RUNTIME_DIR": ""}
+    with running(gunicorn_argv_for(port), port, env={**env, **env_clean}) as url:
+        import time
+
+        for _ in range(20):  # the master opens its control socket a moment after start-up
+            assert requests.get(url + "/healthz", timeout=5).status_code == 200
+            assert list(home.iterdir()) == []
+            time.sleep(0.1)
+
+
+def gunicorn_argv_for(port: int, app: str = "api:create_app()") -> list[str]:
+    return [
+        str(BIN / "gunicorn"),
+        "--config",
+        "python:api.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        app,
+    ]
+
+
+@pytest.mark.integration
+def test_sighup_serves_the_code_as_it_is_now(tmp_path):
+    """Without preloading, SIGHUP's new workers import the application again: a changed module
+    is what they serve (with preload_app they would keep the master's old copy)."""
+    import signal
+    import time
+
+    module = tmp_path / "hup_probe.py"
+    module.write_text(
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'old']\n"
+    )
+    port = free_port()
+    argv = gunicorn_argv_for(port, "hup_probe:app")
+    env = {"PYTHONPATH": str(tmp_path), "WEB_CONCURRENCY": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.Popen(
+        argv, env={**os.environ, **env}, cwd=tmp_path, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(url, timeout=2).text == "old"
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        module.write_text(module.read_text().replace("b'old'", "b'new'"))
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while requests.get(url, timeout=2).text != "new":
+            assert time.monotonic() < deadline, "SIGHUP's workers still serve the old code"
+            time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -140,7 +140,10 @@ def test_missing_content_type_is_415(client):
 def test_body_over_cap_is_413(client):
     response = client.post("/probe/echo", json={"name": "a" * 2000})
     body = problem_of(response, 413)
-    assert body["detail"] == "The request body is larger than the service accepts."
+    assert (
+        body["detail"]
+        == "The request body is larger than the service accepts (at most 1000 bytes)."
+    )
 
 
 def test_invalid_values_are_422_with_field_messages(client):
