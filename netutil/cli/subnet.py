@@ -45,7 +45,9 @@ used, and the exit status is 1. Exit status: 0 ok, 1 invalid data, 2 usage error
 _LIST_NOTE = """
 List output gives every item unless --limit N is set (more than 16777216 items need a limit);
 the header always shows the total, counted without enumerating. --start K begins at item K
-(computed directly, not by skipping). --json prints one JSON object whose "items" are streamed.
+(computed directly, not by skipping). --json prints one JSON object whose "items" are streamed;
+--format jsonl one JSON object a block, a line each; --format cidr one CIDR a line, nothing else
+(for pipes: `... --format cidr | sort -u`).
 """
 
 EPILOGS = {
@@ -111,14 +113,12 @@ def register(sub: Any) -> None:
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        parser.add_argument("--json", action="store_true", help="print JSON")
         if lists:
-            parser.add_argument(
-                "--limit", type=_count, metavar="N", help="give at most N items (total still shown)"
-            )
-            parser.add_argument(
-                "--start", type=_count, default=0, metavar="K", help="begin at item K (0-based)"
-            )
+            from netutil.cli.listing import add_list_options
+
+            add_list_options(parser, _count)
+        else:
+            parser.add_argument("--json", action="store_true", help="print JSON")
         return parser
 
     strict_help = "host bits set (10.1.2.3/24) are an error instead of a warning"
@@ -400,9 +400,7 @@ def run_split(args: Any) -> int:
     result = _call(
         args,
         "subnet_split",
-        lambda: split(
-            args.network, args.prefix, count=args.count, hosts=hosts, strict=args.strict
-        ).as_dict(args.start, args.limit, lazy=True),
+        lambda: split(args.network, args.prefix, count=args.count, hosts=hosts, strict=args.strict),
         network=args.network,
         new_prefix=args.prefix,
         count=args.count,
@@ -425,9 +423,7 @@ def run_summarize(args: Any) -> int:
     result = _call(
         args,
         "subnet_summarize",
-        lambda: summarize(values, errors=errors if items.from_stdin else None).as_dict(
-            args.start, args.limit, lazy=True
-        ),
+        lambda: summarize(values, errors=errors if items.from_stdin else None),
         items=values,
         start=args.start,
         limit=args.limit,
@@ -452,9 +448,7 @@ def run_range(args: Any) -> int:
     result = _call(
         args,
         "subnet_range",
-        lambda: range_cidrs(args.start_address, args.end_address).as_dict(
-            args.start, args.limit, lazy=True
-        ),
+        lambda: range_cidrs(args.start_address, args.end_address),
         start_address=args.start_address,
         end_address=args.end_address,
         start=args.start,
@@ -479,7 +473,7 @@ def run_exclude(args: Any) -> int:
             values,
             strict=args.strict,
             errors=errors if items.from_stdin else None,
-        ).as_dict(args.start, args.limit, lazy=True),
+        ),
         network=args.network,
         excluded=values,
         strict=args.strict,
@@ -534,111 +528,13 @@ def _emit_pair(args: Any, result: dict[str, Any], render: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Output: text renderers take the JSON object; list JSON is streamed item by item
+# Output: text renderers take the JSON object (lists: netutil.cli.listing)
 
 
-#: JSON list items written per `write` call (see `output.write_lines`, which the text takes).
-_WRITE_CHUNK = 1024
+def _emit_list(args: Any, result: Any) -> None:
+    from netutil.cli.listing import emit_list
 
-
-def _emit_list(args: Any, result: dict[str, Any]) -> None:
-    from itertools import chain, islice
-
-    from netutil.cli.output import write_lines
-
-    out = sys.stdout
-    items = iter(result["items"])
-    header = {k: v for k, v in result.items() if k != "items"}
-    if args.json:
-        import json
-
-        dump = json.JSONEncoder(ensure_ascii=False).encode
-        out.write("{\n")
-        for key, value in header.items():
-            out.write(f"  {dump(key)}: {dump(value)},\n")
-        out.write('  "items": [')
-        sep = "\n    "
-        while chunk := list(islice(items, _WRITE_CHUNK)):
-            out.write(sep + ",\n    ".join(map(dump, chunk)))
-            sep = ",\n    "
-        out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
-        return
-    out.write(render_list_header(header) + "\n")
-    first = next(items, None)
-    if first is not None:  # a blank line, then the items
-        write_lines(chain(("", render_item(first)), map(render_item, items)), out)
-    trailer = render_list_trailer(header)
-    if trailer:
-        out.write("\n" + trailer + "\n")
-
-
-_HEADER_LABELS = (
-    ("network", "network"),
-    ("warning", "warning"),
-    ("mode", "split by"),
-    ("new_prefix", "new prefix"),
-    ("subnets_requested", "subnets requested"),
-    ("hosts_requested", "hosts requested"),
-    ("note", "note"),
-    ("leftover", "leftover"),
-    ("version", "version"),
-    ("start_address", "start address"),
-    ("end_address", "end address"),
-    ("input_count", "input items"),
-    ("ipv4_count", "IPv4 blocks"),
-    ("ipv6_count", "IPv6 blocks"),
-    ("excluded_count", "excluded items"),
-    ("excluded_outside", "excluded outside"),
-    ("num_addresses", "addresses"),
-    ("total", "total"),
-)
-
-
-def render_list_header(result: dict[str, Any]) -> str:
-    """The aligned header block of a list result (only the keys that apply)."""
-    from netutil.cli.output import format_block
-
-    pairs = []
-    for key, label in _HEADER_LABELS:
-        if key not in result:
-            continue
-        value = result[key]
-        if value is None:
-            continue
-        if key == "new_prefix":
-            value = f"/{value}"
-        elif key == "version":
-            value = f"IPv{value}"
-        elif key == "leftover" and value == []:
-            value = "none"
-        elif key == "total":
-            value = f"{value} ({'subnets' if result.get('operation') == 'split' else 'blocks'})"
-        pairs.append((label, value))
-    return format_block(pairs)
-
-
-def render_item(item: dict[str, Any]) -> str:
-    """One line per block: CIDR, address span, sizes (and the VLSM request)."""
-    v4 = item["version"] == 4
-    span = f"{item['first_address']} - {item['last_address']}"
-    line = (
-        f"{item['network']:<{18 if v4 else 0}}  {span:<{33 if v4 else 0}}"
-        f"  {item['num_addresses']} address{'' if item['num_addresses'] == '1' else 'es'},"
-        f" {item['num_usable']} usable"
-    )
-    if item["hosts_requested"] is not None:
-        line += f" ({item['hosts_requested']} hosts requested)"
-    return line
-
-
-def render_list_trailer(result: dict[str, Any]) -> str:
-    """What was left out, when a page holds fewer than all items."""
-    total, start, count = int(result["total"]), int(result["start"]), result["count"]
-    if start == 0 and count == total:
-        return ""
-    shown = f"items {start}-{start + count - 1}" if count else "no items"
-    tail = f"; next: --start {result['next_start']}" if result["next_start"] is not None else ""
-    return f"showing {shown} of {total}{tail}"
+    emit_list(args, result)
 
 
 def render_info(result: dict[str, Any]) -> str:

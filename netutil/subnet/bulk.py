@@ -174,17 +174,18 @@ def _word_tables() -> np.ndarray:
     return _WORDS[0]
 
 
-def cidr_text(packed: array[int] | list[int]) -> list[str]:
-    """'a.b.c.d/len' for packed IPv4 blocks: each line laid out in five four-byte words from
-    the tables above (one gather per word), then the NUL padding dropped in one pass and the
-    text split into lines."""
-    blocks = (
-        np.frombuffer(packed, np.uint64)
-        if isinstance(packed, array)
-        else np.array(packed, np.uint64)
-    )
+def cidr_block(packed: array[int] | list[int] | np.ndarray) -> str:
+    """'a.b.c.d/len' and a newline for each packed IPv4 block, as one text: each line laid out
+    in five four-byte words from the tables above (one gather per word), then the NUL padding
+    dropped in one pass."""
+    if isinstance(packed, np.ndarray):
+        blocks = packed.astype(np.uint64, copy=False)
+    elif isinstance(packed, array):
+        blocks = np.frombuffer(packed, np.uint64)
+    else:
+        blocks = np.array(packed, np.uint64)
     if not len(blocks):
-        return []
+        return ""
     dotted, slashed, ended = _word_tables()
     address = (blocks >> np.uint64(8)).astype(np.intp)
     words = np.empty((len(blocks), 5), np.uint32)
@@ -194,6 +195,11 @@ def cidr_text(packed: array[int] | list[int]) -> list[str]:
     words[:, 3] = slashed[address & 255]
     words[:, 4] = ended[32 - (blocks & np.uint64(255)).astype(np.intp)]
     text = words.view(np.uint8).ravel()
-    lines = text[text != 0].tobytes().decode("ascii").split("\n")
+    return text[text != 0].tobytes().decode("ascii")
+
+
+def cidr_text(packed: array[int] | list[int]) -> list[str]:
+    """`cidr_block`'s lines, one string each."""
+    lines = cidr_block(packed).split("\n")
     lines.pop()
     return lines
