@@ -11,12 +11,23 @@ from api.schemas.registry import RegistryEntry
 DECIMAL = {"description": "decimal string (may pass 2**53)", "pattern": "^[0-9]+$"}
 
 
+class MulticastBlock(Strict):
+    """A multicast block (RFC 5771 section 3 for IPv4, an ffXY::/16 scope for IPv6)."""
+
+    first_address = present(fields.String)
+    last_address = present(fields.String)
+    name = present(fields.String)
+    rfc = present(fields.String)
+    globally_reachable = nullable(fields.Boolean)
+
+
 class RegistryMatch(Strict):
     classification = present(
-        fields.String, validate=validate.OneOf(["inside", "overlapping", "global"])
+        fields.String, validate=validate.OneOf(["inside", "overlapping", "global", "multicast"])
     )
     globally_reachable = nullable(fields.Boolean)
     entries = present(fields.List, fields.Nested(RegistryEntry))
+    multicast = present(fields.List, fields.Nested(MulticastBlock))
 
 
 class NetworkInfo(Strict):

@@ -572,13 +572,29 @@ def render_info(result: dict[str, Any]) -> str:
         )
         if names:
             pairs.append(("registry entries", names))
+        blocks = registry.get("multicast") or []
+        if blocks:
+            shown = [_block_text(b) for b in blocks[:4]]
+            if len(blocks) > 4:
+                shown.append(f"... {len(blocks)} blocks in all (see --json)")
+            pairs.append(("multicast blocks", shown))
         pairs.append(("globally reachable", registry["globally_reachable"]))
     if result["warning"]:
         pairs.append(("warning", result["warning"]))
     return format_block(pairs)
 
 
+def _block_text(block: dict[str, Any]) -> str:
+    """A multicast block as 'ff02::/16 link-local scope RFC ...' (a range when not a CIDR)."""
+    from netutil.subnet import range_cidrs
+
+    cidrs = list(range_cidrs(block["first_address"], block["last_address"]).cidrs())
+    where = cidrs[0] if len(cidrs) == 1 else f"{block['first_address']}-{block['last_address']}"
+    return f"{where} {block['name']} {block['rfc']}"
+
+
 _REGISTRY_WORDS = {
+    "multicast": "(in multicast space: reachability by scope)",
     "inside": "(wholly inside one special-purpose block)",
     "overlapping": "(overlaps special-purpose blocks)",
     "global": "(in no special-purpose block)",

@@ -38,7 +38,9 @@ class RegistryClass(enum.Enum):
 
     INSIDE = "inside"  # wholly inside one entry (the most specific one is named)
     OVERLAPPING = "overlapping"  # intersects entries without lying inside one: all are named
-    GLOBAL = "global"  # intersects no entry
+    GLOBAL = "global"  # intersects no entry (and lies not wholly in multicast space)
+    #: wholly in multicast space, which the registries do not cover: its blocks decide
+    MULTICAST = "multicast"
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,21 +167,27 @@ def _address_text(address: Any) -> str:
 
 
 class RegistryMatch(Record):
-    """A network against the special-purpose registries (see RegistryClass)."""
+    """A network against the special-purpose registries (see RegistryClass), and the multicast
+    blocks it meets (`netutil.multicast`: the registries hold none)."""
 
-    _fields = ("classification", "entries")
+    _fields = ("classification", "entries", "multicast")
     __slots__ = _fields
 
     classification: RegistryClass
     entries: tuple[Any, ...]  # netutil.registry.Entry, most specific first
+    multicast: tuple[Any, ...]  # netutil.multicast.MulticastBlock, in address order
 
     @property
     def globally_reachable(self) -> bool | None:
-        """True outside every entry, the entry's flag when inside one, None when mixed."""
-        if self.classification is RegistryClass.GLOBAL:
-            return True
+        """The entry's flag when inside one; the multicast blocks' shared verdict when wholly
+        in multicast space; True outside every entry and block; None when mixed."""
         if self.classification is RegistryClass.INSIDE:
             return self.entries[0].globally_reachable
+        if self.classification is RegistryClass.MULTICAST:
+            verdicts = {b.globally_reachable for b in self.multicast}
+            return verdicts.pop() if len(verdicts) == 1 else None
+        if self.classification is RegistryClass.GLOBAL and not self.multicast:
+            return True
         return None
 
     def as_dict(self) -> dict[str, Any]:
@@ -187,21 +195,27 @@ class RegistryMatch(Record):
             "classification": self.classification.value,
             "globally_reachable": self.globally_reachable,
             "entries": [e.as_dict() for e in self.entries],
+            "multicast": [b.as_dict() for b in self.multicast],
         }
 
 
 def classify_network(network: IPNetwork) -> RegistryMatch:
     """Where `network` sits against the IANA special-purpose registries (non-terminated
-    entries; RFC 6890): wholly inside one entry, overlapping several, or global."""
-    from netutil import registry  # loaded on first use
+    entries; RFC 6890): wholly inside one entry, overlapping several, wholly in multicast
+    space (decided by `netutil.multicast`), or global."""
+    from netutil import multicast, registry  # loaded on first use
 
+    first, last = int(network.network_address), int(network.broadcast_address)
+    blocks = multicast.blocks_in(network.version, first, last)
     entries = tuple(registry.overlapping(network))
     if not entries:
-        return RegistryMatch(RegistryClass.GLOBAL, ())
+        if blocks and blocks[0].first <= first and blocks[-1].last >= last:
+            return RegistryMatch(RegistryClass.MULTICAST, (), blocks)
+        return RegistryMatch(RegistryClass.GLOBAL, (), blocks)
     if all(network.subnet_of(e.prefix) for e in entries):
         # Every entry it touches holds all of it: the most specific one decides.
-        return RegistryMatch(RegistryClass.INSIDE, (entries[0],))
-    return RegistryMatch(RegistryClass.OVERLAPPING, entries)
+        return RegistryMatch(RegistryClass.INSIDE, (entries[0],), blocks)
+    return RegistryMatch(RegistryClass.OVERLAPPING, entries, blocks)
 
 
 def _binary_mask(version: int, plen: int) -> str:
