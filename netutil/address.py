@@ -26,8 +26,8 @@ from ipaddress import (
 )
 
 from netutil import multicast, registry
-from netutil.address_text import format_address, v4_text
-from netutil.errors import InvalidInput
+from netutil.address_text import format_address, network_text, v4_text
+from netutil.errors import InvalidInput, shown
 from netutil.record import Record
 
 TYPE_CHECKING = False  # typing costs ~2 ms of start-up; annotations are strings
@@ -41,6 +41,12 @@ _NAT64_WKP = 0x0064FF9B << 96  # 64:ff9b::/96, RFC 6052 section 2.1
 _TEREDO = 0x2001_0000  # 2001::/32, RFC 4380 section 2.6 (top 32 bits)
 _SIX_TO_FOUR = 0x2002  # 2002::/16, RFC 3056 section 2 (top 16 bits)
 _LOW32 = 0xFFFF_FFFF
+#: Longest zone (RFC 4007 section 11: an interface name or index): IF_NAMESIZE - 1 on Linux,
+#: the BSDs and macOS.
+MAX_ZONE = 15
+#: Longest text any address can be: an IPv6 address with embedded IPv4 (45), a zone and a
+#: prefix length ('/128'); IPv4 with a netmask is shorter.
+LONGEST = 45 + 1 + MAX_ZONE + 4
 
 # Registry prefixes that carry a well-known meaning, as (version, first address, prefix length).
 _LOOPBACK = {(4, 0x7F000000, 8), (6, 1, 128)}
@@ -57,7 +63,7 @@ def parse(text: str) -> tuple[Address, Network | None]:
     the message is worked out from the part it rejected.
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"invalid IP address {text!r}: expected text")
+        raise InvalidInput(f"invalid IP address {shown(text)}: expected text")
     s = text.strip()
     if "/" not in s and "%" not in s:
         # Fast path for plain addresses; whatever it refuses goes through ipaddress below, which
@@ -69,7 +75,12 @@ def parse(text: str) -> tuple[Address, Network | None]:
         except (OSError, ValueError):
             pass
     if not s:
-        raise InvalidInput(f"invalid IP address {text!r}: empty")
+        raise InvalidInput(f"invalid IP address {shown(text)}: empty")
+    if len(s) > LONGEST:
+        raise InvalidInput(
+            f"invalid IP address {shown(text)}: longer than any address ({LONGEST} characters"
+            " with a zone and a prefix)"
+        )
     addr_text, slash, prefix_text = s.partition("/")
     if ":" in addr_text:
         version, address_class, network_class = 6, IPv6Address, IPv6Network
@@ -77,7 +88,7 @@ def parse(text: str) -> tuple[Address, Network | None]:
         version, address_class, network_class = 4, IPv4Address, IPv4Network
     else:
         raise InvalidInput(
-            f"invalid IP address {text!r}: not an IPv4 dotted quad (a.b.c.d) "
+            f"invalid IP address {shown(text)}: not an IPv4 dotted quad (a.b.c.d) "
             "nor an IPv6 address (hex groups separated by ':')"
         )
     kind = "interface" if slash else "address"
@@ -85,18 +96,42 @@ def parse(text: str) -> tuple[Address, Network | None]:
         address = address_class(addr_text)
     except AddressValueError:
         why = _why_ipv4(addr_text) if version == 4 else _why_ipv6(addr_text)
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: {why}") from None
+    if version == 6 and address.scope_id is not None:
+        _check_zone(address.scope_id, text, kind)
     if not slash:
         return address, None
     if "/" in prefix_text:
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: more than one '/'")
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: more than one '/'")
     plain = str(address).partition("%")[0]
     try:
         network = network_class(f"{plain}/{prefix_text}", strict=False)
     except (NetmaskValueError, ValueError):
         why = _why_prefix(prefix_text, version)
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: {why}") from None
     return address, network
+
+
+def _check_zone(zone: str, text: str, kind: str) -> None:
+    """An RFC 4007 section 11 zone is an interface name or index: at most `MAX_ZONE`
+    characters (IF_NAMESIZE - 1 on Linux, the BSDs and macOS), printable text without spaces.
+    Bytes that are not UTF-8 (read as lone surrogates) are refused, so output stays valid."""
+    if len(zone) > MAX_ZONE:
+        raise InvalidInput(
+            f"invalid IPv6 {kind} {shown(text)}: zone is {len(zone)} characters, more than"
+            f" {MAX_ZONE} (an interface name or index, RFC 4007 section 11)"
+        )
+    for ch in zone:
+        if "\udc80" <= ch <= "\udcff":
+            raise InvalidInput(
+                f"invalid IPv6 {kind} {shown(text)}: zone holds byte 0x{ord(ch) - 0xDC00:02x},"
+                " which is not UTF-8 text"
+            )
+        if not ch.isprintable() or ch.isspace():
+            raise InvalidInput(
+                f"invalid IPv6 {kind} {shown(text)}: zone holds {ch!r}, not a printable"
+                " character (an interface name or index, RFC 4007 section 11)"
+            )
 
 
 def _why_ipv4(s: str) -> str:
@@ -495,7 +530,7 @@ def _entry_facts(entry: registry.Entry | None) -> tuple[Any, bool, bool, bool, b
 def _chain_text(chain: tuple[registry.Entry, ...]) -> tuple[str, ...]:
     text = _CHAIN_TEXT.get(id(chain))
     if text is None:
-        text = _CHAIN_TEXT[id(chain)] = tuple(str(e.prefix) for e in chain)
+        text = _CHAIN_TEXT[id(chain)] = tuple(network_text(e.prefix) for e in chain)
     return text
 
 

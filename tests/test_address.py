@@ -443,7 +443,7 @@ def test_verdicts_of_a_host_in_every_entry(version, prefix, terminated, flag):
         m = info(f"::ffff:{host}").as_dict()
         assert m["registry"] == d["registry"] and m["is_global"] is expected
         assert m["classified_by_ipv4"] == str(host)
-        assert m["registry_chain"] == [*d["registry_chain"], "::ffff:0:0/96"]
+        assert m["registry_chain"] == [*d["registry_chain"], "::ffff:0.0.0.0/96"]
 
 
 @pytest.mark.parametrize(

@@ -120,14 +120,17 @@ INVALID_ITEMS_DOC = {
 
 class SummarizeResult(_Page):
     operation = present(fields.String, validate=validate.Equal("summarize"))
-    input_count = present(fields.Integer)
+    input_count = present(fields.Integer, metadata={"description": "items taken"})
+    rejected_count = present(
+        fields.Integer, metadata={"description": "bad items skipped (skip_invalid)"}
+    )
     ipv4_count = present(fields.Integer)
     ipv6_count = present(fields.Integer)
     invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
 
     class Meta(Strict.Meta):
         fields = (
-            "operation", "input_count", "ipv4_count", "ipv6_count",
+            "operation", "input_count", "rejected_count", "ipv4_count", "ipv6_count",
             "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
@@ -151,7 +154,10 @@ class ExcludeResult(_Page):
     network = present(fields.String)
     host_bits_set = present(fields.Boolean)
     warning = nullable(fields.String)
-    excluded_count = present(fields.Integer)
+    excluded_count = present(fields.Integer, metadata={"description": "items taken"})
+    rejected_count = present(
+        fields.Integer, metadata={"description": "bad items skipped (skip_invalid)"}
+    )
     excluded_outside = present(fields.Integer)
     num_addresses = present(fields.String, metadata=DECIMAL)
     invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
@@ -159,7 +165,7 @@ class ExcludeResult(_Page):
     class Meta(Strict.Meta):
         fields = (
             "operation", "network", "host_bits_set", "warning", "excluded_count",
-            "excluded_outside", "num_addresses",
+            "rejected_count", "excluded_outside", "num_addresses",
             "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
@@ -247,6 +253,7 @@ class SummarizeBody(_BodyPaging):
         metadata={"description": f"addresses and networks, 1 to {limits.LIST_MAX}"},
     )
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
+    strict = JsonBoolean(load_default=False, metadata=STRICT_DOC)
 
 
 class RangeQuery(_Paging):

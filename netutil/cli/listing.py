@@ -94,19 +94,34 @@ def _write_json(result: dict[str, Any], out: Any) -> None:
 
 
 def _write_text(result: dict[str, Any], out: Any) -> None:
-    from itertools import chain
-
-    from netutil.cli.output import write_lines
+    """The header, a blank line and a row per block, `_WRITE_CHUNK` rows a write. IPv4 rows
+    have fixed columns; IPv6 ones as wide as the longest cell so far (grown a chunk at a time,
+    so the rows of a chunk, and of any list that fits in one, line up)."""
+    from itertools import islice
 
     items = iter(result["items"])
     header = {k: v for k, v in result.items() if k != "items"}
     out.write(render_list_header(header) + "\n")
-    first = next(items, None)
-    if first is not None:  # a blank line, then the items
-        write_lines(chain(("", render_item(first)), map(render_item, items)), out)
+    chunk = list(islice(items, _WRITE_CHUNK))
+    if chunk:
+        out.write("\n")
+    widths = (0, 0)
+    while chunk:
+        v6 = [item for item in chunk if item["version"] == 6]
+        if v6:
+            widths = (
+                max(widths[0], *(len(item["network"]) for item in v6)),
+                max(widths[1], *(len(_span(item)) for item in v6)),
+            )
+        out.write("\n".join([render_item(item, widths) for item in chunk]) + "\n")
+        chunk = list(islice(items, _WRITE_CHUNK))
     trailer = render_list_trailer(header)
     if trailer:
         out.write("\n" + trailer + "\n")
+
+
+def _span(item: dict[str, Any]) -> str:
+    return f"{item['first_address']} - {item['last_address']}"
 
 
 _HEADER_LABELS = (
@@ -122,6 +137,7 @@ _HEADER_LABELS = (
     ("start_address", "start address"),
     ("end_address", "end address"),
     ("input_count", "input items"),
+    ("rejected_count", "rejected items"),
     ("ipv4_count", "IPv4 blocks"),
     ("ipv6_count", "IPv6 blocks"),
     ("excluded_count", "excluded items"),
@@ -154,12 +170,12 @@ def render_list_header(result: dict[str, Any]) -> str:
     return format_block(pairs)
 
 
-def render_item(item: dict[str, Any]) -> str:
-    """One line per block: CIDR, address span, sizes (and the VLSM request)."""
-    v4 = item["version"] == 4
-    span = f"{item['first_address']} - {item['last_address']}"
+def render_item(item: dict[str, Any], widths: tuple[int, int] = (0, 0)) -> str:
+    """One line per block: CIDR, address span, sizes (and the VLSM request). IPv4 columns are
+    as wide as the widest IPv4 cell ('255.255.255.255/32'); IPv6 ones `widths`."""
+    network_width, span_width = (18, 33) if item["version"] == 4 else widths
     line = (
-        f"{item['network']:<{18 if v4 else 0}}  {span:<{33 if v4 else 0}}"
+        f"{item['network']:<{network_width}}  {_span(item):<{span_width}}"
         f"  {item['num_addresses']} address{'' if item['num_addresses'] == '1' else 'es'},"
         f" {item['num_usable']} usable"
     )

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-_EXIT = """
+_STDIN = """
 With '-', items are read from standard input, one a line (blank lines and lines starting with
 '#' are skipped); a bad line is reported as 'line N: <message>' on stderr, the rest is still
-used, and the exit status is 1. Exit status: 0 ok, 1 invalid data, 2 usage errors.
+used, and the exit status is 1.
+"""
+#: The commands that read '-' as standard input.
+_READS_STDIN = {"info", "summarize", "exclude"}
+_EXIT = """Exit status: 0 ok, 1 invalid data, 2 usage errors.
 """
 
 _LIST_NOTE = """
@@ -105,7 +109,12 @@ def register(sub: Any) -> None:
     commands.required = True  # `netutil subnet` alone is a usage error (exit 2)
 
     def command(name: str, help_text: str, description: str, *, lists: bool = False) -> Any:
-        epilog = EPILOGS[name] + (_LIST_NOTE if lists else "") + _EXIT
+        epilog = (
+            EPILOGS[name]
+            + (_LIST_NOTE if lists else "")
+            + (_STDIN if name in _READS_STDIN else "\n")
+            + _EXIT
+        )
         parser = commands.add_parser(
             name,
             help=help_text,
@@ -133,11 +142,10 @@ def register(sub: Any) -> None:
         "networks",
         nargs="+",
         metavar="NETWORK",
-        type=_network_or_dash,
         help="ADDRESS/PREFIXLEN (IPv4 also /NETMASK); '-' reads standard input",
-    )
+    )  # checked one by one in run_info: a bad one among several does not stop the run
     p.add_argument("--strict", action="store_true", help=strict_help)
-    p.set_defaults(func=run_info)
+    p.set_defaults(func=run_info, prog=p.prog)
 
     p = command(
         "split",
@@ -159,7 +167,7 @@ def register(sub: Any) -> None:
         help="host counts, e.g. 50 20 10 or 50,20,10",
     )
     p.add_argument("--strict", action="store_true", help=strict_help)
-    p.set_defaults(func=run_split)
+    p.set_defaults(func=run_split, prog=p.prog)
 
     p = command(
         "summarize",
@@ -175,6 +183,7 @@ def register(sub: Any) -> None:
         type=_network_or_dash,
         help="address or network; '-' reads standard input",
     )
+    p.add_argument("--strict", action="store_true", help=strict_help)
     p.set_defaults(func=run_summarize)
 
     p = command(
@@ -221,7 +230,9 @@ def register(sub: Any) -> None:
         type=_network_or_dash,
         help="network or address to take out; '-' reads standard input",
     )
-    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.add_argument(
+        "--strict", action="store_true", help=strict_help + " (in NETWORK and every EXCLUDED)"
+    )
     p.set_defaults(func=run_exclude)
 
     from netutil.cli import setops  # intersect, diff, union, compare, count, filter
@@ -266,15 +277,10 @@ def _address(text: str) -> str:
 
 
 def _whole(text: str, what: str, low: int, high: int | None = None) -> int:
-    import argparse
+    """A whole number in ASCII digits (netutil.numbers: bounded length, one message)."""
+    from netutil.cli.arguments import integer
 
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: expected a whole number")
-    value = int(text)
-    if value < low or (high is not None and value > high):
-        span = f"{low}-{high}" if high is not None else f">= {low}"
-        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: out of range {span}")
-    return value
+    return integer(what, low, high)(text)
 
 
 def _count(text: str) -> int:
@@ -361,7 +367,16 @@ def run_info(args: Any) -> int:
         )
 
     if len(args.networks) == 1 and args.networks[0] != "-":
-        result = info(args.networks[0])
+        try:
+            result = info(args.networks[0])
+        except InvalidInput as exc:
+            from netutil.subnet import parse_network
+
+            try:  # host bits with --strict are invalid data (exit 1) ...
+                parse_network(args.networks[0])
+            except InvalidInput:  # ... a network that does not parse, a usage error
+                return _usage_error(args, f"argument NETWORK: {exc}")
+            raise
         if args.json:
             from netutil.cli.output import emit_json
 
@@ -392,10 +407,27 @@ def run_info(args: Any) -> int:
     return 1 if errors else 0
 
 
+def _usage_error(args: Any, message: str) -> int:
+    """A usage error found after parsing (it needs two arguments together): argparse's one-line
+    format on stderr, exit status 2."""
+    print(f"{args.prog}: error: {message} (see '{args.prog} --help')", file=sys.stderr)
+    return 2
+
+
 def run_split(args: Any) -> int:
     """`netutil subnet split`: the subnets, streamed."""
     from netutil.subnet import split
 
+    if args.prefix is not None:
+        from netutil.subnet import BITS, parse_network
+
+        version = parse_network(args.network).network.version
+        if args.prefix > BITS[version]:
+            return _usage_error(
+                args,
+                f"argument --prefix: invalid prefix length {args.prefix}: out of range"
+                f" 0-{BITS[version]} for the IPv{version} network {args.network}",
+            )
     hosts = None if args.hosts is None else [h for group in args.hosts for h in group]
     result = _call(
         args,
@@ -423,8 +455,9 @@ def run_summarize(args: Any) -> int:
     result = _call(
         args,
         "subnet_summarize",
-        lambda: summarize(values, errors=errors if items.from_stdin else None),
+        lambda: summarize(values, errors=errors if items.from_stdin else None, strict=args.strict),
         items=values,
+        strict=args.strict,
         start=args.start,
         limit=args.limit,
         skip_invalid=items.from_stdin,

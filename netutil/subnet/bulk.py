@@ -20,7 +20,7 @@ _LONGEST = len("255.255.255.255/32")
 _NO_KEYS = np.empty(0, np.uint64)
 
 
-def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
+def parse_lines(lines: list[str], *, strict: bool = False) -> tuple[np.ndarray, list[int]] | None:
     """Keys of the lines written `a.b.c.d[/len]` (host bits cleared), and the indices of the
     other lines. None when the chunk cannot be read as one ASCII text of exactly these lines
     (an item that is not a string, holds a newline or a non-ASCII character): the caller then
@@ -33,7 +33,7 @@ def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
     n = len(lines)
     if len(text) >= _LONGEST * n + n:  # some line is longer than any it could take
         short = [i for i, line in enumerate(lines) if len(line) <= _LONGEST]
-        parsed = parse_lines([lines[i] for i in short]) if short else (_NO_KEYS, [])
+        parsed = parse_lines([lines[i] for i in short], strict=strict) if short else (_NO_KEYS, [])
         if parsed is None:
             return None
         keys, others = parsed
@@ -84,7 +84,11 @@ def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
     with_length = seps[~bad_line] == 5
     prefix = np.where(with_length, value[np.where(with_length, first + 4, first)], 32)
     host = (32 - prefix).astype(np.uint64)
-    keys = address >> host << host << np.uint64(6) | host
+    network = address >> host << host
+    if strict and (held := network != address).any():  # host bits set: the per-item path
+        bad_line[np.flatnonzero(~bad_line)[held]] = True  # words the error
+        network, host = network[~held], host[~held]
+    keys = network << np.uint64(6) | host
     return keys, np.flatnonzero(bad_line).tolist()
 
 

@@ -4,7 +4,7 @@ that produce its blocks by index (children of a split, packed blocks, the blocks
 from __future__ import annotations
 
 from netutil.address_text import format_address, ntop6
-from netutil.errors import InvalidInput, LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded, shown
 from netutil.record import Record
 from netutil.subnet.info import BITS, make_network, usable_hosts
 from netutil.subnet.ranges import _range_parts, range_block_count
@@ -219,7 +219,7 @@ class CidrList(Record):
         try:
             start = int(start)
         except (TypeError, ValueError):
-            raise InvalidInput(f"invalid start {start!r}: expected a whole number") from None
+            raise InvalidInput(f"invalid start {shown(start)}: expected a whole number") from None
         if start < 0 or start > self.total:
             raise InvalidInput(
                 f"invalid start {start}: out of range 0-{self.total} ({self.total} items)"
@@ -278,7 +278,7 @@ class CidrList(Record):
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
         ):
-            raise InvalidInput(f"invalid limit {limit!r}: expected a whole number >= 0")
+            raise InvalidInput(f"invalid limit {shown(limit)}: expected a whole number >= 0")
         count = self.total - start if limit is None else min(limit, self.total - start)
         if limit is None and count > MAX_ITEMS_WITHOUT_LIMIT:
             raise LimitExceeded(
