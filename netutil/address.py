@@ -25,9 +25,9 @@ from ipaddress import (
     NetmaskValueError,
 )
 
-from netutil import registry
-from netutil.address_text import format_address, v4_text
-from netutil.errors import InvalidInput
+from netutil import multicast, registry
+from netutil.address_text import format_address, network_text, v4_text
+from netutil.errors import InvalidInput, shown
 from netutil.record import Record
 
 TYPE_CHECKING = False  # typing costs ~2 ms of start-up; annotations are strings
@@ -41,19 +41,12 @@ _NAT64_WKP = 0x0064FF9B << 96  # 64:ff9b::/96, RFC 6052 section 2.1
 _TEREDO = 0x2001_0000  # 2001::/32, RFC 4380 section 2.6 (top 32 bits)
 _SIX_TO_FOUR = 0x2002  # 2002::/16, RFC 3056 section 2 (top 16 bits)
 _LOW32 = 0xFFFF_FFFF
-
-# RFC 4291 section 2.7 and RFC 7346 section 2: IPv6 multicast scopes.
-MULTICAST_SCOPES = {
-    0x0: "reserved",
-    0x1: "interface-local",
-    0x2: "link-local",
-    0x3: "realm-local",
-    0x4: "admin-local",
-    0x5: "site-local",
-    0x8: "organization-local",
-    0xE: "global",
-    0xF: "reserved",
-}
+#: Longest zone (RFC 4007 section 11: an interface name or index): IF_NAMESIZE - 1 on Linux,
+#: the BSDs and macOS.
+MAX_ZONE = 15
+#: Longest text any address can be: an IPv6 address with embedded IPv4 (45), a zone and a
+#: prefix length ('/128'); IPv4 with a netmask is shorter.
+LONGEST = 45 + 1 + MAX_ZONE + 4
 
 # Registry prefixes that carry a well-known meaning, as (version, first address, prefix length).
 _LOOPBACK = {(4, 0x7F000000, 8), (6, 1, 128)}
@@ -70,7 +63,7 @@ def parse(text: str) -> tuple[Address, Network | None]:
     the message is worked out from the part it rejected.
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"invalid IP address {text!r}: expected text")
+        raise InvalidInput(f"invalid IP address {shown(text)}: expected text")
     s = text.strip()
     if "/" not in s and "%" not in s:
         # Fast path for plain addresses; whatever it refuses goes through ipaddress below, which
@@ -82,7 +75,12 @@ def parse(text: str) -> tuple[Address, Network | None]:
         except (OSError, ValueError):
             pass
     if not s:
-        raise InvalidInput(f"invalid IP address {text!r}: empty")
+        raise InvalidInput(f"invalid IP address {shown(text)}: empty")
+    if len(s) > LONGEST:
+        raise InvalidInput(
+            f"invalid IP address {shown(text)}: longer than any address ({LONGEST} characters"
+            " with a zone and a prefix)"
+        )
     addr_text, slash, prefix_text = s.partition("/")
     if ":" in addr_text:
         version, address_class, network_class = 6, IPv6Address, IPv6Network
@@ -90,7 +88,7 @@ def parse(text: str) -> tuple[Address, Network | None]:
         version, address_class, network_class = 4, IPv4Address, IPv4Network
     else:
         raise InvalidInput(
-            f"invalid IP address {text!r}: not an IPv4 dotted quad (a.b.c.d) "
+            f"invalid IP address {shown(text)}: not an IPv4 dotted quad (a.b.c.d) "
             "nor an IPv6 address (hex groups separated by ':')"
         )
     kind = "interface" if slash else "address"
@@ -98,18 +96,42 @@ def parse(text: str) -> tuple[Address, Network | None]:
         address = address_class(addr_text)
     except AddressValueError:
         why = _why_ipv4(addr_text) if version == 4 else _why_ipv6(addr_text)
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: {why}") from None
+    if version == 6 and address.scope_id is not None:
+        _check_zone(address.scope_id, text, kind)
     if not slash:
         return address, None
     if "/" in prefix_text:
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: more than one '/'")
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: more than one '/'")
     plain = str(address).partition("%")[0]
     try:
         network = network_class(f"{plain}/{prefix_text}", strict=False)
     except (NetmaskValueError, ValueError):
         why = _why_prefix(prefix_text, version)
-        raise InvalidInput(f"invalid IPv{version} {kind} {text!r}: {why}") from None
+        raise InvalidInput(f"invalid IPv{version} {kind} {shown(text)}: {why}") from None
     return address, network
+
+
+def _check_zone(zone: str, text: str, kind: str) -> None:
+    """An RFC 4007 section 11 zone is an interface name or index: at most `MAX_ZONE`
+    characters (IF_NAMESIZE - 1 on Linux, the BSDs and macOS), printable text without spaces.
+    Bytes that are not UTF-8 (read as lone surrogates) are refused, so output stays valid."""
+    if len(zone) > MAX_ZONE:
+        raise InvalidInput(
+            f"invalid IPv6 {kind} {shown(text)}: zone is {len(zone)} characters, more than"
+            f" {MAX_ZONE} (an interface name or index, RFC 4007 section 11)"
+        )
+    for ch in zone:
+        if "\udc80" <= ch <= "\udcff":
+            raise InvalidInput(
+                f"invalid IPv6 {kind} {shown(text)}: zone holds byte 0x{ord(ch) - 0xDC00:02x},"
+                " which is not UTF-8 text"
+            )
+        if not ch.isprintable() or ch.isspace():
+            raise InvalidInput(
+                f"invalid IPv6 {kind} {shown(text)}: zone holds {ch!r}, not a printable"
+                " character (an interface name or index, RFC 4007 section 11)"
+            )
 
 
 def _why_ipv4(s: str) -> str:
@@ -276,7 +298,7 @@ def multicast_info(value: int) -> dict[str, Any]:
     scope = (value >> 112) & 0xF
     return {
         "scope": scope,
-        "scope_name": MULTICAST_SCOPES.get(scope, "unassigned"),
+        "scope_name": multicast.scope_name(scope),
         "transient": bool(flags & 0x1),
         "prefix_based": bool(flags & 0x2),
         "rendezvous_point_embedded": bool(flags & 0x4),
@@ -350,9 +372,9 @@ class AddressInfo(Record):
     @property
     def is_global(self) -> bool | None:
         """Globally reachable per the registry (RFC 8190): the deciding entry's flag; True
-        when no entry holds a unicast address; None for IANA's N/A (Teredo, 6to4) and for
-        multicast without an entry (this registry does not cover multicast)."""
-        return _verdict(self.entry, self.is_multicast)
+        when no entry holds a unicast address; None for IANA's N/A (Teredo, 6to4); for
+        multicast, which the registries do not cover, its scope's (`netutil.multicast`)."""
+        return _verdict(self.entry, *_effective(self.address))
 
     @property
     def is_private(self) -> bool | None:
@@ -434,8 +456,10 @@ class AddressInfo(Record):
         if entry_dict is not None:
             is_global = entry_dict["globally_reachable"]
             entry_dict = dict(entry_dict)
+        elif multicast:
+            is_global = _verdict(None, *_effective(address))
         else:
-            is_global = None if multicast else True
+            is_global = True
         network = self.network
         if network is None:
             network_facts = place = None
@@ -506,7 +530,7 @@ def _entry_facts(entry: registry.Entry | None) -> tuple[Any, bool, bool, bool, b
 def _chain_text(chain: tuple[registry.Entry, ...]) -> tuple[str, ...]:
     text = _CHAIN_TEXT.get(id(chain))
     if text is None:
-        text = _CHAIN_TEXT[id(chain)] = tuple(str(e.prefix) for e in chain)
+        text = _CHAIN_TEXT[id(chain)] = tuple(network_text(e.prefix) for e in chain)
     return text
 
 
@@ -523,10 +547,13 @@ def _entry_key(e: registry.Entry) -> tuple[int, int, int]:
     return (p.version, int(p.network_address), p.prefixlen)
 
 
-def _verdict(entry: registry.Entry | None, multicast: bool) -> bool | None:
+def _verdict(entry: registry.Entry | None, version: int, value: int) -> bool | None:
+    """Globally reachable: the deciding registry entry's flag; for multicast (which the
+    registries do not cover) its block's, by scope (`netutil.multicast`); else True."""
     if entry is not None:
         return entry.globally_reachable
-    return None if multicast else True
+    block = multicast.block_of(version, value)
+    return True if block is None else block.globally_reachable
 
 
 def _network_and_place(value: int, network: Network) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -586,7 +613,8 @@ def info_json(text: str) -> str:
 _bulk_encoder = None
 
 # Keys of as_dict() whose values depend only on the interval an address lies in (registry cuts,
-# plus the historical class and multicast boundaries for IPv4 and the multicast one for IPv6).
+# plus the historical class and multicast block boundaries for IPv4 and the ffXY::/16 ones for
+# IPv6).
 _V4_INTERVAL_KEYS = (
     "historical_class",
     "classified_by_ipv4",
@@ -642,8 +670,10 @@ def _make_bulk_encoder():
         return sorted(b for b in bounds if b < top)
 
     # Historical classes and multicast start at 128/1, 192/2, 224/3 (224/4 multicast), 240/4.
-    cuts4 = cuts(4, (0x80 << 24, 0xC0 << 24, 0xE0 << 24, 0xF0 << 24))
-    cuts6 = cuts(6, (0xFF << 120,))
+    # Multicast verdicts change at every block of RFC 5771 and at every ffXY::/16 (the scope).
+    mcast4 = tuple(b.first for b in multicast.blocks_in(4, 0, 2**32 - 1))
+    cuts4 = cuts(4, (0x80 << 24, 0xC0 << 24, 0xE0 << 24, 0xF0 << 24, *mcast4))
+    cuts6 = cuts(6, tuple(top << 112 for top in range(0xFF00, 0x10000)))
     frags4: list[str | None] = [None] * len(cuts4)
     frags6: list[str | None] = [None] * len(cuts6)
     frags_mapped: dict[tuple[int, int], str] = {}

@@ -208,10 +208,14 @@ class Client:
         start: int = 0,
         limit: int | None = None,
         skip_invalid: bool = False,
+        strict: bool = False,
     ) -> dict[str, Any]:
         """`netutil subnet summarize --json`: the minimal covering list. With `skip_invalid`,
-        bad items are left out and listed in `invalid_items` ({item, message})."""
+        bad items are left out and listed in `invalid_items` ({item, message}); with `strict`,
+        an item with host bits set is bad."""
         body: dict[str, Any] = {"items": list(items)}
+        if strict:
+            body["strict"] = True
         if skip_invalid:
             body["skip_invalid"] = True
         return self._cidr_list("POST", "/api/subnet/summarize", None, body, start, limit)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from netutil.errors import InvalidInput
+from netutil.errors import shown as _shown
 
 #: Longest number accepted, in characters: 2**64 has 20 digits and 2**128 has 39, so 48 leaves
 #: room for a sign and a base prefix while keeping a pasted megabyte out of error messages.
@@ -27,13 +28,6 @@ _INF = float("inf")
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _PREFIXED_RE = re.compile(r"[+-]?0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)")
 _DECIMAL_RE = re.compile(r"[+-]?" + DECIMAL + r"(?:[eE][+-]?[0-9]{1,3})?")
-
-
-def _shown(text: str) -> str:
-    """`text` as quoted in a message: whole when short, else its start and its length."""
-    if len(text) <= MAX_LENGTH:
-        return repr(text)
-    return f"{text[:20]!r}... ({len(text)} characters)"
 
 
 def _check_text(text: object, what: str, kind: str) -> str:

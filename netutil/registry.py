@@ -13,6 +13,7 @@ import ipaddress
 import os
 from bisect import bisect_right
 
+from netutil.address_text import network_text
 from netutil.errors import InvalidInput
 from netutil.record import Record
 
@@ -83,7 +84,7 @@ class Entry(Record):
     def as_dict(self) -> dict[str, Any]:
         """The entry's JSON shape (flags as booleans, null for N/A or empty)."""
         return {
-            "prefix": str(self.prefix),
+            "prefix": network_text(self.prefix),  # str() differs by Python version
             "name": self.name,
             "rfc": self.rfc,
             "allocation_date": self.allocation_date,

@@ -443,7 +443,7 @@ def test_verdicts_of_a_host_in_every_entry(version, prefix, terminated, flag):
         m = info(f"::ffff:{host}").as_dict()
         assert m["registry"] == d["registry"] and m["is_global"] is expected
         assert m["classified_by_ipv4"] == str(host)
-        assert m["registry_chain"] == [*d["registry_chain"], "::ffff:0:0/96"]
+        assert m["registry_chain"] == [*d["registry_chain"], "::ffff:0.0.0.0/96"]
 
 
 @pytest.mark.parametrize(
@@ -459,8 +459,8 @@ def test_verdicts_of_a_host_in_every_entry(version, prefix, terminated, flag):
         ("169.254.10.1", False, (False, False, True, False, False)),
         ("0.0.0.0", False, (False, False, False, True, False)),
         ("192.0.2.1", False, (False, False, False, False, True)),
-        ("224.0.0.1", None, (True, False, False, False, False)),
-        ("239.1.1.1", None, (True, False, False, False, False)),
+        ("224.0.0.1", False, (True, False, False, False, False)),  # RFC 5771 4: not forwarded
+        ("239.1.1.1", False, (True, False, False, False, False)),  # RFC 2365: admin-scoped
         ("255.255.255.255", False, (False, False, False, False, False)),
         ("192.88.99.1", True, (False, False, False, False, False)),  # terminated block
         ("::1", False, (False, True, False, False, False)),
@@ -473,10 +473,10 @@ def test_verdicts_of_a_host_in_every_entry(version, prefix, terminated, flag):
         ("2001:4860:4860::8888", True, (False, False, False, False, False)),
         ("2001::1", None, (False, False, False, False, False)),  # Teredo: N/A
         ("2002:c000:204::1", None, (False, False, False, False, False)),  # 6to4: N/A
-        ("ff02::1", None, (True, False, False, False, False)),
+        ("ff02::1", False, (True, False, False, False, False)),  # RFC 4291 2.7: link scope
         ("::ffff:127.0.0.1", False, (False, True, False, False, False)),
         ("::ffff:8.8.8.8", True, (False, False, False, False, False)),
-        ("::ffff:224.0.0.1", None, (True, False, False, False, False)),
+        ("::ffff:224.0.0.1", False, (True, False, False, False, False)),
         ("::ffff:0.0.0.0", False, (False, False, False, True, False)),
     ],
 )

@@ -71,7 +71,7 @@ def test_usage_errors_exit_2(capsys):
     assert "one of the arguments --prefix --count --hosts is required" in err
     code, _, err = run(capsys, "split", "10.0.0.0/8", "--prefix", "129")
     assert code == 2
-    assert "invalid prefix length '129': out of range 0-128" in err
+    assert "invalid prefix length '129': expected an integer in [0, 128]" in err
     code, _, err = run(capsys, "range", "10.0.0.1", "10.0.0.0/24")
     assert code == 2
     assert "expected an address without a prefix length" in err
@@ -87,8 +87,6 @@ def test_usage_errors_exit_2(capsys):
          "invalid network '10.1.2.3/24': host bits set (strict); the network is 10.1.2.0/24"),
         (["split", "10.0.0.0/16", "--prefix", "8"],
          "new prefix /8 is shorter than the network's: 10.0.0.0/16 is a /16"),
-        (["split", "10.0.0.0/16", "--prefix", "33"],
-         "invalid new prefix /33: out of range 0-32 for IPv4"),
         (["range", "10.0.0.9", "10.0.0.1"], "start 10.0.0.9 is above end 10.0.0.1"),
         (["range", "10.0.0.1", "::1"],
          "start '10.0.0.1' is IPv4 but end '::1' is IPv6: a range needs one version"),

@@ -77,7 +77,7 @@ def test_counts_match_the_files():
 
 @pytest.mark.parametrize("version,prefix,row", PUBLISHED, ids=[p for _, p, _ in PUBLISHED])
 def test_every_entry_field_by_field(version, prefix, row):
-    (entry,) = [e for e in registry.entries(version) if str(e.prefix) == prefix]
+    (entry,) = [e for e in registry.entries(version) if e.prefix == ipaddress.ip_network(prefix)]
     assert entry.prefix == ipaddress.ip_network(prefix)
     assert entry.name == row["Name"]
     assert entry.rfc == row["RFC"]
@@ -93,7 +93,8 @@ def test_every_entry_field_by_field(version, prefix, row):
     ]
     assert flags == [FLAG[row[c]] for c in FLAG_COLUMNS]
     assert entry.as_dict() == {
-        "prefix": prefix,
+        # IANA writes the IPv4-mapped block in hex groups; RFC 5952 section 5 in mixed notation
+        "prefix": "::ffff:0.0.0.0/96" if prefix == "::ffff:0:0/96" else prefix,
         "name": row["Name"],
         "rfc": row["RFC"],
         "allocation_date": row["Allocation Date"],
@@ -174,7 +175,7 @@ def test_every_entry_a_host_inside_and_outside(version, prefix, row):
         ("64:ff9b:1::1", "64:ff9b:1::/48", "IPv4-IPv6 Translat.", False),
         ("100::1", "100::/64", "Discard-Only Address Block", False),
         ("100:0:0:1::1", "100:0:0:1::/64", "Dummy IPv6 Prefix", False),
-        ("::ffff:8.8.8.8", "::ffff:0:0/96", "IPv4-mapped Address", False),
+        ("::ffff:8.8.8.8", "::ffff:0.0.0.0/96", "IPv4-mapped Address", False),
         ("fd00::1", "fc00::/7", "Unique-Local", False),
         ("3fff:fff:ffff::1", "3fff::/20", "Documentation", False),
         ("2606:4700::1111", None, None, None),
@@ -185,7 +186,7 @@ def test_hand_written_lookups(address, prefix, name, globally_reachable):
     if prefix is None:
         assert found is None
     else:
-        assert (str(found.prefix), found.name, found.globally_reachable) == (
+        assert (found.as_dict()["prefix"], found.name, found.globally_reachable) == (
             prefix,
             name,
             globally_reachable,
@@ -293,3 +294,17 @@ def test_parse_rejects_unknown_flag(tmp_path):
     )
     with pytest.raises(ValueError, match="unexpected flag value 'Yes'"):
         registry.parse_csv(str(bad), 4)
+
+
+def test_entry_prefixes_are_written_in_rfc_5952_text_on_every_python():
+    """`str()` of ipaddress's IPv4-mapped network differs by Python version (3.13 writes
+    ::ffff:0.0.0.0/96, earlier ones ::ffff:0:0/96); the JSON uses RFC 5952 section 5's mixed
+    notation on every version. Fixed strings, worked out from the RFC."""
+    by_name = {e.name: e.as_dict()["prefix"] for e in registry.entries(6)}
+    assert by_name["IPv4-mapped Address"] == "::ffff:0.0.0.0/96"
+    assert by_name["IPv4-IPv6 Translat."] in ("64:ff9b::/96", "64:ff9b:1::/48")
+    assert by_name["Loopback Address"] == "::1/128"
+    assert by_name["Unspecified Address"] == "::/128"
+    assert registry.lookup(ipaddress.ip_address("::ffff:1.2.3.4")).as_dict()["prefix"] == (
+        "::ffff:0.0.0.0/96"
+    )

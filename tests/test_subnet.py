@@ -207,7 +207,12 @@ def test_info_registry_classification():
     assert half["classification"] == "overlapping"
     assert [e["prefix"] for e in half["entries"]] == ["10.0.0.0/8"]
     glob = subnet.network_info("8.8.8.0/24").as_dict()["registry"]
-    assert glob == {"classification": "global", "globally_reachable": True, "entries": []}
+    assert glob == {
+        "classification": "global",
+        "globally_reachable": True,
+        "entries": [],
+        "multicast": [],
+    }
     # the most specific entry decides: 192.0.0.9/32 is globally reachable inside 192.0.0.0/24
     pcp = subnet.network_info("192.0.0.9/32").as_dict()["registry"]
     assert pcp["classification"] == "inside"

@@ -67,10 +67,11 @@ def subnet_split(
     response=schemas.SummarizeResult,
     body=schemas.SummarizeBody,
 )
-def subnet_summarize(items, skip_invalid, limit=None, cursor=None):
+def subnet_summarize(items, skip_invalid, strict=False, limit=None, cursor=None):
     """IPv4 blocks first, then IPv6, each sorted: what `ipaddress.collapse_addresses` gives."""
     errors: list[tuple[int, str]] | None = [] if skip_invalid else None
-    return _with_invalid(page(subnet.summarize(items, errors=errors), cursor, limit), errors)
+    result = subnet.summarize(items, errors=errors, strict=strict)
+    return _with_invalid(page(result, cursor, limit), errors)
 
 
 @bp.get("/api/subnet/range")

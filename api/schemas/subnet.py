@@ -11,12 +11,23 @@ from api.schemas.registry import RegistryEntry
 DECIMAL = {"description": "decimal string (may pass 2**53)", "pattern": "^[0-9]+$"}
 
 
+class MulticastBlock(Strict):
+    """A multicast block (RFC 5771 section 3 for IPv4, an ffXY::/16 scope for IPv6)."""
+
+    first_address = present(fields.String)
+    last_address = present(fields.String)
+    name = present(fields.String)
+    rfc = present(fields.String)
+    globally_reachable = nullable(fields.Boolean)
+
+
 class RegistryMatch(Strict):
     classification = present(
-        fields.String, validate=validate.OneOf(["inside", "overlapping", "global"])
+        fields.String, validate=validate.OneOf(["inside", "overlapping", "global", "multicast"])
     )
     globally_reachable = nullable(fields.Boolean)
     entries = present(fields.List, fields.Nested(RegistryEntry))
+    multicast = present(fields.List, fields.Nested(MulticastBlock))
 
 
 class NetworkInfo(Strict):
@@ -109,14 +120,17 @@ INVALID_ITEMS_DOC = {
 
 class SummarizeResult(_Page):
     operation = present(fields.String, validate=validate.Equal("summarize"))
-    input_count = present(fields.Integer)
+    input_count = present(fields.Integer, metadata={"description": "items taken"})
+    rejected_count = present(
+        fields.Integer, metadata={"description": "bad items skipped (skip_invalid)"}
+    )
     ipv4_count = present(fields.Integer)
     ipv6_count = present(fields.Integer)
     invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
 
     class Meta(Strict.Meta):
         fields = (
-            "operation", "input_count", "ipv4_count", "ipv6_count",
+            "operation", "input_count", "rejected_count", "ipv4_count", "ipv6_count",
             "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
@@ -140,7 +154,10 @@ class ExcludeResult(_Page):
     network = present(fields.String)
     host_bits_set = present(fields.Boolean)
     warning = nullable(fields.String)
-    excluded_count = present(fields.Integer)
+    excluded_count = present(fields.Integer, metadata={"description": "items taken"})
+    rejected_count = present(
+        fields.Integer, metadata={"description": "bad items skipped (skip_invalid)"}
+    )
     excluded_outside = present(fields.Integer)
     num_addresses = present(fields.String, metadata=DECIMAL)
     invalid_items = fields.List(fields.Nested(InvalidItem), metadata=INVALID_ITEMS_DOC)
@@ -148,7 +165,7 @@ class ExcludeResult(_Page):
     class Meta(Strict.Meta):
         fields = (
             "operation", "network", "host_bits_set", "warning", "excluded_count",
-            "excluded_outside", "num_addresses",
+            "rejected_count", "excluded_outside", "num_addresses",
             "total", "start", "limit", "count", "next_start", "items", "invalid_items",
         )  # fmt: skip
 
@@ -236,6 +253,7 @@ class SummarizeBody(_BodyPaging):
         metadata={"description": f"addresses and networks, 1 to {limits.LIST_MAX}"},
     )
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
+    strict = JsonBoolean(load_default=False, metadata=STRICT_DOC)
 
 
 class RangeQuery(_Paging):

@@ -308,8 +308,8 @@ def run_compare(args: Any) -> int:
         for sign, change in (("+", "added"), ("-", "removed")):
             write_lines(sign + item["network"] for item in result[change]["items"])
     else:
+        from netutil.cli.listing import render_item, render_list_trailer
         from netutil.cli.output import format_block
-        from netutil.cli.subnet import render_item, render_list_trailer
 
         added, removed = result["added"], result["removed"]
         counts = result["input_counts"]
@@ -481,8 +481,8 @@ def _emit_list(
         args.json = True
         emit_json_list(args, result)
     else:
+        from netutil.cli.listing import render_item, render_list_trailer
         from netutil.cli.output import format_block
-        from netutil.cli.subnet import render_item, render_list_trailer
 
         out = sys.stdout
         pairs = []

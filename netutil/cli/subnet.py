@@ -36,16 +36,22 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-_EXIT = """
+_STDIN = """
 With '-', items are read from standard input, one a line (blank lines and lines starting with
 '#' are skipped); a bad line is reported as 'line N: <message>' on stderr, the rest is still
-used, and the exit status is 1. Exit status: 0 ok, 1 invalid data, 2 usage errors.
+used, and the exit status is 1.
+"""
+#: The commands that read '-' as standard input.
+_READS_STDIN = {"info", "summarize", "exclude"}
+_EXIT = """Exit status: 0 ok, 1 invalid data, 2 usage errors.
 """
 
 _LIST_NOTE = """
 List output gives every item unless --limit N is set (more than 16777216 items need a limit);
 the header always shows the total, counted without enumerating. --start K begins at item K
-(computed directly, not by skipping). --json prints one JSON object whose "items" are streamed.
+(computed directly, not by skipping). --json prints one JSON object whose "items" are streamed;
+--format jsonl one JSON object a block, a line each; --format cidr one CIDR a line, nothing else
+(for pipes: `... --format cidr | sort -u`).
 """
 
 EPILOGS = {
@@ -103,7 +109,12 @@ def register(sub: Any) -> None:
     commands.required = True  # `netutil subnet` alone is a usage error (exit 2)
 
     def command(name: str, help_text: str, description: str, *, lists: bool = False) -> Any:
-        epilog = EPILOGS[name] + (_LIST_NOTE if lists else "") + _EXIT
+        epilog = (
+            EPILOGS[name]
+            + (_LIST_NOTE if lists else "")
+            + (_STDIN if name in _READS_STDIN else "\n")
+            + _EXIT
+        )
         parser = commands.add_parser(
             name,
             help=help_text,
@@ -111,14 +122,12 @@ def register(sub: Any) -> None:
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        parser.add_argument("--json", action="store_true", help="print JSON")
         if lists:
-            parser.add_argument(
-                "--limit", type=_count, metavar="N", help="give at most N items (total still shown)"
-            )
-            parser.add_argument(
-                "--start", type=_count, default=0, metavar="K", help="begin at item K (0-based)"
-            )
+            from netutil.cli.listing import add_list_options
+
+            add_list_options(parser, _count)
+        else:
+            parser.add_argument("--json", action="store_true", help="print JSON")
         return parser
 
     strict_help = "host bits set (10.1.2.3/24) are an error instead of a warning"
@@ -133,11 +142,10 @@ def register(sub: Any) -> None:
         "networks",
         nargs="+",
         metavar="NETWORK",
-        type=_network_or_dash,
         help="ADDRESS/PREFIXLEN (IPv4 also /NETMASK); '-' reads standard input",
-    )
+    )  # checked one by one in run_info: a bad one among several does not stop the run
     p.add_argument("--strict", action="store_true", help=strict_help)
-    p.set_defaults(func=run_info)
+    p.set_defaults(func=run_info, prog=p.prog)
 
     p = command(
         "split",
@@ -159,7 +167,7 @@ def register(sub: Any) -> None:
         help="host counts, e.g. 50 20 10 or 50,20,10",
     )
     p.add_argument("--strict", action="store_true", help=strict_help)
-    p.set_defaults(func=run_split)
+    p.set_defaults(func=run_split, prog=p.prog)
 
     p = command(
         "summarize",
@@ -175,6 +183,7 @@ def register(sub: Any) -> None:
         type=_network_or_dash,
         help="address or network; '-' reads standard input",
     )
+    p.add_argument("--strict", action="store_true", help=strict_help)
     p.set_defaults(func=run_summarize)
 
     p = command(
@@ -221,7 +230,9 @@ def register(sub: Any) -> None:
         type=_network_or_dash,
         help="network or address to take out; '-' reads standard input",
     )
-    p.add_argument("--strict", action="store_true", help=strict_help)
+    p.add_argument(
+        "--strict", action="store_true", help=strict_help + " (in NETWORK and every EXCLUDED)"
+    )
     p.set_defaults(func=run_exclude)
 
     from netutil.cli import setops  # intersect, diff, union, compare, count, filter
@@ -266,15 +277,10 @@ def _address(text: str) -> str:
 
 
 def _whole(text: str, what: str, low: int, high: int | None = None) -> int:
-    import argparse
+    """A whole number in ASCII digits (netutil.numbers: bounded length, one message)."""
+    from netutil.cli.arguments import integer
 
-    if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: expected a whole number")
-    value = int(text)
-    if value < low or (high is not None and value > high):
-        span = f"{low}-{high}" if high is not None else f">= {low}"
-        raise argparse.ArgumentTypeError(f"invalid {what} {text!r}: out of range {span}")
-    return value
+    return integer(what, low, high)(text)
 
 
 def _count(text: str) -> int:
@@ -361,7 +367,16 @@ def run_info(args: Any) -> int:
         )
 
     if len(args.networks) == 1 and args.networks[0] != "-":
-        result = info(args.networks[0])
+        try:
+            result = info(args.networks[0])
+        except InvalidInput as exc:
+            from netutil.subnet import parse_network
+
+            try:  # host bits with --strict are invalid data (exit 1) ...
+                parse_network(args.networks[0])
+            except InvalidInput:  # ... a network that does not parse, a usage error
+                return _usage_error(args, f"argument NETWORK: {exc}")
+            raise
         if args.json:
             from netutil.cli.output import emit_json
 
@@ -392,17 +407,32 @@ def run_info(args: Any) -> int:
     return 1 if errors else 0
 
 
+def _usage_error(args: Any, message: str) -> int:
+    """A usage error found after parsing (it needs two arguments together): argparse's one-line
+    format on stderr, exit status 2."""
+    print(f"{args.prog}: error: {message} (see '{args.prog} --help')", file=sys.stderr)
+    return 2
+
+
 def run_split(args: Any) -> int:
     """`netutil subnet split`: the subnets, streamed."""
     from netutil.subnet import split
 
+    if args.prefix is not None:
+        from netutil.subnet import BITS, parse_network
+
+        version = parse_network(args.network).network.version
+        if args.prefix > BITS[version]:
+            return _usage_error(
+                args,
+                f"argument --prefix: invalid prefix length {args.prefix}: out of range"
+                f" 0-{BITS[version]} for the IPv{version} network {args.network}",
+            )
     hosts = None if args.hosts is None else [h for group in args.hosts for h in group]
     result = _call(
         args,
         "subnet_split",
-        lambda: split(
-            args.network, args.prefix, count=args.count, hosts=hosts, strict=args.strict
-        ).as_dict(args.start, args.limit, lazy=True),
+        lambda: split(args.network, args.prefix, count=args.count, hosts=hosts, strict=args.strict),
         network=args.network,
         new_prefix=args.prefix,
         count=args.count,
@@ -425,10 +455,9 @@ def run_summarize(args: Any) -> int:
     result = _call(
         args,
         "subnet_summarize",
-        lambda: summarize(values, errors=errors if items.from_stdin else None).as_dict(
-            args.start, args.limit, lazy=True
-        ),
+        lambda: summarize(values, errors=errors if items.from_stdin else None, strict=args.strict),
         items=values,
+        strict=args.strict,
         start=args.start,
         limit=args.limit,
         skip_invalid=items.from_stdin,
@@ -452,9 +481,7 @@ def run_range(args: Any) -> int:
     result = _call(
         args,
         "subnet_range",
-        lambda: range_cidrs(args.start_address, args.end_address).as_dict(
-            args.start, args.limit, lazy=True
-        ),
+        lambda: range_cidrs(args.start_address, args.end_address),
         start_address=args.start_address,
         end_address=args.end_address,
         start=args.start,
@@ -479,7 +506,7 @@ def run_exclude(args: Any) -> int:
             values,
             strict=args.strict,
             errors=errors if items.from_stdin else None,
-        ).as_dict(args.start, args.limit, lazy=True),
+        ),
         network=args.network,
         excluded=values,
         strict=args.strict,
@@ -534,111 +561,13 @@ def _emit_pair(args: Any, result: dict[str, Any], render: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Output: text renderers take the JSON object; list JSON is streamed item by item
+# Output: text renderers take the JSON object (lists: netutil.cli.listing)
 
 
-#: JSON list items written per `write` call (see `output.write_lines`, which the text takes).
-_WRITE_CHUNK = 1024
+def _emit_list(args: Any, result: Any) -> None:
+    from netutil.cli.listing import emit_list
 
-
-def _emit_list(args: Any, result: dict[str, Any]) -> None:
-    from itertools import chain, islice
-
-    from netutil.cli.output import write_lines
-
-    out = sys.stdout
-    items = iter(result["items"])
-    header = {k: v for k, v in result.items() if k != "items"}
-    if args.json:
-        import json
-
-        dump = json.JSONEncoder(ensure_ascii=False).encode
-        out.write("{\n")
-        for key, value in header.items():
-            out.write(f"  {dump(key)}: {dump(value)},\n")
-        out.write('  "items": [')
-        sep = "\n    "
-        while chunk := list(islice(items, _WRITE_CHUNK)):
-            out.write(sep + ",\n    ".join(map(dump, chunk)))
-            sep = ",\n    "
-        out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
-        return
-    out.write(render_list_header(header) + "\n")
-    first = next(items, None)
-    if first is not None:  # a blank line, then the items
-        write_lines(chain(("", render_item(first)), map(render_item, items)), out)
-    trailer = render_list_trailer(header)
-    if trailer:
-        out.write("\n" + trailer + "\n")
-
-
-_HEADER_LABELS = (
-    ("network", "network"),
-    ("warning", "warning"),
-    ("mode", "split by"),
-    ("new_prefix", "new prefix"),
-    ("subnets_requested", "subnets requested"),
-    ("hosts_requested", "hosts requested"),
-    ("note", "note"),
-    ("leftover", "leftover"),
-    ("version", "version"),
-    ("start_address", "start address"),
-    ("end_address", "end address"),
-    ("input_count", "input items"),
-    ("ipv4_count", "IPv4 blocks"),
-    ("ipv6_count", "IPv6 blocks"),
-    ("excluded_count", "excluded items"),
-    ("excluded_outside", "excluded outside"),
-    ("num_addresses", "addresses"),
-    ("total", "total"),
-)
-
-
-def render_list_header(result: dict[str, Any]) -> str:
-    """The aligned header block of a list result (only the keys that apply)."""
-    from netutil.cli.output import format_block
-
-    pairs = []
-    for key, label in _HEADER_LABELS:
-        if key not in result:
-            continue
-        value = result[key]
-        if value is None:
-            continue
-        if key == "new_prefix":
-            value = f"/{value}"
-        elif key == "version":
-            value = f"IPv{value}"
-        elif key == "leftover" and value == []:
-            value = "none"
-        elif key == "total":
-            value = f"{value} ({'subnets' if result.get('operation') == 'split' else 'blocks'})"
-        pairs.append((label, value))
-    return format_block(pairs)
-
-
-def render_item(item: dict[str, Any]) -> str:
-    """One line per block: CIDR, address span, sizes (and the VLSM request)."""
-    v4 = item["version"] == 4
-    span = f"{item['first_address']} - {item['last_address']}"
-    line = (
-        f"{item['network']:<{18 if v4 else 0}}  {span:<{33 if v4 else 0}}"
-        f"  {item['num_addresses']} address{'' if item['num_addresses'] == '1' else 'es'},"
-        f" {item['num_usable']} usable"
-    )
-    if item["hosts_requested"] is not None:
-        line += f" ({item['hosts_requested']} hosts requested)"
-    return line
-
-
-def render_list_trailer(result: dict[str, Any]) -> str:
-    """What was left out, when a page holds fewer than all items."""
-    total, start, count = int(result["total"]), int(result["start"]), result["count"]
-    if start == 0 and count == total:
-        return ""
-    shown = f"items {start}-{start + count - 1}" if count else "no items"
-    tail = f"; next: --start {result['next_start']}" if result["next_start"] is not None else ""
-    return f"showing {shown} of {total}{tail}"
+    emit_list(args, result)
 
 
 def render_info(result: dict[str, Any]) -> str:
@@ -676,13 +605,29 @@ def render_info(result: dict[str, Any]) -> str:
         )
         if names:
             pairs.append(("registry entries", names))
+        blocks = registry.get("multicast") or []
+        if blocks:
+            shown = [_block_text(b) for b in blocks[:4]]
+            if len(blocks) > 4:
+                shown.append(f"... {len(blocks)} blocks in all (see --json)")
+            pairs.append(("multicast blocks", shown))
         pairs.append(("globally reachable", registry["globally_reachable"]))
     if result["warning"]:
         pairs.append(("warning", result["warning"]))
     return format_block(pairs)
 
 
+def _block_text(block: dict[str, Any]) -> str:
+    """A multicast block as 'ff02::/16 link-local scope RFC ...' (a range when not a CIDR)."""
+    from netutil.subnet import range_cidrs
+
+    cidrs = list(range_cidrs(block["first_address"], block["last_address"]).cidrs())
+    where = cidrs[0] if len(cidrs) == 1 else f"{block['first_address']}-{block['last_address']}"
+    return f"{where} {block['name']} {block['rfc']}"
+
+
 _REGISTRY_WORDS = {
+    "multicast": "(in multicast space: reachability by scope)",
     "inside": "(wholly inside one special-purpose block)",
     "overlapping": "(overlaps special-purpose blocks)",
     "global": "(in no special-purpose block)",

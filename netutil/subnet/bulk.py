@@ -20,7 +20,7 @@ _LONGEST = len("255.255.255.255/32")
 _NO_KEYS = np.empty(0, np.uint64)
 
 
-def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
+def parse_lines(lines: list[str], *, strict: bool = False) -> tuple[np.ndarray, list[int]] | None:
     """Keys of the lines written `a.b.c.d[/len]` (host bits cleared), and the indices of the
     other lines. None when the chunk cannot be read as one ASCII text of exactly these lines
     (an item that is not a string, holds a newline or a non-ASCII character): the caller then
@@ -33,7 +33,7 @@ def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
     n = len(lines)
     if len(text) >= _LONGEST * n + n:  # some line is longer than any it could take
         short = [i for i, line in enumerate(lines) if len(line) <= _LONGEST]
-        parsed = parse_lines([lines[i] for i in short]) if short else (_NO_KEYS, [])
+        parsed = parse_lines([lines[i] for i in short], strict=strict) if short else (_NO_KEYS, [])
         if parsed is None:
             return None
         keys, others = parsed
@@ -84,7 +84,11 @@ def parse_lines(lines: list[str]) -> tuple[np.ndarray, list[int]] | None:
     with_length = seps[~bad_line] == 5
     prefix = np.where(with_length, value[np.where(with_length, first + 4, first)], 32)
     host = (32 - prefix).astype(np.uint64)
-    keys = address >> host << host << np.uint64(6) | host
+    network = address >> host << host
+    if strict and (held := network != address).any():  # host bits set: the per-item path
+        bad_line[np.flatnonzero(~bad_line)[held]] = True  # words the error
+        network, host = network[~held], host[~held]
+    keys = network << np.uint64(6) | host
     return keys, np.flatnonzero(bad_line).tolist()
 
 
@@ -174,17 +178,18 @@ def _word_tables() -> np.ndarray:
     return _WORDS[0]
 
 
-def cidr_text(packed: array[int] | list[int]) -> list[str]:
-    """'a.b.c.d/len' for packed IPv4 blocks: each line laid out in five four-byte words from
-    the tables above (one gather per word), then the NUL padding dropped in one pass and the
-    text split into lines."""
-    blocks = (
-        np.frombuffer(packed, np.uint64)
-        if isinstance(packed, array)
-        else np.array(packed, np.uint64)
-    )
+def cidr_block(packed: array[int] | list[int] | np.ndarray) -> str:
+    """'a.b.c.d/len' and a newline for each packed IPv4 block, as one text: each line laid out
+    in five four-byte words from the tables above (one gather per word), then the NUL padding
+    dropped in one pass."""
+    if isinstance(packed, np.ndarray):
+        blocks = packed.astype(np.uint64, copy=False)
+    elif isinstance(packed, array):
+        blocks = np.frombuffer(packed, np.uint64)
+    else:
+        blocks = np.array(packed, np.uint64)
     if not len(blocks):
-        return []
+        return ""
     dotted, slashed, ended = _word_tables()
     address = (blocks >> np.uint64(8)).astype(np.intp)
     words = np.empty((len(blocks), 5), np.uint32)
@@ -194,6 +199,11 @@ def cidr_text(packed: array[int] | list[int]) -> list[str]:
     words[:, 3] = slashed[address & 255]
     words[:, 4] = ended[32 - (blocks & np.uint64(255)).astype(np.intp)]
     text = words.view(np.uint8).ravel()
-    lines = text[text != 0].tobytes().decode("ascii").split("\n")
+    return text[text != 0].tobytes().decode("ascii")
+
+
+def cidr_text(packed: array[int] | list[int]) -> list[str]:
+    """`cidr_block`'s lines, one string each."""
+    lines = cidr_block(packed).split("\n")
     lines.pop()
     return lines

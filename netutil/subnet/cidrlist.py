@@ -4,7 +4,7 @@ that produce its blocks by index (children of a split, packed blocks, the blocks
 from __future__ import annotations
 
 from netutil.address_text import format_address, ntop6
-from netutil.errors import InvalidInput, LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded, shown
 from netutil.record import Record
 from netutil.subnet.info import BITS, make_network, usable_hosts
 from netutil.subnet.ranges import _range_parts, range_block_count
@@ -29,6 +29,21 @@ if TYPE_CHECKING:
 MAX_ITEMS_WITHOUT_LIMIT = 1 << 24
 #: Most items a list result materializes at once (`as_dict(lazy=False)`); stream past it.
 MAX_MATERIALIZED_ITEMS = 1_000_000
+#: Lines of CIDR text per piece that `CidrList.text` gives (about 1 MB of IPv4 text).
+TEXT_LINES = 65_536
+#: Fewest IPv4 lines that `CidrList.text` writes with NumPy (importing it costs about what the
+#: per-item loop spends on this many lines).
+_NUMPY_TEXT_FROM = 200_000
+
+
+def _joined(lines: Iterator[str], count: int) -> Iterator[str]:
+    """`count` lines from `lines`, each ending in a newline, `TEXT_LINES` to a piece."""
+    from itertools import islice
+
+    lines = islice(lines, count)
+    while chunk := list(islice(lines, TEXT_LINES)):
+        chunk.append("")
+        yield "\n".join(chunk)
 
 
 class _SplitSource:
@@ -69,6 +84,28 @@ class _SplitSource:
             for _ in range(start, self.total):
                 yield format_address(6, addr) + suffix
                 addr += step
+
+    def text(self, start: int, stop: int) -> Iterator[str]:
+        """Items `start` to `stop` (exclusive) as CIDR lines, in pieces (see `CidrList.text`).
+        IPv4 children smaller than a /16: the text of the low 16 bits and the prefix length
+        is the same in every /16, so it is made once and each /16's piece is one `str.join`
+        with the /16's 'a.b.' (a copy of bytes a line, no per-line object)."""
+        host = BITS[self.version] - self.new_prefix
+        if self.version == 4 and host < 16:
+            per16 = 1 << (16 - host)  # children in one /16
+            suffix = f"/{self.new_prefix}"
+            tails = [f"{i >> 8}.{i & 255}{suffix}" for i in range(0, 1 << 16, 1 << host)]
+            high, _ = _v4_tables()
+            first = self.base + (start << host)
+            while start < stop:
+                head = high[first >> 16]
+                at = start % per16
+                part = tails[at : at + min(per16 - at, stop - start)]
+                yield head + f"\n{head}".join(part) + "\n"
+                start += len(part)
+                first = ((first >> 16) + 1) << 16
+            return
+        yield from _joined(self.cidrs(start), stop - start)
 
     def requested(self, index: int) -> int | None:
         return None
@@ -138,6 +175,21 @@ class _PackedSource:
                 else:
                     yield format_address(6, a) + suffix[k & 255]
 
+    def text(self, start: int, stop: int) -> Iterator[str]:
+        """Items `start` to `stop` (exclusive) as CIDR lines, in pieces (see `CidrList.text`):
+        the IPv4 ones of a long list through NumPy."""
+        n4 = len(self.v4)
+        if start < n4 and min(stop, n4) - start >= _NUMPY_TEXT_FROM:
+            from netutil.subnet import bulk
+
+            v4 = self.v4
+            for i in range(start, min(stop, n4), TEXT_LINES):
+                yield bulk.cidr_block(v4[i : min(i + TEXT_LINES, stop, n4)])
+            start = n4
+            if start >= stop:
+                return
+        yield from _joined(self.cidrs(start), stop - start)
+
     def requested(self, index: int) -> int | None:
         return None if self.requests is None else self.requests[index]
 
@@ -167,7 +219,7 @@ class CidrList(Record):
         try:
             start = int(start)
         except (TypeError, ValueError):
-            raise InvalidInput(f"invalid start {start!r}: expected a whole number") from None
+            raise InvalidInput(f"invalid start {shown(start)}: expected a whole number") from None
         if start < 0 or start > self.total:
             raise InvalidInput(
                 f"invalid start {start}: out of range 0-{self.total} ({self.total} items)"
@@ -220,22 +272,35 @@ class CidrList(Record):
             }
             index += 1
 
-    def as_dict(
-        self, start: int = 0, limit: int | None = None, *, lazy: bool = False
-    ) -> dict[str, Any]:
-        """The JSON object (see the class docstring); with `lazy`, `items` is an iterator so an
-        adapter can stream it in constant memory."""
+    def _page(self, start: int, limit: int | None) -> tuple[int, int]:
+        """The checked start and the number of items from it that a page with `limit` holds."""
         start = self._check_start(start)
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 0
         ):
-            raise InvalidInput(f"invalid limit {limit!r}: expected a whole number >= 0")
+            raise InvalidInput(f"invalid limit {shown(limit)}: expected a whole number >= 0")
         count = self.total - start if limit is None else min(limit, self.total - start)
         if limit is None and count > MAX_ITEMS_WITHOUT_LIMIT:
             raise LimitExceeded(
                 f"{self.operation} gives {self.total} items, more than"
                 f" {MAX_ITEMS_WITHOUT_LIMIT} at once: ask for a page with a limit"
             )
+        return start, count
+
+    def text(self, start: int = 0, limit: int | None = None) -> Iterator[str]:
+        """The page's blocks as CIDR text, one a line, each line ending in a newline, given in
+        pieces of up to `TEXT_LINES` lines (long IPv4 lists formatted in NumPy): what
+        `--format cidr` writes, in large blocks and constant memory. The page is checked as
+        for `as_dict`."""
+        start, count = self._page(start, limit)
+        return self.source.text(start, start + count)
+
+    def as_dict(
+        self, start: int = 0, limit: int | None = None, *, lazy: bool = False
+    ) -> dict[str, Any]:
+        """The JSON object (see the class docstring); with `lazy`, `items` is an iterator so an
+        adapter can stream it in constant memory."""
+        start, count = self._page(start, limit)
         if not lazy and count > MAX_MATERIALIZED_ITEMS:
             raise LimitExceeded(
                 f"{self.operation}: {count} items is more than {MAX_MATERIALIZED_ITEMS} in one"
@@ -297,6 +362,10 @@ class _RangeSource:
         if start:
             del texts[:start]
         return iter(texts)
+
+    def text(self, start: int, stop: int) -> Iterator[str]:
+        """Items `start` to `stop` (exclusive) as CIDR lines (at most 2 * 128 of them)."""
+        yield from _joined(self.cidrs(start), stop - start)
 
     def requested(self, index: int) -> int | None:
         return None

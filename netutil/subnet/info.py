@@ -8,7 +8,7 @@ import enum
 import ipaddress
 
 from netutil.address_text import format_address, network_text
-from netutil.errors import InvalidInput
+from netutil.errors import InvalidInput, shown
 from netutil.record import Record
 
 TYPE_CHECKING = False  # typing costs ~2 ms of start-up (`ip info ADDR/LEN` imports this package)
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 BITS = {4: 32, 6: 128}
+#: Longest address text (IPv6 with embedded IPv4, and a zone: see netutil.address.LONGEST).
+_LONGEST = 45 + 1 + 15
 
 
 class HostSemantics(enum.Enum):
@@ -38,7 +40,9 @@ class RegistryClass(enum.Enum):
 
     INSIDE = "inside"  # wholly inside one entry (the most specific one is named)
     OVERLAPPING = "overlapping"  # intersects entries without lying inside one: all are named
-    GLOBAL = "global"  # intersects no entry
+    GLOBAL = "global"  # intersects no entry (and lies not wholly in multicast space)
+    #: wholly in multicast space, which the registries do not cover: its blocks decide
+    MULTICAST = "multicast"
 
 
 # --------------------------------------------------------------------------------------------
@@ -50,14 +54,19 @@ def _lower_first(message: str) -> str:
 
 
 def _parse_address_text(text: str, original: str, what: str) -> IPAddress:
-    """An address through `ipaddress`, with its own reason in our one-line message."""
+    """An address through `ipaddress`, with its own reason in our one-line message (text
+    longer than any address is refused first: ipaddress's reason would repeat it whole)."""
+    if len(text) > _LONGEST:
+        raise InvalidInput(
+            f"invalid {what} {shown(original)}: longer than any address ({_LONGEST} characters)"
+        )
     try:
         if ":" in text:
             return ipaddress.IPv6Address(text)
         return ipaddress.IPv4Address(text)
     except ipaddress.AddressValueError as exc:
         reason = _lower_first(str(exc)) if text else "empty address"
-        raise InvalidInput(f"invalid {what} {original!r}: {reason}") from None
+        raise InvalidInput(f"invalid {what} {shown(original)}: {reason}") from None
 
 
 def parse_address(value: str | IPAddress, *, what: str = "address") -> IPAddress:
@@ -65,10 +74,12 @@ def parse_address(value: str | IPAddress, *, what: str = "address") -> IPAddress
     if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
         return value
     if not isinstance(value, str):
-        raise InvalidInput(f"invalid {what} {value!r}: expected text")
+        raise InvalidInput(f"invalid {what} {shown(value)}: expected text")
     text = value.strip()
     if "/" in text:
-        raise InvalidInput(f"invalid {what} {value!r}: expected an address without a prefix length")
+        raise InvalidInput(
+            f"invalid {what} {shown(value)}: expected an address without a prefix length"
+        )
     return _parse_address_text(text, value, what)
 
 
@@ -108,44 +119,48 @@ def parse_network(value: Any, *, strict: bool = False, what: str = "network") ->
         if not slash:
             plen = bits
         elif plen_text.isascii() and plen_text.isdigit():
-            plen = int(plen_text)
+            plen = int(plen_text) if len(plen_text) <= 3 else bits + 1
             if plen > bits:
                 raise InvalidInput(
-                    f"invalid {what} {value!r}: prefix length {plen} out of range 0-{bits}"
-                    f" for IPv{addr.version}"
+                    f"invalid {what} {shown(value)}: prefix length {plen_text.lstrip('0') or 0}"
+                    f" out of range 0-{bits} for IPv{addr.version}"
+                    if len(plen_text) <= 3
+                    else f"invalid {what} {shown(value)}: prefix length {shown(plen_text)} out of"
+                    f" range 0-{bits} for IPv{addr.version}"
                 )
         elif not plen_text:
-            raise InvalidInput(f"invalid {what} {value!r}: missing prefix length after '/'")
+            raise InvalidInput(f"invalid {what} {shown(value)}: missing prefix length after '/'")
         elif addr.version == 4:
             try:
                 plen = ipaddress.IPv4Network(f"0.0.0.0/{plen_text}").prefixlen
             except ValueError:
                 raise InvalidInput(
-                    f"invalid {what} {value!r}: {plen_text!r} is neither a prefix length"
+                    f"invalid {what} {shown(value)}: {shown(plen_text)} is neither a prefix length"
                     " nor a netmask"
                 ) from None
         else:
             raise InvalidInput(
-                f"invalid {what} {value!r}: prefix length {plen_text!r} is not a number"
+                f"invalid {what} {shown(value)}: prefix length {shown(plen_text)} is not a number"
             )
         net = make_network(addr.version, int(addr), plen, strict=False)
         host_bits = int(addr) != int(net.network_address)
     else:
-        raise InvalidInput(f"invalid {what} {value!r}: expected text like '192.0.2.0/24'")
+        raise InvalidInput(f"invalid {what} {shown(value)}: expected text like '192.0.2.0/24'")
     if host_bits and strict:
         raise InvalidInput(
-            f"invalid {what} {text!r}: host bits set (strict); the network is {network_text(net)}"
+            f"invalid {what} {shown(text)}: host bits set (strict); the network is"
+            f" {network_text(net)}"
         )
     return ParsedNetwork(text, net, host_bits)
 
 
-def _network_or_address(value: Any, what: str) -> tuple[IPNetwork, bool]:
+def _network_or_address(value: Any, what: str, strict: bool = False) -> tuple[IPNetwork, bool]:
     """A network, or a single address as its /32 or /128; the flag says it was an address."""
     if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
         return ipaddress.ip_network(value), True
     if isinstance(value, str) and "/" not in value:
         return ipaddress.ip_network(parse_address(value, what=what)), True
-    return parse_network(value, what=what).network, False
+    return parse_network(value, what=what, strict=strict).network, False
 
 
 _NETWORK_CLASS = {4: ipaddress.IPv4Network, 6: ipaddress.IPv6Network}
@@ -165,21 +180,27 @@ def _address_text(address: Any) -> str:
 
 
 class RegistryMatch(Record):
-    """A network against the special-purpose registries (see RegistryClass)."""
+    """A network against the special-purpose registries (see RegistryClass), and the multicast
+    blocks it meets (`netutil.multicast`: the registries hold none)."""
 
-    _fields = ("classification", "entries")
+    _fields = ("classification", "entries", "multicast")
     __slots__ = _fields
 
     classification: RegistryClass
     entries: tuple[Any, ...]  # netutil.registry.Entry, most specific first
+    multicast: tuple[Any, ...]  # netutil.multicast.MulticastBlock, in address order
 
     @property
     def globally_reachable(self) -> bool | None:
-        """True outside every entry, the entry's flag when inside one, None when mixed."""
-        if self.classification is RegistryClass.GLOBAL:
-            return True
+        """The entry's flag when inside one; the multicast blocks' shared verdict when wholly
+        in multicast space; True outside every entry and block; None when mixed."""
         if self.classification is RegistryClass.INSIDE:
             return self.entries[0].globally_reachable
+        if self.classification is RegistryClass.MULTICAST:
+            verdicts = {b.globally_reachable for b in self.multicast}
+            return verdicts.pop() if len(verdicts) == 1 else None
+        if self.classification is RegistryClass.GLOBAL and not self.multicast:
+            return True
         return None
 
     def as_dict(self) -> dict[str, Any]:
@@ -187,21 +208,27 @@ class RegistryMatch(Record):
             "classification": self.classification.value,
             "globally_reachable": self.globally_reachable,
             "entries": [e.as_dict() for e in self.entries],
+            "multicast": [b.as_dict() for b in self.multicast],
         }
 
 
 def classify_network(network: IPNetwork) -> RegistryMatch:
     """Where `network` sits against the IANA special-purpose registries (non-terminated
-    entries; RFC 6890): wholly inside one entry, overlapping several, or global."""
-    from netutil import registry  # loaded on first use
+    entries; RFC 6890): wholly inside one entry, overlapping several, wholly in multicast
+    space (decided by `netutil.multicast`), or global."""
+    from netutil import multicast, registry  # loaded on first use
 
+    first, last = int(network.network_address), int(network.broadcast_address)
+    blocks = multicast.blocks_in(network.version, first, last)
     entries = tuple(registry.overlapping(network))
     if not entries:
-        return RegistryMatch(RegistryClass.GLOBAL, ())
+        if blocks and blocks[0].first <= first and blocks[-1].last >= last:
+            return RegistryMatch(RegistryClass.MULTICAST, (), blocks)
+        return RegistryMatch(RegistryClass.GLOBAL, (), blocks)
     if all(network.subnet_of(e.prefix) for e in entries):
         # Every entry it touches holds all of it: the most specific one decides.
-        return RegistryMatch(RegistryClass.INSIDE, (entries[0],))
-    return RegistryMatch(RegistryClass.OVERLAPPING, entries)
+        return RegistryMatch(RegistryClass.INSIDE, (entries[0],), blocks)
+    return RegistryMatch(RegistryClass.OVERLAPPING, entries, blocks)
 
 
 def _binary_mask(version: int, plen: int) -> str:

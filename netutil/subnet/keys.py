@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 
 from netutil.address_text import network_text
-from netutil.errors import InvalidInput, LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded, shown
 from netutil.record import Record
 from netutil.subnet.info import BITS, _network_or_address
 from netutil.subnet.ranges import _packed_range
@@ -38,12 +38,14 @@ class _Keys(Record):
     list's IPv4 keys come in NumPy arrays instead, `bulk` (see `netutil.subnet.bulk`); its
     buckets then hold only the items that took the per-item path."""
 
-    _fields = ("v4", "v6", "count", "bulk")
+    _fields = ("v4", "v6", "count", "accepted", "rejected", "bulk")
     __slots__ = _fields
 
     v4: list[array[int]] | list[list[int]]
     v6: list[int]
-    count: int
+    count: int  # items read, blank and bad ones included
+    accepted: int  # items taken
+    rejected: int  # bad items skipped (recorded in `errors`)
     bulk: list[Any]
 
 
@@ -61,31 +63,35 @@ def _parse_keys(
     only: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None,
     *,
     compact: bool = True,
+    strict: bool = False,
 ) -> _Keys:
     """Parse many networks/addresses into packed keys. The usual spelling goes through libc's
     strict `inet_pton` (same syntax as ipaddress: no leading zeros, no short forms), or for a
     long list through `netutil.subnet.bulk` (the same strict IPv4 syntax, in NumPy); anything
     else through `parse_network`, which accepts what ipaddress accepts and words the error.
-    Blank items are skipped. A bad item (or, with `only`, one of the other IP version) raises,
-    or with `errors` is recorded as (position, message) and skipped. With `compact` False the
+    Blank items are skipped. A bad item (or, with `only`, one of the other IP version; with
+    `strict`, one with host bits set) raises, or with `errors` is recorded as (position,
+    message) and skipped. With `compact` False the
     IPv4 buckets are plain lists (see _Keys: worth it when the keys that matter all fall in one
     bucket, whose int objects are then made side by side anyway)."""
     if isinstance(items, str | bytes):
-        raise InvalidInput(f"invalid {what} list {items!r}: expected a list of networks")
+        raise InvalidInput(f"invalid {what} list {shown(items)}: expected a list of networks")
     from array import array
     from itertools import chain, islice
 
     items = iter(items)
     head = list(islice(items, _BULK_FROM))
     if len(head) == _BULK_FROM and (only is None or only.version == 4):
-        return _parse_bulk(chain(head, items), errors, what, only)
+        return _parse_bulk(chain(head, items), errors, what, only, strict)
     v4 = [array("I") if compact else [] for _ in range(256)]
     v6: list[int] = []
-    skipped = _parse_each(chain(head, items), errors, what, only, v4, v6)
-    count = sum(map(len, v4)) + len(v6) + skipped
-    if count > MAX_INPUT_ITEMS:
+    before = len(errors) if errors is not None else 0
+    skipped = _parse_each(chain(head, items), errors, what, only, v4, v6, strict=strict)
+    accepted = sum(map(len, v4)) + len(v6)
+    if accepted + skipped > MAX_INPUT_ITEMS:
         raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
-    return _Keys(v4, v6, count, [])
+    rejected = len(errors) - before if errors is not None else 0
+    return _Keys(v4, v6, accepted + skipped, accepted, rejected, [])
 
 
 def _parse_bulk(
@@ -93,6 +99,7 @@ def _parse_bulk(
     errors: list[tuple[int, str]] | None,
     what: str,
     only: ipaddress.IPv4Network | ipaddress.IPv6Network | None,
+    strict: bool,
 ) -> _Keys:
     """`_parse_keys` for a long list: a chunk at a time, the lines NumPy takes as keys, the rest
     item by item with their positions in the whole list."""
@@ -104,19 +111,24 @@ def _parse_bulk(
     v6: list[int] = []
     arrays = []
     count = 0
+    before = len(errors) if errors is not None else 0
     items = islice(items, MAX_INPUT_ITEMS + 1)
     while chunk := list(islice(items, _BULK_CHUNK)):
         if count + len(chunk) > MAX_INPUT_ITEMS:
             raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
-        parsed = bulk.parse_lines(chunk)
+        parsed = bulk.parse_lines(chunk, strict=strict)
         keys, others = parsed if parsed is not None else (None, range(len(chunk)))
         if keys is not None and len(keys):
             arrays.append(keys)
         if others:
             where = [count + i + 1 for i in others]
-            _parse_each([chunk[i] for i in others], errors, what, only, v4, v6, where)
+            _parse_each(
+                [chunk[i] for i in others], errors, what, only, v4, v6, where, strict=strict
+            )
         count += len(chunk)
-    return _Keys(v4, v6, count, arrays)
+    accepted = sum(map(len, arrays)) + sum(map(len, v4)) + len(v6)
+    rejected = len(errors) - before if errors is not None else 0
+    return _Keys(v4, v6, count, accepted, rejected, arrays)
 
 
 def _parse_each(
@@ -127,6 +139,8 @@ def _parse_each(
     v4: list[array[int]] | list[list[int]],
     v6: list[int],
     where: list[int] | None = None,
+    *,
+    strict: bool = False,
 ) -> int:
     """The per-item loop of `_parse_keys`: adds each item's key to `v4` or `v6` and returns
     how many it skipped (blank or, with `errors`, bad). `where` gives the items' positions in
@@ -151,12 +165,19 @@ def _parse_each(
             a, slash, p = item.partition("/")
             if ":" in a:
                 h = h6[p] if slash else 0
-                add6((fb(pton(af6, a), "big") >> h << h) << 8 | h)
+                v = fb(pton(af6, a), "big")
+                x = v >> h << h
+                if strict and x != v:
+                    raise ValueError("host bits set")
+                add6(x << 8 | h)
             else:
                 h = h4[p] if slash else 0
                 if refuse4:
                     raise ValueError("the other IP version")
-                x = fb(pton(af4, a), "big") >> h << h
+                v = fb(pton(af4, a), "big")
+                x = v >> h << h
+                if strict and x != v:
+                    raise ValueError("host bits set")
                 v4[x >> 24].append((x & 0xFFFFFF) << 6 | h)
             continue
         except (OSError, KeyError, ValueError, TypeError, AttributeError):
@@ -170,10 +191,10 @@ def _parse_each(
             skipped += 1
             continue
         try:
-            net = _network_or_address(item, "network")[0]
+            net = _network_or_address(item, "network", strict)[0]
             if only is not None and net.version != only.version:
                 raise InvalidInput(
-                    f"{item!r} is IPv{net.version} but the network {network_text(only)} is"
+                    f"{shown(item)} is IPv{net.version} but the network {network_text(only)} is"
                     f" IPv{only.version}"
                 )
         except InvalidInput as exc:

@@ -8,7 +8,7 @@ from itertools import repeat
 from operator import and_
 
 from netutil.address_text import format_address, network_text
-from netutil.errors import InvalidInput, LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded, shown
 from netutil.subnet.cidrlist import CidrList, _PackedSource, _RangeSource, _SplitSource
 from netutil.subnet.info import BITS, ParsedNetwork, make_network, parse_address, parse_network
 from netutil.subnet.keys import _merge, _merge4, _parse_keys
@@ -25,11 +25,15 @@ if TYPE_CHECKING:
 MAX_VLSM_REQUESTS = 100_000
 
 
-def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = None) -> CidrList:
+def summarize(
+    items: Iterable[Any], *, errors: list[tuple[int, str]] | None = None, strict: bool = False
+) -> CidrList:
     """The minimal list of CIDR blocks covering exactly the given addresses and networks
     (what `ipaddress.collapse_addresses` gives), IPv4 blocks first, then IPv6, each sorted.
-    Host bits set mean the network around them. See `_parse_keys` for `errors`."""
-    keys = _parse_keys(items, errors, "summarize")
+    Host bits set mean the network around them (with `strict`, they make the item bad). See
+    `_parse_keys` for `errors`; `input_count` counts the items taken, `rejected_count` the bad
+    ones skipped."""
+    keys = _parse_keys(items, errors, "summarize", strict=strict)
     if keys.bulk:
         from netutil.subnet import bulk
 
@@ -39,7 +43,8 @@ def summarize(items: Iterable[Any], *, errors: list[tuple[int, str]] | None = No
     v6 = _merge(keys.v6, 128)
     header = (
         ("operation", "summarize"),
-        ("input_count", keys.count),
+        ("input_count", keys.accepted),
+        ("rejected_count", keys.rejected),
         ("ipv4_count", len(v4)),
         ("ipv6_count", len(v6)),
     )
@@ -68,7 +73,7 @@ def range_cidrs(start: Any, end: Any) -> CidrList:
     end_version, last = _address_int(end, "end address")
     if version != end_version:
         raise InvalidInput(
-            f"start {str(start)!r} is IPv{version} but end {str(end)!r} is"
+            f"start {shown(str(start))} is IPv{version} but end {shown(str(end))} is"
             f" IPv{end_version}: a range needs one version"
         )
     if first > last:
@@ -101,7 +106,7 @@ def exclude(
     version, bits = net.version, BITS[net.version]
     # a network of /8 or longer lies in one first-octet bucket: plain lists do there
     one_bucket = version == 4 and net.prefixlen >= 8
-    keys = _parse_keys(excluded, errors, "exclude", only=net, compact=not one_bucket)
+    keys = _parse_keys(excluded, errors, "exclude", only=net, compact=not one_bucket, strict=strict)
     lo = int(net.network_address)
     hi = lo + net.num_addresses  # exclusive
     outside = 0
@@ -170,7 +175,8 @@ def exclude(
         ("network", network_text(net)),
         ("host_bits_set", parsed.host_bits_set),
         ("warning", parsed.warning),
-        ("excluded_count", keys.count),
+        ("excluded_count", keys.accepted),
+        ("rejected_count", keys.rejected),
         ("excluded_outside", outside),
         ("num_addresses", str(net.num_addresses - removed_addresses)),
     )
@@ -214,7 +220,7 @@ def split(
         return _split_hosts(parsed, hosts)
     if count is not None:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise InvalidInput(f"invalid subnet count {count!r}: expected a whole number >= 1")
+            raise InvalidInput(f"invalid subnet count {shown(count)}: expected a whole number >= 1")
         requested_count = count
         grow = (count - 1).bit_length()
         if plen + grow > bits:
@@ -232,7 +238,7 @@ def split(
     else:
         mode = SplitMode.PREFIX
         if not isinstance(new_prefix, int) or isinstance(new_prefix, bool):
-            raise InvalidInput(f"invalid new prefix {new_prefix!r}: expected a whole number")
+            raise InvalidInput(f"invalid new prefix {shown(new_prefix)}: expected a whole number")
         if not 0 <= new_prefix <= bits:
             raise InvalidInput(
                 f"invalid new prefix /{new_prefix}: out of range 0-{bits} for IPv{version}"
@@ -290,7 +296,9 @@ def _split_hosts(parsed: ParsedNetwork, hosts: Iterable[int]) -> CidrList:
         if i > MAX_VLSM_REQUESTS:
             raise LimitExceeded(f"more than {MAX_VLSM_REQUESTS} host counts in one split")
         if not isinstance(h, int) or isinstance(h, bool) or h < 1:
-            raise InvalidInput(f"invalid host count {h!r} (item {i}): expected a whole number >= 1")
+            raise InvalidInput(
+                f"invalid host count {shown(h)} (item {i}): expected a whole number >= 1"
+            )
         wanted.append(h)
     if not wanted:
         raise InvalidInput("split by hosts needs at least one host count")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from netutil.address_text import network_text
-from netutil.errors import InvalidInput
+from netutil.errors import InvalidInput, shown
 from netutil.record import Record
 from netutil.subnet.info import _address_text, _network_or_address, parse_network
 
@@ -42,7 +42,7 @@ def _pair(a: Any, b: Any, what_a: str, what_b: str) -> tuple[IPNetwork, bool, IP
     nb, b_is_addr = _network_or_address(b, what_b)
     if na.version != nb.version:
         raise InvalidInput(
-            f"{what_a} {str(a)!r} is IPv{na.version} but {what_b} {str(b)!r} is"
+            f"{what_a} {shown(str(a))} is IPv{na.version} but {what_b} {shown(str(b))} is"
             f" IPv{nb.version}: compare networks of one version"
         )
     return na, a_is_addr, nb, b_is_addr
@@ -82,7 +82,7 @@ def contains(network: Any, other: Any, *, strict: bool = False) -> Containment:
     other_net, is_addr = _network_or_address(other, "other")
     if net.version != other_net.version:
         raise InvalidInput(
-            f"network {str(network)!r} is IPv{net.version} but {str(other)!r} is"
+            f"network {shown(str(network))} is IPv{net.version} but {shown(str(other))} is"
             f" IPv{other_net.version}: compare networks of one version"
         )
     return Containment(net, other_net, is_addr, _relation(net, other_net))
@@ -127,7 +127,7 @@ def overlap(a: Any, b: Any, *, strict: bool = False) -> Overlap:
     nb = parse_network(b, strict=strict, what="network B").network
     if na.version != nb.version:
         raise InvalidInput(
-            f"network A {str(a)!r} is IPv{na.version} but network B {str(b)!r} is"
+            f"network A {shown(str(a))} is IPv{na.version} but network B {shown(str(b))} is"
             f" IPv{nb.version}: compare networks of one version"
         )
     return Overlap(na, nb, _relation(na, nb))
