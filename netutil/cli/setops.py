@@ -13,7 +13,8 @@ see netutil/subnet/setops.py):
 - `subnet_count`, params `items: list[str]`, `skip_invalid`; result `AddressCount.as_dict()`.
 
 With `skip_invalid` bad items are left out and listed in the result's `invalid_items`
-({list, item, message}); the command reports them as 'FILE line N: message' and exits 1.
+({list, item, message}; list and item from 1); the command reports them as 'FILE line N:
+message' and exits 1.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def _report(paths: list[str], errors: list[tuple[int, int, str]]) -> int:
 def _remote_errors(args: Any, result: dict[str, Any], errors: list[tuple[int, int, str]]) -> None:
     if args.api:
         for e in result.pop("invalid_items", None) or ():
-            errors.append((e["list"], e["item"], e["message"]))
+            errors.append((e["list"] - 1, e["item"], e["message"]))
 
 
 def _call(args: Any, operation: str, local: Any, **params: Any) -> Any:
