@@ -337,8 +337,9 @@ def run_compare(args: Any) -> int:
 
 def _summary(part: dict[str, Any]) -> str:
     v4, v6 = part["ipv4_addresses"], part["ipv6_addresses"]
+    blocks = "1 block" if part["total"] == "1" else f"{part['total']} blocks"
     return (
-        f"{part['total']} blocks ({part['ipv4_count']} IPv4, {v4} addresses;"
+        f"{blocks} ({part['ipv4_count']} IPv4, {v4} addresses;"
         f" {part['ipv6_count']} IPv6, {v6} addresses)"
     )
 
