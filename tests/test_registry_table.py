@@ -16,7 +16,7 @@ from netutil.cli import main
 
 #: The README's query: the deciding row for each address, most specific first.
 QUERY = """
-SELECT h.ip, r.name, r.globally_reachable
+SELECT h.ip, r.prefix, r.name, r.globally_reachable
 FROM hits h
 LEFT JOIN read_csv('{path}', comment = '#',
                    types = {{'first_integer': 'UHUGEINT', 'last_integer': 'UHUGEINT'}}) r
@@ -96,7 +96,8 @@ def test_duckdb_answers_like_ip_info(capsys, tmp_path):
         "INSERT INTO hits VALUES (?, ?, ?)",
         [(s, ipaddress.ip_address(s).version, int(ipaddress.ip_address(s))) for s in samples],
     )
-    answers = {ip: (name, g) for ip, name, g in con.execute(QUERY.format(path=path)).fetchall()}
+    found = con.execute(QUERY.format(path=path)).fetchall()
+    answers = {ip: (name, g) for ip, _, name, g in found}
     assert len(answers) == len(samples)
     for s in samples:
         d = address.info(s).as_dict()
@@ -123,3 +124,11 @@ def test_csv_loads_into_python_csv_without_the_comments(capsys):
     rows = list(csv.reader(io.StringIO(run(capsys, "--no-comments"))))
     assert rows[0] == list(registry_table.COLUMNS)
     assert all(len(r) == len(registry_table.COLUMNS) for r in rows)
+
+
+def test_readme_shows_the_query_tested_here():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    shown = QUERY.format(path="registry.csv").strip()
+    assert shown + ";" in readme

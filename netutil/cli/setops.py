@@ -138,14 +138,18 @@ def register(commands: Any) -> None:
     p = commands.add_parser(
         "filter",
         help="the lines of a log whose address is (or is not) in a list",
-        description="Print the lines of FILEs (or standard input) whose first address, or any "
+        description="Print the lines of FILEs (or standard input) whose first address, or any\n"
         "address with --any, lies inside the networks of LIST (--in) or outside (--not-in).",
         epilog=EPILOGS["filter"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--in", dest="inside", metavar="LIST", type=_list_file, help="list file")
-    which.add_argument("--not-in", dest="outside", metavar="LIST", type=_list_file)
+    which.add_argument(
+        "--in", dest="inside", metavar="LIST", type=_list_file, help="lines inside LIST (a file)"
+    )
+    which.add_argument(
+        "--not-in", dest="outside", metavar="LIST", type=_list_file, help="lines outside LIST"
+    )
     p.add_argument("--any", action="store_true", help="any address of a line, not the first")
     p.add_argument("--count", action="store_true", help="print how many lines match, not them")
     p.add_argument("files", nargs="*", metavar="FILE", type=_list_file, help="default: stdin")
