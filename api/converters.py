@@ -11,7 +11,10 @@ from werkzeug.routing import PathConverter
 
 #: Sub-resources of /api/subnet; a network path parameter never takes these words, so e.g.
 #: GET /api/subnet/exclude is a 405 (exclude is POST) instead of the info of a network 'exclude'.
-SUBNET_OPERATIONS = ("split", "summarize", "range", "contains", "overlap", "exclude")
+SUBNET_OPERATIONS = (
+    "split", "summarize", "range", "contains", "overlap", "exclude",
+    "intersect", "diff", "union", "compare", "count",
+)  # fmt: skip
 
 
 class TextConverter(PathConverter):

@@ -245,6 +245,65 @@ class Client:
             body["skip_invalid"] = True
         return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit)
 
+    def subnet_intersect(
+        self, a: list[str], b: list[str], start: int = 0, limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`netutil subnet intersect --json`: the addresses in both lists. With `skip_invalid`,
+        bad items are left out and listed in `invalid_items` ({list, item, message})."""
+        body = _lists_body({"a": list(a), "b": list(b)}, skip_invalid)
+        return self._cidr_list("POST", "/api/subnet/intersect", None, body, start, limit)
+
+    def subnet_diff(
+        self, a: list[str], b: list[str], start: int = 0, limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`netutil subnet diff --json`: the addresses in A, not in B."""
+        body = _lists_body({"a": list(a), "b": list(b)}, skip_invalid)
+        return self._cidr_list("POST", "/api/subnet/diff", None, body, start, limit)
+
+    def subnet_union(
+        self, lists: list[list[str]], start: int = 0, limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`netutil subnet union --json`: the addresses in any of the lists."""
+        body = _lists_body({"lists": [list(items) for items in lists]}, skip_invalid)
+        return self._cidr_list("POST", "/api/subnet/union", None, body, start, limit)
+
+    def subnet_compare(
+        self, a: list[str], b: list[str], start: int = 0, limit: int | None = None,
+        skip_invalid: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """`netutil subnet compare --json`: `added` and `removed`; without a limit, every page
+        of both (one cursor pages them alike)."""
+        body = _lists_body({"a": list(a), "b": list(b)}, skip_invalid)
+        paging: dict[str, Any] = {"cursor": str(start)}
+        if limit is not None:
+            paging["limit"] = limit
+        first = self._json("POST", "/api/subnet/compare", json={**body, **paging})
+        if limit is not None:
+            return first
+        page = first
+        while cursors := [
+            int(page[k]["next_start"]) for k in ("added", "removed") if page[k]["next_start"]
+        ]:
+            page = self._json(
+                "POST", "/api/subnet/compare", json={**body, "cursor": str(min(cursors))}
+            )
+            for key in ("added", "removed"):
+                if int(page[key]["start"]) == int(first[key]["start"]) + first[key]["count"]:
+                    first[key]["items"] += page[key]["items"]
+                    first[key]["count"] += page[key]["count"]
+                    first[key]["next_start"] = page[key]["next_start"]
+        for key in ("added", "removed"):
+            first[key]["limit"] = None
+        return first
+
+    def subnet_count(self, items: list[str], skip_invalid: bool = False) -> dict[str, Any]:
+        """`netutil subnet count --json`: the distinct addresses the list holds."""
+        body = _lists_body({"items": list(items)}, skip_invalid)
+        return self._json("POST", "/api/subnet/count", json=body)
+
     def subnet_contains(self, network: str, other: str, strict: bool = False) -> dict[str, Any]:
         """`netutil subnet contains --json`: Containment.as_dict()."""
         query = {"network": network, "other": other, "strict": strict or None}
@@ -367,6 +426,11 @@ OPERATIONS: dict[str, str] = {
         "subnet_contains",
         "subnet_overlap",
         "subnet_exclude",
+        "subnet_intersect",
+        "subnet_diff",
+        "subnet_union",
+        "subnet_compare",
+        "subnet_count",
         "checksum",
         "tcp_header_build",
         "tcp_parse",
@@ -376,6 +440,12 @@ OPERATIONS: dict[str, str] = {
 }
 
 INVALID_TYPES = ("urn:netutil:problem:invalid-input", "urn:netutil:problem:validation-error")
+
+
+def _lists_body(body: dict[str, Any], skip_invalid: bool) -> dict[str, Any]:
+    if skip_invalid:
+        body["skip_invalid"] = True
+    return body
 
 
 def _query_value(value: Any) -> Any:

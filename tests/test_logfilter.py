@@ -169,3 +169,19 @@ def test_cli_keeps_bytes_and_reports_bad_list_lines(capsys, monkeypatch, tmp_pat
         f"netutil: error: {listed} line 4: invalid network 'not-a-net': expected 4 octets in"
         " 'not-a-net'\n"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"10.0.0.1",  # short: the head is the whole line
+        b"x" * 70 + b" 10.0.0.1 y",  # the first word runs past the head
+        b"y" * 63 + b" 10.0.0.1",  # the address starts inside the head, ends past it
+        b"not-an-address 10.0.0.1:80",
+        b"1.2.3.4.5 [10.0.0.1]",
+    ],
+)
+def test_first_address_past_the_head(line):
+    inside = logfilter.network_set(["10.0.0.0/8"])
+    assert list(logfilter.filter_lines([line], inside)) == [line]
+    assert logfilter.first_address(line) == (4, 0x0A000001)

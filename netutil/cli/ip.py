@@ -67,6 +67,10 @@ def register(sub: Any) -> None:
     )
     info.set_defaults(func=run_info)
 
+    from netutil.cli import registry  # the registries as a table
+
+    registry.register(commands)
+
 
 def _lookup(args: Any, address: str) -> dict[str, Any]:
     from netutil.cli import backend

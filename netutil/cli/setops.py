@@ -13,7 +13,8 @@ see netutil/subnet/setops.py):
 - `subnet_count`, params `items: list[str]`, `skip_invalid`; result `AddressCount.as_dict()`.
 
 With `skip_invalid` bad items are left out and listed in the result's `invalid_items`
-({list, item, message}); the command reports them as 'FILE line N: message' and exits 1.
+({list, item, message}; list and item from 1); the command reports them as 'FILE line N:
+message' and exits 1.
 """
 
 from __future__ import annotations
@@ -137,14 +138,18 @@ def register(commands: Any) -> None:
     p = commands.add_parser(
         "filter",
         help="the lines of a log whose address is (or is not) in a list",
-        description="Print the lines of FILEs (or standard input) whose first address, or any "
+        description="Print the lines of FILEs (or standard input) whose first address, or any\n"
         "address with --any, lies inside the networks of LIST (--in) or outside (--not-in).",
         epilog=EPILOGS["filter"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--in", dest="inside", metavar="LIST", type=_list_file, help="list file")
-    which.add_argument("--not-in", dest="outside", metavar="LIST", type=_list_file)
+    which.add_argument(
+        "--in", dest="inside", metavar="LIST", type=_list_file, help="lines inside LIST (a file)"
+    )
+    which.add_argument(
+        "--not-in", dest="outside", metavar="LIST", type=_list_file, help="lines outside LIST"
+    )
     p.add_argument("--any", action="store_true", help="any address of a line, not the first")
     p.add_argument("--count", action="store_true", help="print how many lines match, not them")
     p.add_argument("files", nargs="*", metavar="FILE", type=_list_file, help="default: stdin")
@@ -220,7 +225,7 @@ def _report(paths: list[str], errors: list[tuple[int, int, str]]) -> int:
 def _remote_errors(args: Any, result: dict[str, Any], errors: list[tuple[int, int, str]]) -> None:
     if args.api:
         for e in result.pop("invalid_items", None) or ():
-            errors.append((e["list"], e["item"], e["message"]))
+            errors.append((e["list"] - 1, e["item"], e["message"]))
 
 
 def _call(args: Any, operation: str, local: Any, **params: Any) -> Any:
@@ -336,8 +341,9 @@ def run_compare(args: Any) -> int:
 
 def _summary(part: dict[str, Any]) -> str:
     v4, v6 = part["ipv4_addresses"], part["ipv6_addresses"]
+    blocks = "1 block" if part["total"] == "1" else f"{part['total']} blocks"
     return (
-        f"{part['total']} blocks ({part['ipv4_count']} IPv4, {v4} addresses;"
+        f"{blocks} ({part['ipv4_count']} IPv4, {v4} addresses;"
         f" {part['ipv6_count']} IPv6, {v6} addresses)"
     )
 

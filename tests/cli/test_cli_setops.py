@@ -75,7 +75,7 @@ def test_jsonl_json_and_text(capsys, tmp_path):
     assert out.splitlines()[:4] == [
         "input items:         5 (A), 2 (B)",
         f"unchanged addresses: {256 + 2**94}",
-        "added:               1 blocks (1 IPv4, 256 addresses; 0 IPv6, 0 addresses)",
+        "added:               1 block (1 IPv4, 256 addresses; 0 IPv6, 0 addresses)",
         f"removed:             2 blocks (1 IPv4, 256 addresses; 1 IPv6, {2**94} addresses)",
     ]
     _, out, _ = run(capsys, "compare", a, b, "--format", "jsonl")
