@@ -12,6 +12,7 @@ scripted: every segment comes from one of the two state machines.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -374,6 +375,25 @@ def connect(
         left = spending.events_left()
         if left is not None and left < max_events:
             max_events = left
+    built = _build(options, rng, events, max_events)
+    engine = built[0]
+    limit_reason = None
+    try:
+        engine.run()
+    except BudgetExceeded:
+        raise
+    except LimitExceeded as exc:
+        if max_events < options.max_events and engine.events > max_events:
+            raise spending.out_of_events() from None
+        limit_reason = str(exc)
+    return _finish(options, built, limit_reason)
+
+
+def _build(
+    options: SimOptions, rng: random.Random, events: list[Any] | None, max_events: int
+) -> tuple[Engine, Network, TCB, TCB, Application, bytes]:
+    """The engine, the network, both endpoints with their applications, opened and with the
+    client's data written (what `connect` and `TraceStream` then run)."""
     engine = Engine(max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
@@ -431,21 +451,67 @@ def connect(
     client.open(True)  # active
     if payload:
         client.send(payload)
+    return engine, network, client, server, server_app, payload
 
-    limit_reason = None
-    try:
-        engine.run()
-    except BudgetExceeded:
-        raise
-    except LimitExceeded as exc:
-        if max_events < options.max_events and engine.events > max_events:
-            raise spending.out_of_events() from None
-        limit_reason = str(exc)
 
+def _finish(
+    options: SimOptions, built: tuple[Any, ...], limit_reason: str | None
+) -> tuple[Summary, TCB, TCB]:
+    engine, network, client, server, server_app, payload = built
     summary = _summarize(
         options, engine, network, client, server, server_app, payload, limit_reason
     )
     return summary, client, server
+
+
+class TraceStream:
+    """One run whose events are read as the engine makes them, so that no part of the trace
+    need be held whole (the CLI writes a 10-million-event run in constant memory).
+
+    `head` (options with the seed used, client, server) is known before the first event;
+    iterate `events()` once, to the end; then `summary` is the run's. The same run as
+    `simulate(options, seed)`: the engine takes the same steps, one at a time.
+    """
+
+    def __init__(self, options: SimOptions, seed: int | None = None) -> None:
+        if seed is None:
+            seed = options.seed
+            if seed is None:
+                seed = random.SystemRandom().getrandbits(32)
+        self.options = options
+        self.seed = seed
+        self._pending: list[Any] = []
+        self._built = _build(options, random.Random(seed), self._pending, options.max_events)
+        client, server = self._built[2], self._built[3]
+        self.client = Endpoint("client", CLIENT_IP, client.port, client.isn_first)
+        self.server = Endpoint("server", SERVER_IP, SERVER_PORT, server.isn_first)
+        self.summary: Summary | None = None
+
+    def head(self) -> dict[str, Any]:
+        """The trace's JSON before its events: `options` (with the seed), `client`, `server`."""
+        return {
+            "options": {**self.options.as_dict(), "seed": self.seed},
+            "client": self.client.as_dict(),
+            "server": self.server.as_dict(),
+        }
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        """The event dicts in time order, each as soon as the engine has made it."""
+        if self.summary is not None:
+            raise RuntimeError("a TraceStream's events are read once")
+        engine, pending = self._built[0], self._pending
+        limit_reason = None
+        while True:
+            try:
+                more = engine.step()
+            except LimitExceeded as exc:
+                limit_reason, more = str(exc), False
+            if pending:
+                yield from map(_event_dict, pending)
+                pending.clear()
+            if not more:
+                break
+        self.summary = _finish(self.options, self._built, limit_reason)[0]
 
 
 # What the runs of the last options object seen share (Monte Carlo connects many times with
