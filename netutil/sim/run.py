@@ -19,13 +19,13 @@ from typing import Any
 
 from netutil.errors import LimitExceeded
 from netutil.layout import fast_constructor
-from netutil.segment import option_as_dict
 from netutil.sim.engine import Engine
-from netutil.sim.network import Network, segment_kind
+from netutil.sim.network import Network
 from netutil.sim.options import SimOptions
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
 from netutil.sim.tcb import TCB, TCBParameters, tcb_parameters
+from netutil.sim.trace import Event, record
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
@@ -236,8 +236,9 @@ def _t(value: float | None) -> float | None:
 class Trace:
     """One simulated connection: the options and seed, both endpoints, every event, a summary.
 
-    `events` holds the raw tuples the endpoints and the network recorded; `as_dict` turns them
-    into the JSON shape (README "TCP connection simulator" documents each kind).
+    `events` holds what the endpoints and the network recorded, compactly; `records()` gives
+    them as the typed records of `netutil.sim.trace`, whose `as_dict` is each kind's JSON
+    (README "TCP connection simulator" documents each kind).
     """
 
     options: SimOptions
@@ -247,83 +248,18 @@ class Trace:
     events: tuple[Any, ...]
     summary: Summary
 
+    def records(self) -> Iterator[Event]:
+        """The events as typed records, made one at a time."""
+        return map(record, self.events)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "options": {**self.options.as_dict(), "seed": self.seed},
             "client": self.client.as_dict(),
             "server": self.server.as_dict(),
-            "events": [_event_dict(e) for e in self.events],
+            "events": [record(e).as_dict() for e in self.events],
             "summary": self.summary.as_dict(),
         }
-
-
-def _event_dict(e: Any) -> dict[str, Any]:
-    kind = e[0]
-    if kind == "send":
-        _, time, side, number, header, length, note, fate, arrival, dup = e
-        flags = int(header.flags)
-        return {
-            "type": "send",
-            "time": _t(time),
-            "side": side,
-            "number": number,
-            "kind": segment_kind(flags, length),
-            "flags": _flag_names(flags),
-            "seq": header.seq,
-            "ack": header.ack,
-            "window": header.window,
-            "len": length,
-            "options": [option_as_dict(o) for o in header.options],
-            "note": note,
-            "fate": fate,
-            "arrival": _t(arrival),
-            "duplicate": dup,
-        }
-    if kind == "arrive":
-        _, time, side, number, copy, result = e
-        return {
-            "type": "arrive",
-            "time": _t(time),
-            "side": side,
-            "number": number,
-            "copy": copy,
-            "result": result,
-        }
-    if kind == "state":
-        _, time, side, old, new, rule = e
-        return {
-            "type": "state",
-            "time": _t(time),
-            "side": side,
-            "from": old.value,
-            "to": new.value,
-            "rule": rule,
-        }
-    if kind == "timeout":
-        _, time, side, timer, rto = e
-        return {"type": "timeout", "time": _t(time), "side": side, "timer": timer, "rto": rto}
-    _, time, side, text = e  # "user" calls and "error" reports
-    return {"type": kind, "time": _t(time), "side": side, "text": text}
-
-
-_FLAG_BITS = (
-    (0x100, "AE"),
-    (0x80, "CWR"),
-    (0x40, "ECE"),
-    (0x20, "URG"),
-    (0x10, "ACK"),
-    (0x08, "PSH"),
-    (0x04, "RST"),
-    (0x02, "SYN"),
-    (0x01, "FIN"),
-)
-_FLAG_ORDER = ("SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE")
-
-
-def _flag_names(flags: int) -> list[str]:
-    """Flag names in the order people say them: SYN, FIN, RST, PSH, ACK, ..."""
-    present = {name for bit, name in _FLAG_BITS if flags & bit}
-    return [name for name in _FLAG_ORDER if name in present]
 
 
 def simulate(options: SimOptions, seed: int | None = None, budget: Budget | None = None) -> Trace:
@@ -507,7 +443,8 @@ class TraceStream:
             except LimitExceeded as exc:
                 limit_reason, more = str(exc), False
             if pending:
-                yield from map(_event_dict, pending)
+                for e in pending:
+                    yield record(e).as_dict()
                 pending.clear()
             if not more:
                 break
