@@ -340,11 +340,11 @@ def _write(fmt: str, result: Any, out: Any) -> None:
     elif fmt == "svg":
         from netutil.render.svg import render_svg
 
-        out.write(render_svg(_whole(trace, events, summary)))
+        out.write(render_svg(_whole(result)))
     elif fmt.startswith("plot:"):
         from netutil.render.plots import render_plot
 
-        out.write(render_plot(fmt.removeprefix("plot:"), _whole(trace, events, summary)))
+        out.write(render_plot(fmt.removeprefix("plot:"), _whole(result)))
     elif fmt == "pcap":
         from netutil.sim.capture import write_trace_pcap
 
@@ -365,11 +365,13 @@ def _write(fmt: str, result: Any, out: Any) -> None:
         out.write("\n")
 
 
-def _whole(trace: dict[str, Any], events: Any, summary: Any) -> dict[str, Any]:
-    """The whole trace dict (a picture is drawn from all of it at once)."""
-    if "events" in trace and "summary" in trace:
-        return trace
-    return {**trace, "events": list(events), "summary": summary()}
+def _whole(result: Any) -> dict[str, Any]:
+    """The result as one JSON dict (a picture is drawn from all of it at once)."""
+    if isinstance(result, dict):
+        return result
+    whole = {**result.head(), "events": list(result.events())}
+    whole["summary"] = result.summary.as_dict()
+    return whole
 
 
 def write_json_stream(
