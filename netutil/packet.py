@@ -11,6 +11,7 @@ import dataclasses
 import enum
 import functools
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -196,6 +197,42 @@ def build_report(
     else:
         packet = build_ipv6_packet(built.data, built.src_ip, built.dst_ip, hop_limit=ttl)
     return dataclasses.replace(built, packet=packet)
+
+
+def build_from_fields(
+    src,
+    src_port: int,
+    dst,
+    dst_port: int,
+    *,
+    seq: int = 0,
+    ack: int = 0,
+    flags: Sequence[str] = (),
+    window: int = 65535,
+    urgent: int = 0,
+    mss: int | None = None,
+    wscale: int | None = None,
+    sack_permitted: bool = False,
+    timestamps: Sequence[int] | None = None,
+    sack: Sequence[Sequence[int]] = (),
+    payload: bytes = b"",
+    ip: bool = False,
+    ttl: int = 64,
+) -> seg.BuiltSegment:
+    """`build_report` from the header's fields as `tcp header build` and `POST
+    /api/tcp/header` name them: the flags by name, the options laid out as Linux does (MSS,
+    SACK-permitted, timestamps, NOP, window scale; `seg.standard_options`)."""
+    options = seg.standard_options(
+        mss=mss,
+        sack_permitted=sack_permitted,
+        timestamps=None if timestamps is None else tuple(timestamps),
+        window_scale=wscale,
+        sack=[tuple(block) for block in sack],
+    )
+    header = TCPHeader(
+        src_port, dst_port, seq, ack, seg.parse_flags(",".join(flags)), window, urgent, options
+    )
+    return build_report(header, payload, src, dst, ip=ip, ttl=ttl)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,20 +30,13 @@ def tcp_header_build(
 ):  # fmt: skip
     """Data offset and checksum (over the RFC 9293 section 3.1 pseudo-header) are computed;
     options are laid out as Linux does (MSS, SACK-permitted, timestamps, NOP, window scale)."""
-    from netutil.packet import build_report
-    from netutil.segment import TCPHeader, parse_flags, standard_options
+    from netutil.packet import build_from_fields
 
-    options = standard_options(
-        mss=mss,
-        sack_permitted=sack_permitted,
-        timestamps=None if timestamps is None else tuple(timestamps),
-        window_scale=wscale,
-        sack=[tuple(block) for block in sack],
-    )
-    header = TCPHeader(
-        src_port, dst_port, seq, ack, parse_flags(",".join(flags)), window, urgent, options
-    )
-    return build_report(header, bytes.fromhex(payload), src, dst, ip=ip, ttl=ttl).as_dict()
+    return build_from_fields(
+        src, src_port, dst, dst_port, seq=seq, ack=ack, flags=flags, window=window,
+        urgent=urgent, mss=mss, wscale=wscale, sack_permitted=sack_permitted,
+        timestamps=timestamps, sack=sack, payload=bytes.fromhex(payload), ip=ip, ttl=ttl,
+    ).as_dict()  # fmt: skip
 
 
 @bp.post("/api/tcp/parse")

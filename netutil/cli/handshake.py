@@ -230,14 +230,33 @@ def options_params(args: argparse.Namespace) -> dict[str, Any]:
 OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap", ".svg": "svg"}
 
 
-def handshake_result(
-    params: dict[str, Any], runs: int | None, progress: Any = None
-) -> dict[str, Any]:
-    """The core call behind `tcp_handshake` (one trace, or Monte Carlo statistics) as JSON;
-    `progress(done, runs)` is called as the Monte Carlo runs go, when given."""
+#: A run that takes at least this many events is announced on stderr before it starts.
+LONG_RUN_EVENTS = 1_000_000
+
+
+def handshake_result(params: dict[str, Any], runs: int | None, progress: Any = None) -> Any:
+    """The core call behind `tcp_handshake`, locally: Monte Carlo statistics as JSON
+    (`progress(done, runs)` called as the runs go, when given), or one run as a `TraceStream`,
+    whose events are written as the engine makes them (the trace is never held whole; `--api`
+    results arrive whole, as JSON)."""
     from netutil.sim.request import run_request
 
-    return run_request(params, runs, progress=progress).as_dict()
+    if runs is not None:
+        return run_request(params, runs, progress=progress).as_dict()
+    from netutil.sim.options import SimOptions
+    from netutil.sim.request import check_feasible, minimum_events
+    from netutil.sim.run import TraceStream
+
+    options = SimOptions.from_dict(params)
+    check_feasible(options)
+    least = minimum_events(options)
+    if least >= LONG_RUN_EVENTS:
+        print(
+            f"netutil: note: this run takes at least {least} events (one per data segment; "
+            f"the cap is {options.max_events}); it is written as it runs",
+            file=sys.stderr,
+        )
+    return TraceStream(options)
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -294,63 +313,117 @@ def run_handshake(args: argparse.Namespace) -> int:
         runs=args.runs,
     )
     if args.output is None:
-        _write(fmt, result, args.runs, sys.stdout, args.explain)
+        _write(fmt, result, sys.stdout, args.explain)
     else:
         try:
             mode = "wb" if fmt == "pcap" else "w"
             with open(args.output, mode, encoding=None if fmt == "pcap" else "utf-8") as out:
-                _write(fmt, result, args.runs, out, args.explain)
+                _write(fmt, result, out, args.explain)
         except OSError as exc:
             error(f"cannot write {args.output!r}: {exc.strerror}")
             return 1
     if args.seed is None and (fmt == "pcap" or args.output is not None):
         # the ladder's header and the JSON's options carry it; a pcap or a file is not read
         # on the terminal, so the seed that repeats the run goes to stderr
-        seed = result["options"]["seed"]
+        seed = (result if isinstance(result, dict) else result.head())["options"]["seed"]
         print(f"netutil: seed {seed} (--seed {seed} repeats this run)", file=sys.stderr)
     return 0
 
 
-def _write(
-    fmt: str, result: dict[str, Any], runs: int | None, out: Any, explain: bool = False
-) -> None:
-    """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer)."""
+def _write(fmt: str, result: Any, out: Any, explain: bool = False) -> None:
+    """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer). `result`
+    is a JSON dict (Monte Carlo, or anything from `--api`) or a local run's TraceStream; with
+    `explain` the ladder is followed by its explanations, which read the whole trace."""
+    if explain and not isinstance(result, dict):
+        result = _whole(result)
+    if isinstance(result, dict):
+        trace, events, summary = result, result.get("events"), lambda: result["summary"]
+    else:
+        trace, events = result.head(), result.events()
+        summary = lambda: result.summary.as_dict()  # noqa: E731 (known once events are read)
     if fmt == "json":
-        emit_json(result, out)
+        if isinstance(result, dict):
+            emit_json(result, out)
+        else:
+            write_json_stream(trace, events, summary, out)
     elif fmt == "svg":
         from netutil.render.svg import render_svg
 
-        out.write(render_svg(result))
+        out.write(render_svg(_whole(result)))
     elif fmt.startswith("plot:"):
         from netutil.render.plots import render_plot
 
-        out.write(render_plot(fmt.removeprefix("plot:"), result))
+        out.write(render_plot(fmt.removeprefix("plot:"), _whole(result)))
     elif fmt == "pcap":
         from netutil.sim.capture import write_trace_pcap
 
         binary = getattr(out, "buffer", out)
-        write_trace_pcap(binary, result)
+        write_trace_pcap(binary, {**trace, "events": events})
         binary.flush()
-    elif runs is not None:
+    elif "runs" in trace:  # Monte Carlo statistics
         from netutil.render.simulation import monte_carlo_pairs
 
         out.write(format_block(monte_carlo_pairs(result)) + "\n")
     else:
+        from netutil.cli.output import write_lines
         from netutil.render.ladder import render_ladder, summary_pairs
 
-        for line in render_ladder(result):
-            out.write(line)
-            out.write("\n")
+        write_lines(render_ladder({**trace, "events": events}), out)
         out.write("\n")
         if explain:
             from netutil.render.explain import explain_lines
 
-            for line in explain_lines(result):
-                out.write(line)
-                out.write("\n")
+            write_lines(explain_lines(result), out)
             out.write("\n")
-        out.write(format_block(summary_pairs(result["summary"])))
+        out.write(format_block(summary_pairs(summary())))
         out.write("\n")
+
+
+def _whole(result: Any) -> dict[str, Any]:
+    """The result as one JSON dict (a picture is drawn from all of it at once)."""
+    if isinstance(result, dict):
+        return result
+    whole = {**result.head(), "events": list(result.events())}
+    whole["summary"] = result.summary.as_dict()
+    return whole
+
+
+def write_json_stream(
+    head: dict[str, Any], events: Any, summary: Any, out: Any, chunk: int = 256
+) -> None:
+    """The trace's JSON written as its events come: byte for byte what `emit_json` writes for
+    the whole dict (two-space indent, keys in the core's order), `chunk` events per write."""
+    import json
+
+    encode = json.JSONEncoder(indent=2, ensure_ascii=False).encode  # emit_json's settings
+
+    def dumps(obj: Any, depth: int) -> str:
+        return encode(obj).replace("\n", "\n" + "  " * depth)
+
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {json.dumps(key)}: {dumps(value, 1)},\n")
+    out.write('  "events": [')
+    pending: list[Any] = []
+    first = True
+
+    def flush() -> None:
+        # the chunk as a JSON list, brackets taken off, one level deeper: its items as the
+        # whole dict's dump has them
+        inner = encode(pending)[2:-2].replace("\n", "\n  ")
+        out.write(("\n  " if first else ",\n  ") + inner)
+        pending.clear()
+
+    for event in events:
+        pending.append(event)
+        if len(pending) == chunk:
+            flush()
+            first = False
+    if pending:
+        flush()
+        first = False
+    out.write("]" if first else "\n  ]")
+    out.write(f',\n  "summary": {dumps(summary(), 1)}\n}}\n')
 
 
 def run_states(args: argparse.Namespace) -> int:

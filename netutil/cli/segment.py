@@ -198,21 +198,13 @@ def run_build(args: argparse.Namespace) -> int:
     }
 
     def local() -> dict:
-        from netutil.packet import build_report
-        from netutil.segment import TCPHeader, parse_flags, standard_options
+        from netutil.packet import build_from_fields
 
-        options = standard_options(
-            mss=args.mss,
-            sack_permitted=args.sack_perm,
-            timestamps=None if args.ts is None else tuple(args.ts),
-            window_scale=args.wscale,
-            sack=[tuple(b) for b in args.sack],
-        )
-        header = TCPHeader(
-            src_port, dst_port, args.seq, args.ack, parse_flags(",".join(args.flags)),
-            args.window, args.urgent, options,
-        )  # fmt: skip
-        return build_report(header, args.payload, src, dst, ip=args.ip, ttl=args.ttl).as_dict()
+        fields = {
+            k: v for k, v in params.items() if k not in ("src", "src_port", "dst", "dst_port")
+        }
+        fields["payload"] = args.payload
+        return build_from_fields(src, src_port, dst, dst_port, **fields).as_dict()
 
     result = backend.call(args, "tcp_header_build", local, **params)
     if args.json:

@@ -12,20 +12,21 @@ scripted: every segment comes from one of the two state machines.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from netutil.errors import LimitExceeded
 from netutil.layout import fast_constructor
-from netutil.segment import option_as_dict
 from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
-from netutil.sim.network import Network, segment_kind
+from netutil.sim.network import Network
 from netutil.sim.options import SimOptions
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
 from netutil.sim.tcb import TCBParameters, tcb_parameters
+from netutil.sim.trace import Event, record
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
@@ -236,8 +237,9 @@ def _t(value: float | None) -> float | None:
 class Trace:
     """One simulated connection: the options and seed, both endpoints, every event, a summary.
 
-    `events` holds the raw tuples the endpoints and the network recorded; `as_dict` turns them
-    into the JSON shape (README "TCP connection simulator" documents each kind).
+    `events` holds what the endpoints and the network recorded, compactly; `records()` gives
+    them as the typed records of `netutil.sim.trace`, whose `as_dict` is each kind's JSON
+    (README "TCP connection simulator" documents each kind).
     """
 
     options: SimOptions
@@ -247,83 +249,18 @@ class Trace:
     events: tuple[Any, ...]
     summary: Summary
 
+    def records(self) -> Iterator[Event]:
+        """The events as typed records, made one at a time."""
+        return map(record, self.events)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "options": {**self.options.as_dict(), "seed": self.seed},
             "client": self.client.as_dict(),
             "server": self.server.as_dict(),
-            "events": [_event_dict(e) for e in self.events],
+            "events": [record(e).as_dict() for e in self.events],
             "summary": self.summary.as_dict(),
         }
-
-
-def _event_dict(e: Any) -> dict[str, Any]:
-    kind = e[0]
-    if kind == "send":
-        _, time, side, number, header, length, note, fate, arrival, dup = e
-        flags = int(header.flags)
-        return {
-            "type": "send",
-            "time": _t(time),
-            "side": side,
-            "number": number,
-            "kind": segment_kind(flags, length),
-            "flags": _flag_names(flags),
-            "seq": header.seq,
-            "ack": header.ack,
-            "window": header.window,
-            "len": length,
-            "options": [option_as_dict(o) for o in header.options],
-            "note": note,
-            "fate": fate,
-            "arrival": _t(arrival),
-            "duplicate": dup,
-        }
-    if kind == "arrive":
-        _, time, side, number, copy, result = e
-        return {
-            "type": "arrive",
-            "time": _t(time),
-            "side": side,
-            "number": number,
-            "copy": copy,
-            "result": result,
-        }
-    if kind == "state":
-        _, time, side, old, new, rule = e
-        return {
-            "type": "state",
-            "time": _t(time),
-            "side": side,
-            "from": old.value,
-            "to": new.value,
-            "rule": rule,
-        }
-    if kind == "timeout":
-        _, time, side, timer, rto = e
-        return {"type": "timeout", "time": _t(time), "side": side, "timer": timer, "rto": rto}
-    _, time, side, text = e  # "user" calls and "error" reports
-    return {"type": kind, "time": _t(time), "side": side, "text": text}
-
-
-_FLAG_BITS = (
-    (0x100, "AE"),
-    (0x80, "CWR"),
-    (0x40, "ECE"),
-    (0x20, "URG"),
-    (0x10, "ACK"),
-    (0x08, "PSH"),
-    (0x04, "RST"),
-    (0x02, "SYN"),
-    (0x01, "FIN"),
-)
-_FLAG_ORDER = ("SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE")
-
-
-def _flag_names(flags: int) -> list[str]:
-    """Flag names in the order people say them: SYN, FIN, RST, PSH, ACK, ..."""
-    present = {name for bit, name in _FLAG_BITS if flags & bit}
-    return [name for name in _FLAG_ORDER if name in present]
 
 
 def simulate(options: SimOptions, seed: int | None = None, budget: Budget | None = None) -> Trace:
@@ -375,6 +312,25 @@ def connect(
         left = spending.events_left()
         if left is not None and left < max_events:
             max_events = left
+    built = _build(options, rng, events, max_events)
+    engine = built[0]
+    limit_reason = None
+    try:
+        engine.run()
+    except BudgetExceeded:
+        raise
+    except LimitExceeded as exc:
+        if max_events < options.max_events and engine.events > max_events:
+            raise spending.out_of_events() from None
+        limit_reason = str(exc)
+    return _finish(options, built, limit_reason)
+
+
+def _build(
+    options: SimOptions, rng: random.Random, events: list[Any] | None, max_events: int
+) -> tuple[Engine, Network, TCB, TCB, Application, bytes]:
+    """The engine, the network, both endpoints with their applications, opened and with the
+    client's data written (what `connect` and `TraceStream` then run)."""
     engine = Engine(max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
@@ -432,21 +388,68 @@ def connect(
     client.open(True)  # active
     if payload:
         client.send(payload)
+    return engine, network, client, server, server_app, payload
 
-    limit_reason = None
-    try:
-        engine.run()
-    except BudgetExceeded:
-        raise
-    except LimitExceeded as exc:
-        if max_events < options.max_events and engine.events > max_events:
-            raise spending.out_of_events() from None
-        limit_reason = str(exc)
 
+def _finish(
+    options: SimOptions, built: tuple[Any, ...], limit_reason: str | None
+) -> tuple[Summary, TCB, TCB]:
+    engine, network, client, server, server_app, payload = built
     summary = _summarize(
         options, engine, network, client, server, server_app, payload, limit_reason
     )
     return summary, client, server
+
+
+class TraceStream:
+    """One run whose events are read as the engine makes them, so that no part of the trace
+    need be held whole (the CLI writes a 10-million-event run in constant memory).
+
+    `head` (options with the seed used, client, server) is known before the first event;
+    iterate `events()` once, to the end; then `summary` is the run's. The same run as
+    `simulate(options, seed)`: the engine takes the same steps, one at a time.
+    """
+
+    def __init__(self, options: SimOptions, seed: int | None = None) -> None:
+        if seed is None:
+            seed = options.seed
+            if seed is None:
+                seed = random.SystemRandom().getrandbits(32)
+        self.options = options
+        self.seed = seed
+        self._pending: list[Any] = []
+        self._built = _build(options, random.Random(seed), self._pending, options.max_events)
+        client, server = self._built[2], self._built[3]
+        self.client = Endpoint("client", CLIENT_IP, client.port, client.isn_first)
+        self.server = Endpoint("server", SERVER_IP, SERVER_PORT, server.isn_first)
+        self.summary: Summary | None = None
+
+    def head(self) -> dict[str, Any]:
+        """The trace's JSON before its events: `options` (with the seed), `client`, `server`."""
+        return {
+            "options": {**self.options.as_dict(), "seed": self.seed},
+            "client": self.client.as_dict(),
+            "server": self.server.as_dict(),
+        }
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        """The event dicts in time order, each as soon as the engine has made it."""
+        if self.summary is not None:
+            raise RuntimeError("a TraceStream's events are read once")
+        engine, pending = self._built[0], self._pending
+        limit_reason = None
+        while True:
+            try:
+                more = engine.step()
+            except LimitExceeded as exc:
+                limit_reason, more = str(exc), False
+            if pending:
+                for e in pending:
+                    yield record(e).as_dict()
+                pending.clear()
+            if not more:
+                break
+        self.summary = _finish(self.options, self._built, limit_reason)[0]
 
 
 # What the runs of the last options object seen share (Monte Carlo connects many times with
