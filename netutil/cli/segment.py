@@ -58,8 +58,13 @@ matches), else as a TCP segment, whose checksum is checked only with --src and -
 
 
 def endpoint(text: str) -> tuple[str, int]:
-    """argparse type: `10.0.0.1:1234` or `[2001:db8::1]:1234` to (address, port)."""
-    if text.startswith("["):
+    """argparse type: `10.0.0.1:1234` or `[2001:db8::1]:1234` to (address, port).
+
+    An IPv6 address with a port must be bracketed, as in RFC 3986 section 3.2.2: in
+    `2001:db8::1:80` the last group may be the port or part of the address (both are valid).
+    """
+    bracketed = text.startswith("[")
+    if bracketed:
         host, sep, port = text[1:].partition("]:")
     else:
         host, sep, port = text.rpartition(":")
@@ -67,12 +72,21 @@ def endpoint(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(
             f"invalid endpoint {text!r}: expected ADDRESS:PORT or [IPv6]:PORT"
         )
+    if not bracketed and ":" in host:
+        raise argparse.ArgumentTypeError(
+            f"invalid endpoint {text!r}: write an IPv6 address with a port in brackets, "
+            f"[ADDRESS]:PORT (RFC 3986), e.g. [{host}]:{port} or [{text}]:PORT"
+        )
     try:
         addr = ipaddress.ip_address(host)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"invalid endpoint {text!r}: bad address {host!r}"
         ) from None
+    if bracketed and addr.version == 4:
+        raise argparse.ArgumentTypeError(
+            f"invalid endpoint {text!r}: brackets are for IPv6 addresses; write {host}:{port}"
+        )
     try:
         number = parse_int(port, "port", 0, 0xFFFF)
     except InvalidInput as exc:
