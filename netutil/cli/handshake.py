@@ -30,7 +30,7 @@ import sys
 from typing import Any
 
 from netutil.cli import backend
-from netutil.cli.output import emit_json, error, format_block
+from netutil.cli.output import emit_json, error, format_block, terminal_width, write_lines
 
 HANDSHAKE_EPILOG = """examples:
   netutil tcp handshake                            # open and close, 100 ms RTT, no loss
@@ -330,7 +330,9 @@ def _write(fmt: str, result: dict[str, Any], runs: int | None, out: Any) -> None
     else:
         from netutil.render.ladder import render_ladder, summary_pairs
 
-        for line in render_ladder(result):
+        # the terminal's width on a terminal, 80 columns in a pipe or a file
+        width = terminal_width() if out is sys.stdout else 80
+        for line in render_ladder(result, width=width, legend=True):
             out.write(line)
             out.write("\n")
         out.write("\n")
@@ -348,8 +350,9 @@ def run_states(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
         return 0
-    from netutil.render.simulation import states_table
+    from netutil.render.states import states_table
+    from netutil.sim.states import NOT_TRANSITIONS
 
-    for line in states_table(result):
-        print(line)
+    width = terminal_width() if sys.stdout.isatty() else None
+    write_lines(states_table(result, width, NOT_TRANSITIONS))
     return 0

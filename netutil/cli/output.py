@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
 
+def terminal_width() -> int:
+    """Columns of the terminal on stdout (or $COLUMNS); 80 when not known, as in a pipe."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def emit_json(obj: Any, out: TextIO | None = None) -> None:
     """Pretty JSON for one result (two-space indent, keys in the core's order)."""
     import json  # only JSON output pays for it (text output is the start-up path)

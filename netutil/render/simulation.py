@@ -1,5 +1,5 @@
-"""Text for simulator results other than the ladder: Monte Carlo statistics and the transition
-table, each drawn from the result's JSON dict."""
+"""Text for simulator results other than the ladder: Monte Carlo statistics, drawn from the
+result's JSON dict (the transition table is netutil.render.states)."""
 
 from __future__ import annotations
 
@@ -45,63 +45,3 @@ def monte_carlo_pairs(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ),
         ("time to close", _dist(result["time_to_close"])),
     ]
-
-
-def states_table(result: dict[str, Any]) -> Iterator[str]:
-    """The states, then the transition table as aligned columns."""
-    yield "states: " + ", ".join(result["states"])
-    yield ""
-    columns = ("rule", "state", "event", "action", "next_state", "section")
-    titles = ("rule", "state", "event", "action", "next", "RFC 9293")
-    rows = [[t[c] for c in columns] for t in result["transitions"]]
-    widths = [max(len(titles[i]), *(len(r[i]) for r in rows)) for i in range(len(columns))]
-    caps = (5, 28, 40, 34, 13, 20)
-    widths = [min(w, c) for w, c in zip(widths, caps, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for cell, width in zip(cells, widths, strict=True):
-            text = cell if len(cell) <= width else cell[: width - 1] + "~"
-            out.append(text.ljust(width))
-        return "  ".join(out).rstrip()
-
-    yield line(list(titles))
-    yield "  ".join("-" * w for w in widths)
-    for r in rows:
-        yield line(r)
-
-
-def option_table_markdown(options: list[dict[str, Any]]) -> list[str]:
-    """The simulator's option table (`Option.as_dict()` of each) as Markdown lines: the README's
-    list of options is this output (a test compares)."""
-    lines = [
-        "| option (API) | command line | default | range | meaning |",
-        "|---|---|---|---|---|",
-    ]
-    for o in options:
-        flag = f"`{o['flag']}`" if o["flag"] else "-"
-        if o["alias"]:
-            flag += f" or `{o['alias']['flag']}` (x {1 / o['alias']['scale']:g})"
-        if o["kind"] == "flag":
-            default = "true" if o["default"] else "false"
-        elif o["nullable"]:
-            default = o["null_means"]
-        elif o["kind"] == "drop":
-            default = "none"
-        else:
-            default = f"{o['default']:g}" if isinstance(o["default"], float) else o["default"]
-            default = f"{default} {o['unit']}".rstrip()
-        if o["choices"]:
-            bounds = ", ".join(o["choices"])
-        elif o["kind"] == "drop":
-            bounds = f"at most {o['high']} rules"
-        elif o["low"] is None:
-            bounds = "-"
-        else:
-            low, high = (
-                f"{v:g}" if isinstance(v, float) else str(v) for v in (o["low"], o["high"])
-            )
-            bounds = f"{low} .. {high} {o['unit']}".rstrip()
-        meaning = o["help"] + (f" (default: {o['source']})" if o["source"] else "")
-        lines.append(f"| `{o['name']}` | {flag} | {default} | {bounds} | {meaning} |")
-    return lines
