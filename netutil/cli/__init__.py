@@ -46,6 +46,12 @@ def _chosen_group(argv: list[str]) -> str | None:
     return None
 
 
+def _service_url(text: str) -> str:
+    from netutil.cli.backend import service_url  # only runs when a service URL is given
+
+    return service_url(text)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line of stderr, pointing at the command's --help.
 
@@ -69,7 +75,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--api",
         metavar="URL",
         default=os.environ.get("NETUTIL_API") or None,
-        help="run the command against a netutil service at URL (default: $NETUTIL_API)",
+        type=_service_url,
+        help="run the command against a netutil service at URL, http://HOST[:PORT] "
+        "(default: $NETUTIL_API)",
     )
     sub = parser.add_subparsers(dest="group", metavar="COMMAND")
     sub.required = True
