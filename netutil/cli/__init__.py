@@ -52,11 +52,58 @@ def _service_url(text: str) -> str:
     return service_url(text)
 
 
+class _WrappedRawFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs fitted to the terminal (argparse's width: its columns less 2):
+    paragraphs (runs of lines that start in column 0) are re-flowed, lines that start with a
+    space (examples, lists) are kept as written, since a command line cannot be wrapped; a
+    too-long example's `# comment` moves to the line above it."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        out: list[str] = []
+        paragraph: list[str] = []
+
+        def flush() -> None:
+            if paragraph:
+                out.extend(
+                    textwrap.wrap(
+                        " ".join(paragraph),
+                        max(width, 40),
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                        break_long_words=False,
+                    )
+                )
+                paragraph.clear()
+
+        for line in text.splitlines():
+            if line and not line[0].isspace() and not line.endswith(":"):
+                paragraph.append(line)
+                continue
+            flush()
+            command, mark, comment = line.partition("  # ")
+            if mark and len(indent + line) > width:  # the comment goes above its command
+                lead = command[: len(command) - len(command.lstrip())]
+                out.append(f"{indent}{lead}# {comment.strip()}")
+                line = command.rstrip()
+            out.append(indent + line if line else "")
+        flush()
+        return "\n".join(out)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line of stderr, pointing at the command's --help.
+    """argparse with usage errors on one line of stderr, pointing at the command's --help,
+    and help text that fits the terminal (see _WrappedRawFormatter).
 
     Sub-parsers inherit the class (argparse's `add_subparsers` defaults `parser_class` to it).
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        if kwargs.get("formatter_class") in (None, argparse.RawDescriptionHelpFormatter):
+            kwargs["formatter_class"] = _WrappedRawFormatter
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")

@@ -37,10 +37,11 @@ from netutil.errors import InvalidInput
 from netutil.numbers import parse_int
 
 BUILD_EPILOG = """examples:
-  netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 --flags SYN \\
-      --window 64240 --mss 1460 --sack-perm --ts 100,0 --wscale 7
-  netutil tcp header build --src [2001:db8::1]:1234 --dst [2001:db8::2]:80 --seq 1 --ack 2 \\
-      --flags PSH,ACK --window 512 --payload 68656c6c6f --ip --json
+  netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 \\
+      --flags SYN --window 64240 --mss 1460 --sack-perm --ts 100,0 --wscale 7
+  netutil tcp header build --src [2001:db8::1]:1234 --dst [2001:db8::2]:80 \\
+      --seq 1 --ack 2 --flags PSH,ACK --window 512 --payload 68656c6c6f \\
+      --ip --json
 
 Options are laid out as Linux does (MSS, SACK-permitted, timestamps, NOP, window scale).
 """
