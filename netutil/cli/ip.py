@@ -202,12 +202,14 @@ class _Sink:
                 self.shown = True
                 sys.stdout.write(text)
             elif self.binary is None:  # a text-only stdout (tests that swap in a StringIO)
-                sys.stdout.write("\n".join(pending) + "\n")
+                from netutil.cli.output import json_safe
+
+                sys.stdout.write(json_safe("\n".join(pending) + "\n"))
             else:
                 sys.stdout.flush()
-                # surrogateescape: a zone read from undecodable input bytes goes out as those
-                # bytes instead of stopping the run with a traceback
-                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "surrogateescape"))
+                # backslashreplace: a zone read from undecodable input bytes (held as lone
+                # surrogates) goes out as the JSON escape \udcff, so the output stays UTF-8
+                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "backslashreplace"))
             pending.clear()
         sys.stdout.flush()
 
