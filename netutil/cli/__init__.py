@@ -66,16 +66,24 @@ class _WrappedRawFormatter(argparse.RawDescriptionHelpFormatter):
 
         def flush() -> None:
             if paragraph:
-                out.extend(
-                    textwrap.wrap(
-                        " ".join(paragraph),
-                        max(width, 40),
-                        initial_indent=indent,
-                        subsequent_indent=indent,
-                        break_on_hyphens=False,
-                        break_long_words=False,
-                    )
+                # a quoted phrase ('line N: <message>') stays on one line: its spaces are held
+                # as NUL while wrapping
+                import re
+
+                held = re.sub(
+                    r"(?<!\w)'[^']{1,40}'(?!\w)",
+                    lambda m: m[0].replace(" ", "\0"),
+                    " ".join(paragraph),
                 )
+                lines = textwrap.wrap(
+                    held,
+                    max(width, 40),
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+                out.extend(line.replace("\0", " ") for line in lines)
                 paragraph.clear()
 
         for line in text.splitlines():
