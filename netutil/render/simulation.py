@@ -3,7 +3,6 @@ result's JSON dict (the transition table is netutil.render.states)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 
