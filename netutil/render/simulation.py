@@ -44,3 +44,39 @@ def monte_carlo_pairs(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ),
         ("time to close", _dist(result["time_to_close"])),
     ]
+
+
+def option_table_markdown(options: list[dict[str, Any]]) -> list[str]:
+    """The simulator's option table (`Option.as_dict()` of each) as Markdown lines: the README's
+    list of options is this output (a test compares)."""
+    lines = [
+        "| option (API) | command line | default | range | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for o in options:
+        flag = f"`{o['flag']}`" if o["flag"] else "-"
+        if o["alias"]:
+            flag += f" or `{o['alias']['flag']}` (x {1 / o['alias']['scale']:g})"
+        if o["kind"] == "flag":
+            default = "true" if o["default"] else "false"
+        elif o["nullable"]:
+            default = o["null_means"]
+        elif o["kind"] == "drop":
+            default = "none"
+        else:
+            default = f"{o['default']:g}" if isinstance(o["default"], float) else o["default"]
+            default = f"{default} {o['unit']}".rstrip()
+        if o["choices"]:
+            bounds = ", ".join(o["choices"])
+        elif o["kind"] == "drop":
+            bounds = f"at most {o['high']} rules"
+        elif o["low"] is None:
+            bounds = "-"
+        else:
+            low, high = (
+                f"{v:g}" if isinstance(v, float) else str(v) for v in (o["low"], o["high"])
+            )
+            bounds = f"{low} .. {high} {o['unit']}".rstrip()
+        meaning = o["help"] + (f" (default: {o['source']})" if o["source"] else "")
+        lines.append(f"| `{o['name']}` | {flag} | {default} | {bounds} | {meaning} |")
+    return lines
