@@ -14,7 +14,8 @@ left, so a retry is safe for any method); every request has a timeout.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from json import dumps as json_text
 from typing import Any
 from urllib.parse import quote
 
@@ -26,12 +27,18 @@ from netutil import __version__
 from netutil.errors import InvalidInput, LimitExceeded, NetutilError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: The request body cap of a netutil service as shipped (api/config.py, NETUTIL_MAX_BODY_BYTES).
+MAX_BODY_BYTES = 1024 * 1024
+#: Addresses in one `POST /api/ip` (api/limits.py BATCH_MAX).
+BATCH_MAX = 1000
 PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
 
 
 class ApiError(NetutilError):
-    """The service answered with an error (an RFC 9457 problem); `str()` is its `detail`, which
-    for invalid input is the core's own message, so the CLI prints the same line as locally."""
+    """The service answered with an error (an RFC 9457 problem); `str()` is its `detail` (for
+    invalid input the core's own message, so the CLI prints the same line as locally) followed
+    by the problem's field messages, if any (`runs: Must be ... less than or equal to 10000.`),
+    which say what the service's own rule is."""
 
     def __init__(
         self,
@@ -41,7 +48,7 @@ class ApiError(NetutilError):
         type: str = "about:blank",
         errors: dict[str, list[str]] | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(_with_fields(detail, errors))
         self.status = status
         self.title = title
         self.detail = detail
@@ -68,7 +75,9 @@ class Client:
     """One netutil service at `base_url`, e.g. `http://127.0.0.1:8000`.
 
     timeout: (connect, read) seconds for every request; retries: how many times a connection
-    failure is retried, with exponential backoff from `backoff` seconds.
+    failure is retried, with exponential backoff from `backoff` seconds; max_body_bytes: the
+    largest request body the service takes (its NETUTIL_MAX_BODY_BYTES): a bigger one is
+    refused here, before it is sent, with what to do instead. A bad URL raises InvalidInput.
     """
 
     def __init__(
@@ -79,9 +88,13 @@ class Client:
         retries: int = 3,
         backoff: float = 0.2,
         session: requests.Session | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        from netutil.cli.backend import check_service_url
+
+        self.base_url = check_service_url(base_url)
         self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
         self.session = session or requests.Session()
         retry = Retry(
             total=retries,
@@ -120,21 +133,37 @@ class Client:
         data: bytes | None = None,
         content_type: str | None = None,
         accept: str = "application/json",
+        hint: Callable[[int | None], str] | None = None,
     ) -> requests.Response:
         """Send one request; raise ApiError for an error answer, ServiceUnavailable when the
-        service cannot be reached. `params` values that are None are left out."""
+        service cannot be reached. `params` values that are None are left out. A body over
+        `max_body_bytes` is not sent: ApiLimitExceeded says so, with `hint(cap)` (how to split
+        the work; the cap is None when only the service knows it) when given."""
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v is not None}
         query = {k: _query_value(v) for k, v in query.items()}
         headers = {"Accept": accept}
+        if json is not None:
+            import json as json_module
+
+            data = json_module.dumps(json, separators=(",", ":")).encode("ascii")
+            content_type = "application/json"
         if content_type:
             headers["Content-Type"] = content_type
+        if data is not None and len(data) > self.max_body_bytes:
+            advice = hint(self.max_body_bytes) if hint else "send less at once"
+            raise ApiLimitExceeded(
+                413,
+                "Request Entity Too Large",
+                f"the request to {path} would be {len(data)} bytes, more than the"
+                f" {self.max_body_bytes} bytes the service at {self.base_url} accepts"
+                f" in one request body; {advice}, or run the command without --api",
+            )
         try:
             response = self.session.request(
                 method,
                 url,
                 params=query or None,
-                json=json,
                 data=data,
                 headers=headers,
                 timeout=self.timeout,
@@ -147,6 +176,18 @@ class Client:
             raise ServiceUnavailable(
                 f"the netutil service at {self.base_url} did not answer in time"
             ) from None
+        except requests.RequestException as exc:  # e.g. an invalid redirect or header
+            raise ServiceUnavailable(
+                f"request to the netutil service at {self.base_url} failed: {exc}"
+            ) from None
+        if response.status_code == 413:
+            raise ApiLimitExceeded(
+                413,
+                "Request Entity Too Large",
+                f"the service at {self.base_url} refused a request body of"
+                f" {len(data or b'')} bytes to {path} as too large (HTTP 413);"
+                f" {hint(None) if hint else 'send less at once'}, or run the command without --api",
+            )
         if response.status_code >= 400:
             raise _api_error(response)
         return response
@@ -180,6 +221,32 @@ class Client:
         address, `{"input", "result", "error"}` with `result` the `ip_info` data or `error` the
         reason it is invalid."""
         return self._json("POST", "/api/ip", json={"addresses": list(addresses)})["results"]
+
+    def ip_info_many(
+        self, addresses: Iterable[str], batch: int = BATCH_MAX
+    ) -> Iterator[tuple[dict[str, Any] | None, str | None]]:
+        """`(result, error)` for each address of a stream, in order, fetched `batch` at a time
+        through `POST /api/ip` (each batch also within the body cap), so 20,000 addresses take
+        20 requests, not 20,000, and memory holds one batch. `error` is the message the local
+        core gives for a bad address (then `result` is None)."""
+        budget = self.max_body_bytes - 64  # '{"addresses":[...]}' and slack
+        chunk: list[str] = []
+        size = 0
+        for address in addresses:
+            cost = len(json_text(address)) + 1
+            if chunk and (len(chunk) >= batch or size + cost > budget):
+                yield from self._ip_batch_rows(chunk)
+                chunk, size = [], 0
+            chunk.append(address)
+            size += cost
+        if chunk:
+            yield from self._ip_batch_rows(chunk)
+
+    def _ip_batch_rows(
+        self, chunk: list[str]
+    ) -> Iterator[tuple[dict[str, Any] | None, str | None]]:
+        for row in self.ip_batch(chunk):
+            yield row["result"], row["error"]
 
     def subnet_info(self, network: str, strict: bool = False) -> dict[str, Any]:
         """`netutil subnet info NETWORK --json`: NetworkInfo.as_dict()."""
@@ -218,7 +285,8 @@ class Client:
             body["strict"] = True
         if skip_invalid:
             body["skip_invalid"] = True
-        return self._cidr_list("POST", "/api/subnet/summarize", None, body, start, limit)
+        hint = _split_hint(body["items"], "summarize")
+        return self._cidr_list("POST", "/api/subnet/summarize", None, body, start, limit, hint=hint)
 
     def subnet_range(
         self, start_address: str, end_address: str, start: int = 0, limit: int | None = None
@@ -243,7 +311,8 @@ class Client:
             body["strict"] = True
         if skip_invalid:
             body["skip_invalid"] = True
-        return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit)
+        hint = _split_hint(body["excluded"], "exclude")
+        return self._cidr_list("POST", "/api/subnet/exclude", None, body, start, limit, hint=hint)
 
     def subnet_intersect(
         self, a: list[str], b: list[str], start: int = 0, limit: int | None = None,
@@ -376,6 +445,7 @@ class Client:
         body: dict[str, Any] | None,
         start: int,
         limit: int | None,
+        hint: Callable[[int | None], str] | None = None,
     ) -> dict[str, Any]:
         """One CIDR list as the core gives it. With a limit that is one page; without, the
         service sends at most a page at a time, so the pages after the first are fetched as
@@ -386,7 +456,7 @@ class Client:
             if body is None:
                 return self._json(method, path, params={**(query or {}), **paging})
             wanted = {k: v for k, v in paging.items() if v is not None}
-            return self._json(method, path, json={**body, **wanted})
+            return self._json(method, path, json={**body, **wanted}, hint=hint)
 
         first = fetch(start, limit)
         if limit is not None or first["next_start"] is None:
@@ -446,6 +516,49 @@ def _lists_body(body: dict[str, Any], skip_invalid: bool) -> dict[str, Any]:
     if skip_invalid:
         body["skip_invalid"] = True
     return body
+
+
+def _with_fields(detail: str, errors: Any) -> str:
+    """`detail` and the problem's `errors` ({field: [message, ...]}, nested for lists and
+    objects) as one line: `detail (field: message; other.3: message)`."""
+    found: list[str] = []
+
+    def walk(where: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{where}.{key}" if where else str(key), inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(where, inner)
+        elif value is not None:
+            found.append(f"{where}: {value}" if where else str(value))
+
+    walk("", errors)
+    if not found:
+        return detail
+    shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+    return f"{detail} ({shown})"
+
+
+def _split_hint(items: list[str], operation: str) -> Callable[[int | None], str]:
+    """What to do when `items` make a body too large: for the body cap `limit` (None when only
+    the service knows it), how many items of their size fit one request."""
+
+    def hint(limit: int | None) -> str:
+        size = sum(len(i) + 3 for i in items)  # quotes and comma of each item in the body
+        text = f"{len(items)} items take about {size} bytes"
+        if limit is not None and items:
+            fits = max(1, int((limit - 200) / (size / len(items))))
+            text += f": {operation} at most about {fits} items per request"
+            if operation == "summarize":
+                text += f" (e.g. `split -l {fits}` the input)"
+        else:
+            text += f": {operation} fewer items per request"
+        if operation == "summarize":
+            text += ", then summarize the results together"
+        return text
+
+    return hint
 
 
 def _query_value(value: Any) -> Any:

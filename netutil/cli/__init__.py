@@ -46,11 +46,72 @@ def _chosen_group(argv: list[str]) -> str | None:
     return None
 
 
+def _service_url(text: str) -> str:
+    from netutil.cli.backend import service_url  # only runs when a service URL is given
+
+    return service_url(text)
+
+
+class _WrappedRawFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs fitted to the terminal (argparse's width: its columns less 2):
+    paragraphs (runs of lines that start in column 0) are re-flowed, lines that start with a
+    space (examples, lists) are kept as written, since a command line cannot be wrapped; a
+    too-long example's `# comment` moves to the line above it."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        out: list[str] = []
+        paragraph: list[str] = []
+
+        def flush() -> None:
+            if paragraph:
+                # a quoted phrase ('line N: <message>') stays on one line: its spaces are held
+                # as NUL while wrapping
+                import re
+
+                held = re.sub(
+                    r"(?<!\w)'[^']{1,40}'(?!\w)",
+                    lambda m: m[0].replace(" ", "\0"),
+                    " ".join(paragraph),
+                )
+                lines = textwrap.wrap(
+                    held,
+                    max(width, 40),
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+                out.extend(line.replace("\0", " ") for line in lines)
+                paragraph.clear()
+
+        for line in text.splitlines():
+            if line and not line[0].isspace() and not line.endswith(":"):
+                paragraph.append(line)
+                continue
+            flush()
+            command, mark, comment = line.partition("  # ")
+            if mark and len(indent + line) > width:  # the comment goes above its command
+                lead = command[: len(command) - len(command.lstrip())]
+                out.append(f"{indent}{lead}# {comment.strip()}")
+                line = command.rstrip()
+            out.append(indent + line if line else "")
+        flush()
+        return "\n".join(out)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line of stderr, pointing at the command's --help.
+    """argparse with usage errors on one line of stderr, pointing at the command's --help,
+    and help text that fits the terminal (see _WrappedRawFormatter).
 
     Sub-parsers inherit the class (argparse's `add_subparsers` defaults `parser_class` to it).
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        if kwargs.get("formatter_class") in (None, argparse.RawDescriptionHelpFormatter):
+            kwargs["formatter_class"] = _WrappedRawFormatter
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
@@ -69,7 +130,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--api",
         metavar="URL",
         default=os.environ.get("NETUTIL_API") or None,
-        help="run the command against a netutil service at URL (default: $NETUTIL_API)",
+        type=_service_url,
+        help="run the command against a netutil service at URL, http://HOST[:PORT] "
+        "(default: $NETUTIL_API)",
     )
     sub = parser.add_subparsers(dest="group", metavar="COMMAND")
     sub.required = True

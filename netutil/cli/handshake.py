@@ -30,7 +30,7 @@ import sys
 from typing import Any
 
 from netutil.cli import backend
-from netutil.cli.output import emit_json, error, format_block
+from netutil.cli.output import emit_json, error, format_block, terminal_width, write_lines
 
 HANDSHAKE_EPILOG = """examples:
   netutil tcp handshake                            # open and close, 100 ms RTT, no loss
@@ -365,10 +365,11 @@ def _write(fmt: str, result: Any, out: Any, explain: bool = False) -> None:
 
         out.write(format_block(monte_carlo_pairs(result)) + "\n")
     else:
-        from netutil.cli.output import write_lines
         from netutil.render.ladder import render_ladder, summary_pairs
 
-        write_lines(render_ladder({**trace, "events": events}), out)
+        # the terminal's width on a terminal, 80 columns in a pipe or a file
+        width = terminal_width() if out is sys.stdout else 80
+        write_lines(render_ladder(trace, events, width=width, legend=True), out)
         out.write("\n")
         if explain:
             from netutil.render.explain import explain_lines
@@ -436,8 +437,9 @@ def run_states(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
         return 0
-    from netutil.render.simulation import states_table
+    from netutil.render.states import states_table
+    from netutil.sim.states import NOT_TRANSITIONS
 
-    for line in states_table(result):
-        print(line)
+    width = terminal_width() if sys.stdout.isatty() else None
+    write_lines(states_table(result, width, NOT_TRANSITIONS))
     return 0

@@ -126,6 +126,8 @@ def _run_stream(args: Any) -> int:
     local = info_json if args.json else _local_info
     sink = _Sink(json_lines=args.json, batch=1 if args.line_buffered else _BATCH)
     pending, encode, batch = sink.pending, sink.encode, sink.batch
+    if args.api:
+        return _run_stream_remote(args, sink)
     failed = False
     for source, number, text in _inputs(args.addresses):
         try:
@@ -138,6 +140,37 @@ def _run_stream(args: Any) -> int:
         pending.append(encode(result))
         if len(pending) >= batch:
             sink.flush()
+    sink.flush()
+    return 1 if failed else 0
+
+
+def _run_stream_remote(args: Any, sink: _Sink) -> int:
+    """`_run_stream` against a service: the addresses go in batches through `POST /api/ip`
+    (one request per address with --line-buffered, so each answer comes at once)."""
+    from collections import deque
+
+    from netutil.client import Client
+
+    inputs: deque[tuple[str, int, str]] = deque()  # sent, answer not yet written
+
+    def texts():
+        for item in _inputs(args.addresses):
+            inputs.append(item)
+            yield item[2]
+
+    failed = False
+    with Client(args.api) as client:
+        rows = client.ip_info_many(texts(), batch=1 if args.line_buffered else 1000)
+        for result, error in rows:
+            source, number, _text = inputs.popleft()
+            if error is not None:
+                sink.flush()
+                _error(f"line {number}: {error}" if source == "-" else error)
+                failed = True
+                continue
+            sink.pending.append(sink.encode(result))
+            if len(sink.pending) >= sink.batch:
+                sink.flush()
     sink.flush()
     return 1 if failed else 0
 
@@ -173,12 +206,14 @@ class _Sink:
                 self.shown = True
                 sys.stdout.write(text)
             elif self.binary is None:  # a text-only stdout (tests that swap in a StringIO)
-                sys.stdout.write("\n".join(pending) + "\n")
+                from netutil.cli.output import json_safe
+
+                sys.stdout.write(json_safe("\n".join(pending) + "\n"))
             else:
                 sys.stdout.flush()
-                # surrogateescape: a zone read from undecodable input bytes goes out as those
-                # bytes instead of stopping the run with a traceback
-                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "surrogateescape"))
+                # backslashreplace: a zone read from undecodable input bytes (held as lone
+                # surrogates) goes out as the JSON escape \udcff, so the output stays UTF-8
+                self.binary.write(("\n".join(pending) + "\n").encode("utf-8", "backslashreplace"))
             pending.clear()
         sys.stdout.flush()
 

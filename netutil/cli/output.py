@@ -14,20 +14,39 @@ if TYPE_CHECKING:
     from typing import Any, TextIO
 
 
+def terminal_width() -> int:
+    """Columns of the terminal on stdout (or $COLUMNS); 80 when not known, as in a pipe."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def emit_json(obj: Any, out: TextIO | None = None) -> None:
     """Pretty JSON for one result (two-space indent, keys in the core's order)."""
     import json  # only JSON output pays for it (text output is the start-up path)
 
     out = out or sys.stdout
-    out.write(json.dumps(obj, indent=2, ensure_ascii=False))
+    out.write(json_safe(json.dumps(obj, indent=2, ensure_ascii=False)))
     out.write("\n")
+
+
+def json_safe(text: str) -> str:
+    """JSON text that encodes as UTF-8: a lone surrogate (how undecodable input bytes such as
+    the zone in 'fe80::1%<0xff>' are held) becomes its JSON escape, `\\udcff`, instead of
+    going out as the raw byte, which would make the output invalid UTF-8 and so invalid JSON
+    (RFC 8259 section 8.1)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def json_line(obj: Any) -> str:
     """One compact JSON object as one line of JSON Lines, without the newline."""
     import json
 
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return json_safe(json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
 
 
 def write_lines(lines: Iterable[str], out: TextIO | None = None, chunk: int = 1024) -> None:

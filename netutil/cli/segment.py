@@ -37,10 +37,11 @@ from netutil.errors import InvalidInput
 from netutil.numbers import parse_int
 
 BUILD_EPILOG = """examples:
-  netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 --flags SYN \\
-      --window 64240 --mss 1460 --sack-perm --ts 100,0 --wscale 7
-  netutil tcp header build --src [2001:db8::1]:1234 --dst [2001:db8::2]:80 --seq 1 --ack 2 \\
-      --flags PSH,ACK --window 512 --payload 68656c6c6f --ip --json
+  netutil tcp header build --src 10.0.0.1:1234 --dst 10.0.0.2:80 --seq 1000 \\
+      --flags SYN --window 64240 --mss 1460 --sack-perm --ts 100,0 --wscale 7
+  netutil tcp header build --src [2001:db8::1]:1234 --dst [2001:db8::2]:80 \\
+      --seq 1 --ack 2 --flags PSH,ACK --window 512 --payload 68656c6c6f \\
+      --ip --json
 
 Options are laid out as Linux does (MSS, SACK-permitted, timestamps, NOP, window scale).
 """
@@ -58,8 +59,13 @@ matches), else as a TCP segment, whose checksum is checked only with --src and -
 
 
 def endpoint(text: str) -> tuple[str, int]:
-    """argparse type: `10.0.0.1:1234` or `[2001:db8::1]:1234` to (address, port)."""
-    if text.startswith("["):
+    """argparse type: `10.0.0.1:1234` or `[2001:db8::1]:1234` to (address, port).
+
+    An IPv6 address with a port must be bracketed, as in RFC 3986 section 3.2.2: in
+    `2001:db8::1:80` the last group may be the port or part of the address (both are valid).
+    """
+    bracketed = text.startswith("[")
+    if bracketed:
         host, sep, port = text[1:].partition("]:")
     else:
         host, sep, port = text.rpartition(":")
@@ -67,12 +73,21 @@ def endpoint(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(
             f"invalid endpoint {text!r}: expected ADDRESS:PORT or [IPv6]:PORT"
         )
+    if not bracketed and ":" in host:
+        raise argparse.ArgumentTypeError(
+            f"invalid endpoint {text!r}: write an IPv6 address with a port in brackets, "
+            f"[ADDRESS]:PORT (RFC 3986), e.g. [{host}]:{port} or [{text}]:PORT"
+        )
     try:
         addr = ipaddress.ip_address(host)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"invalid endpoint {text!r}: bad address {host!r}"
         ) from None
+    if bracketed and addr.version == 4:
+        raise argparse.ArgumentTypeError(
+            f"invalid endpoint {text!r}: brackets are for IPv6 addresses; write {host}:{port}"
+        )
     try:
         number = parse_int(port, "port", 0, 0xFFFF)
     except InvalidInput as exc:

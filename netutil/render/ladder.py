@@ -1,62 +1,104 @@
-"""The ladder (sequence) diagram of a simulated connection, drawn from its JSON dict.
+"""The ladder (sequence) diagram of a simulated connection, drawn from its JSON event dicts.
 
 Time runs down, the client is on the left and the server on the right; each segment is an arrow
 labelled with its number, flags, seq, ack, window and length, drawn when it is sent; its arrival
 is a second, short arrow at the receiver (with the receiver's verdict when it is not plain
 acceptance); a lost segment ends in `X` in the middle of the lane. Sequence and acknowledgment
 numbers are shown relative to the sender's and the receiver's ISN, as Wireshark does.
-Only the JSON dict is read, so a trace fetched from the API draws the same.
+
+Only JSON dicts are read, so a trace fetched from the API draws the same. The events may be any
+iterable (a generator fed by a running simulation): each row is written as soon as the next
+event shows it is complete, so memory stays constant however long the run. Text that does not
+fit the lane (a long label, a verdict, a remark) wraps onto rows of its own instead of pushing
+the right border out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 MASK = 0xFFFFFFFF
-LANE = 70  # characters between the two state columns
-SIDE = 13  # width of a state column ("SYN-RECEIVED" is 12)
+LANE = 70  # characters between the two state columns at full width
+MIN_LANE = 36  # below this an arrow and its label no longer read as one
+SIDE = 13  # width of the client's state column ("SYN-RECEIVED" is 12)
+TIME = 9  # width of the time column ("   12.345")
+#: Columns around the lane: time, two spaces, client state, two borders, two spaces, server
+#: state ("SYN-RECEIVED").
+FRAME = TIME + 2 + SIDE + 2 + 2 + 12
+#: The width of the classic layout (a 70-column lane), used when no width is asked for.
+FULL_WIDTH = FRAME + LANE
+
+LEGEND = (
+    "Each segment shows on two rows: its send, an arrow from the sender (#N, flags, relative "
+    "seq and ack, window, length), and its arrival at the receiver ('#N >' or '< #N', with the "
+    "receiver's verdict when it is not accepted). X marks a segment lost or dropped on the way."
+)
 
 
-def render_ladder(trace: dict[str, Any]) -> Iterator[str]:
-    """Lines of the ladder diagram (the summary is `summary_pairs`)."""
+def render_ladder(
+    trace: dict[str, Any],
+    events: Iterable[dict[str, Any]] | None = None,
+    *,
+    width: int = FULL_WIDTH,
+    legend: bool = False,
+    explain: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Iterator[str]:
+    """Lines of the ladder diagram (the summary is `summary_pairs`).
+
+    trace: the run's `client`, `server` and `options` dicts; events: the event dicts in time
+    order (default `trace["events"]`), read once, one at a time. width: the columns to fit
+    (the lane shrinks from 70 down to 36 characters). legend: a short key under the header.
+    explain: an optional sentence for an event (say, the rule a state change follows), written
+    on wrapped rows beside the event's side.
+    """
+    lane = max(MIN_LANE, min(LANE, width - FRAME))
     client, server = trace["client"], trace["server"]
     options = trace["options"]
     isn = {"client": client["isn"], "server": server["isn"]}
     peer = {"client": "server", "server": "client"}
-    yield (
-        f"client {client['ip']}:{client['port']} (ISN {client['isn']})  <->  "
-        f"server {server['ip']}:{server['port']} (ISN {server['isn']})"
+    ends = (
+        f"client {client['ip']}:{client['port']} (ISN {client['isn']})",
+        f"server {server['ip']}:{server['port']} (ISN {server['isn']})",
     )
-    yield (
+    title = f"{ends[0]}  <->  {ends[1]}"
+    if len(title) <= width:
+        yield title
+    else:
+        yield f"{ends[0]}  <->"
+        yield f"  {ends[1]}"
+    yield from _fill(
         f"RTT {options['delay'] * 2 * 1000:g} ms, seed {options['seed']}; "
-        "seq and ack are relative to each side's ISN"
+        "seq and ack are relative to each side's ISN",
+        width,
     )
+    if legend:
+        yield from _fill(LEGEND, width)
     yield ""
-    header = f"{'time':>9}  {'client':<{SIDE}}|{'':<{LANE}}|  server"
+    header = f"{'time':>{TIME}}  {'client':<{SIDE}}|{'':<{lane}}|  server"
     yield header
     yield "-" * len(header)
 
-    rows: list[list[Any]] = []  # [time, left, lane, right]
-
-    def add(time: float, left: str = "", lane: str = "", right: str = "") -> None:
-        rows.append([time, left, lane, right])
-
-    for e in trace["events"]:
+    draw = _Lane(lane)
+    last: list[Any] | None = None  # [time, left, lane text, right, show time]
+    falls = _WindowFalls()
+    for e in trace["events"] if events is None else events:
         kind, side, time = e["type"], e["side"], e["time"]
+        new: list[list[Any]]
+        falls.see(e)
         if kind == "state":
-            text = e["to"]
             col = 1 if side == "client" else 3
-            last = rows[-1] if rows else None
             if last is not None and last[0] == time and not last[col]:
-                last[col] = text
+                last[col] = e["to"]
+                new = []
             else:
-                row = [time, "", "", ""]
-                row[col] = text
-                rows.append(row)
+                row = [time, "", "", "", True]
+                row[col] = e["to"]
+                new = [row]
         elif kind == "send":
             label = _label(e, isn[side], isn[peer[side]])
-            add(time, lane=_arrow(label, side, e["fate"]))
+            new = _rows(time, draw.arrow(label, side, e["fate"]))
         elif kind == "arrive":
             verdict = e["result"]
             mark = f"#{e['number']}" + (" (copy 2)" if e["copy"] == 2 else "")
@@ -64,43 +106,115 @@ def render_ladder(trace: dict[str, Any]) -> Iterator[str]:
                 mark += f" {verdict}"
             if verdict in ("bad checksum", "malformed"):
                 mark += " X"
-            if side == "server":
-                add(time, lane=f"{mark} >".rjust(LANE))
-            else:
-                add(time, lane=f"< {mark}")
+            new = _rows(time, draw.arrival(mark, side))
         elif kind == "timeout":
             text = f"{e['timer']} timeout"
             if e.get("rto") is not None:
                 text += f" (RTO {e['rto']:g} s)"
-            add(time, lane=_aside(text, side))
+            new = _rows(time, draw.aside(text, side))
         else:  # user calls and errors
             prefix = "app: " if kind == "user" else "error: "
-            add(time, lane=_aside(prefix + e["text"], side))
-
-    for time, left, lane, right in rows:
-        yield f"{time:9.3f}  {left:<{SIDE}}|{lane:<{LANE}}|  {right}".rstrip()
-    if _window_falls(trace["events"]):
+            new = _rows(time, draw.aside(prefix + e["text"], side))
+        if explain is not None:
+            sentence = explain(e)
+            if sentence:
+                more = _rows(time, draw.aside(sentence, side))
+                for row in more:
+                    row[4] = False
+                new += more
+        if new:
+            if last is not None:
+                yield _line(last, lane)
+            yield from (_line(row, lane) for row in new[:-1])
+            last = new[-1]
+    if last is not None:
+        yield _line(last, lane)
+    if falls.seen:
         yield ""
-        yield from WINDOW_NOTE
+        yield from _fill(WINDOW_NOTE, width)
 
 
 #: Said under a ladder whose windows fall (README "TCP connection simulator" explains it).
 WINDOW_NOTE = (
-    "win is the receiver's free buffer: it falls while data waits unread, and by 1 after a FIN,",
-    "while ack + win (the right edge) stays put: RFC 9293 3.8.6.2.2 SWS avoidance, not a bug",
+    "win is the receiver's free buffer: it falls while data waits unread, and by 1 after a FIN, "
+    "while ack + win (the right edge) stays put: RFC 9293 3.8.6.2.2 SWS avoidance, not a bug"
 )
 
 
-def _window_falls(events: list[dict[str, Any]]) -> bool:
-    """Whether a side offers, after its SYN, a window smaller than one it offered before."""
-    largest: dict[str, int] = {}
-    for e in events:
+class _WindowFalls:
+    """Whether a side offers, after its SYN, a window smaller than one it offered before
+    (watched event by event, so the ladder can stream)."""
+
+    def __init__(self) -> None:
+        self.largest: dict[str, int] = {}
+        self.seen = False
+
+    def see(self, e: dict[str, Any]) -> None:
         if e["type"] == "send" and "SYN" not in e["flags"] and "RST" not in e["flags"]:
             side, window = e["side"], e["window"]
-            if window < largest.get(side, 0):
-                return True
-            largest[side] = max(window, largest.get(side, 0))
-    return False
+            if window < self.largest.get(side, 0):
+                self.seen = True
+            self.largest[side] = max(window, self.largest.get(side, 0))
+
+
+def _rows(time: float, texts: list[str]) -> list[list[Any]]:
+    """One row per lane text; only the first shows the time."""
+    return [[time, "", text, "", i == 0] for i, text in enumerate(texts)]
+
+
+def _line(row: list[Any], lane: int) -> str:
+    time, left, text, right, show = row
+    stamp = f"{time:{TIME}.3f}" if show else " " * TIME
+    return f"{stamp}  {left:<{SIDE}}|{text:<{lane}}|  {right}".rstrip()
+
+
+def _fill(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, max(width, 20), break_on_hyphens=False) or [""]
+
+
+class _Lane:
+    """The texts drawn across a lane of `width` characters; each call returns its rows."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def _wrap(self, text: str, room: int) -> list[str]:
+        return textwrap.wrap(text, max(room, 8), break_on_hyphens=False) or [""]
+
+    def arrow(self, label: str, side: str, fate: str) -> list[str]:
+        """An arrow across the lane for a sent segment (a lost one stops at X midway), with
+        what of its label does not fit on the rows below, on the sender's side."""
+        width = self.width
+        lost = fate in ("lost", "dropped")
+        # room for the label: a lost arrow keeps 3 dashes and 'X dropped'; a delivered one 3
+        # dashes and its head
+        room = width - 2 - (3 + 2 + len(fate) if lost else 4)
+        first, *rest = self._wrap(label, room)
+        body = f" {first} "
+        if lost:
+            stub = max(3, width // 2 - len(body))
+            if side == "client":
+                head = f"{body}{'-' * stub}X {fate}"
+            else:
+                head = f"{fate} X{'-' * stub}{body}".rjust(width)
+        else:
+            fill = max(3, width - len(body) - 1)
+            head = f"{body}{'-' * fill}>" if side == "client" else f"<{'-' * fill}{body}"
+        return [head, *(self._beside(text, side) for text in rest)]
+
+    def arrival(self, mark: str, side: str) -> list[str]:
+        """The short arrow at the receiver: `#N >` at the server, `< #N` at the client."""
+        first, *rest = self._wrap(mark, self.width - 2)
+        if side == "server":
+            return [f"{first} >".rjust(self.width), *(t.rjust(self.width - 2) for t in rest)]
+        return [f"< {first}", *(f"  {t}" for t in rest)]
+
+    def aside(self, text: str, side: str) -> list[str]:
+        """A remark next to one side (a timer, a user call), wrapped to the lane."""
+        return [self._beside(t, side) for t in self._wrap(text, self.width - 2)]
+
+    def _beside(self, text: str, side: str) -> str:
+        return f" {text}" if side == "client" else f"{text} ".rjust(self.width)
 
 
 def _label(e: dict[str, Any], own_isn: int, peer_isn: int) -> str:
@@ -126,25 +240,6 @@ def _label(e: dict[str, Any], own_isn: int, peer_isn: int) -> str:
     if e["note"]:
         parts.append(f"({e['note']})")
     return " ".join(parts)
-
-
-def _arrow(label: str, side: str, fate: str) -> str:
-    """An arrow across the lane for a sent segment; a lost one stops at X midway."""
-    body = f" {label} "
-    if fate in ("lost", "dropped"):
-        stub = max(3, LANE // 2 - len(body))
-        if side == "client":
-            return f"{body}{'-' * stub}X {fate}"
-        return f"{fate} X{'-' * stub}{body}".rjust(LANE)
-    fill = max(3, LANE - len(body) - 1)
-    if side == "client":
-        return f"{body}{'-' * fill}>"
-    return f"<{'-' * fill}{body}"
-
-
-def _aside(text: str, side: str) -> str:
-    """A remark next to one side (a timer, a user call)."""
-    return f" {text}" if side == "client" else f"{text} ".rjust(LANE)
 
 
 def summary_pairs(summary: dict[str, Any]) -> list[tuple[str, Any]]:

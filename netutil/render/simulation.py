@@ -1,9 +1,8 @@
-"""Text for simulator results other than the ladder: Monte Carlo statistics and the transition
-table, each drawn from the result's JSON dict."""
+"""Text for simulator results other than the ladder: Monte Carlo statistics, drawn from the
+result's JSON dict (the transition table is netutil.render.states)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 
@@ -45,30 +44,6 @@ def monte_carlo_pairs(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ),
         ("time to close", _dist(result["time_to_close"])),
     ]
-
-
-def states_table(result: dict[str, Any]) -> Iterator[str]:
-    """The states, then the transition table as aligned columns."""
-    yield "states: " + ", ".join(result["states"])
-    yield ""
-    columns = ("rule", "state", "event", "action", "next_state", "section")
-    titles = ("rule", "state", "event", "action", "next", "RFC 9293")
-    rows = [[t[c] for c in columns] for t in result["transitions"]]
-    widths = [max(len(titles[i]), *(len(r[i]) for r in rows)) for i in range(len(columns))]
-    caps = (5, 28, 40, 34, 13, 20)
-    widths = [min(w, c) for w, c in zip(widths, caps, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for cell, width in zip(cells, widths, strict=True):
-            text = cell if len(cell) <= width else cell[: width - 1] + "~"
-            out.append(text.ljust(width))
-        return "  ".join(out).rstrip()
-
-    yield line(list(titles))
-    yield "  ".join("-" * w for w in widths)
-    for r in rows:
-        yield line(r)
 
 
 def option_table_markdown(options: list[dict[str, Any]]) -> list[str]:

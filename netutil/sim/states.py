@@ -344,6 +344,22 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 RULES: dict[str, Transition] = {t.rule: t for t in TRANSITIONS}
 
+#: Rule ids of the full list of RFC 9293's events (section 3.10) that TRANSITIONS leaves out,
+#: and why: they change no state, or never happen in the simulator. They explain the gaps in
+#: the rule numbers (U9, U10, T1) and the ends of the lists (U14, S35).
+NOT_TRANSITIONS: dict[str, str] = {
+    "U9": "CLOSE in FIN-WAIT-1 or FIN-WAIT-2 is refused with 'error: connection closing' "
+    "(3.10.4); the state stays",
+    "U10": "CLOSE in CLOSING, LAST-ACK or TIME-WAIT is refused with 'error: connection "
+    "closing' (3.10.4); the state stays",
+    "U14": "OPEN on an existing connection is refused with 'error: connection already exists' "
+    "(3.10.1); the state stays",
+    "S35": "a FIN in CLOSED, LISTEN or SYN-SENT is dropped, since SEG.SEQ cannot be validated "
+    "(3.10.7.4 eighth); the state stays",
+    "T1": "the USER TIMEOUT (3.10.8) is not simulated: a run ends at the retransmission limits "
+    "instead (T4 to T6)",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TransitionTable:

@@ -21,7 +21,8 @@ def run_cli(capsys, *argv):
     return code, out, err
 
 
-def test_ladder_default(capsys):
+def test_ladder_default(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "110")  # the full-width ladder: each label on one row
     code, out, err = run_cli(capsys, "tcp", "handshake", "--seed", "1", "--drop", "1")
     assert code == 0 and err == ""
     lines = out.splitlines()

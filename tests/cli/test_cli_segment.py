@@ -64,6 +64,19 @@ def test_build_usage_errors(capsys):
             ["--src", "10.0.0.1:٨٠"],
             "invalid endpoint '10.0.0.1:٨٠': invalid port '٨٠': non-ASCII digit '٨' (U+0668)",
         ),
+        (
+            ["--src", "2001:db8::1:80"],
+            "invalid endpoint '2001:db8::1:80': write an IPv6 address with a port in brackets, "
+            "[ADDRESS]:PORT (RFC 3986), e.g. [2001:db8::1]:80 or [2001:db8::1:80]:PORT",
+        ),
+        (
+            ["--dst", "::1:80"],
+            "invalid endpoint '::1:80': write an IPv6 address with a port in brackets",
+        ),
+        (
+            ["--src", "[10.0.0.1]:80"],
+            "invalid endpoint '[10.0.0.1]:80': brackets are for IPv6 addresses; write 10.0.0.1:80",
+        ),
         (["--src", "10.0.0.1:65536"], "invalid port '65536': expected an integer in [0, 65535]"),
         (["--seq", "١٠٠٠"], "invalid sequence number '١٠٠٠': non-ASCII digit '١' (U+0661)"),
         (["--window", "0x1_0"], "invalid window '0x1_0': expected a whole number"),

@@ -283,8 +283,8 @@ def test_json_lines_to_a_text_only_stdout(monkeypatch):
 
 @pytest.mark.integration
 def test_installed_script_undecodable_zone_bytes_go_out_as_they_came():
-    """A zone of bytes that are not UTF-8 (stdin decodes them to lone surrogates) is written
-    back as the same bytes: the run does not stop with a traceback."""
+    """A zone of bytes that are not UTF-8 (stdin decodes them to lone surrogates) does not stop
+    the run with a traceback, and the JSON stays valid UTF-8: the surrogate as its escape."""
     proc = subprocess.run(
         [_script(), "ip", "info", "-", "--json"],
         input=b"fe80::1%\xff\n10.0.0.1\n",
@@ -293,6 +293,7 @@ def test_installed_script_undecodable_zone_bytes_go_out_as_they_came():
     )
     assert (proc.returncode, proc.stderr) == (0, b"")
     first, second = proc.stdout.splitlines()
-    assert first.startswith(b'{"input":"fe80::1%\xff","version":6,')
-    assert b'"zone":"\xff"' in first
+    assert first.startswith(b'{"input":"fe80::1%\\udcff","version":6,')
+    assert b'"zone":"\\udcff"' in first
+    assert json.loads(first.decode("utf-8"))["zone"] == "\udcff"
     assert json.loads(second) == info("10.0.0.1").as_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -61,8 +62,25 @@ def test_undecodable_input_bytes_pass_through_under_strict_utf8(extra):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
-    assert b"fe80::1%\xff\xfe" in proc.stdout
     assert b"Traceback" not in proc.stdout + proc.stderr
+    if not extra:  # text passes the bytes through as they came
+        assert b"fe80::1%\xff\xfe" in proc.stdout
+        return
+    # JSON stays valid UTF-8 (RFC 8259 section 8.1): the bytes, held as the lone surrogates
+    # U+DCFF U+DCFE, go out as their JSON escapes
+    rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert rows[0]["input"] == "fe80::1%\udcff\udcfe" and rows[0]["zone"] == "\udcff\udcfe"
+    assert b'"zone":"\\udcff\\udcfe"' in proc.stdout
+    assert rows[1]["compressed"] == "::1"
+
+
+@pytest.mark.integration
+def test_an_undecodable_zone_argument_gives_valid_json():
+    proc = subprocess.run(
+        [_script(), "ip", "info", b"fe80::1%\xff", "--json"], capture_output=True, check=True
+    )
+    result = json.loads(proc.stdout.decode("utf-8"))
+    assert result["zone"] == "\udcff" and b'"zone": "\\udcff"' in proc.stdout
 
 
 @pytest.mark.parametrize(

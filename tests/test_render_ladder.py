@@ -1,0 +1,101 @@
+"""The ladder diagram: fits the width asked for, keeps its borders, streams its events."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from netutil.cli import main
+from netutil.render.ladder import FRAME, FULL_WIDTH, LANE, SIDE, TIME, render_ladder
+from netutil.sim.options import SimOptions
+from netutil.sim.run import simulate
+
+TRACE = simulate(SimOptions(seed=3, loss=0.3, data=5000)).as_dict()
+
+
+def _diagram(lines: list[str]) -> list[str]:
+    """The rows under the header's dashed rule."""
+    start = next(i for i, line in enumerate(lines) if set(line) == {"-"})
+    return lines[start + 1 :]
+
+
+@pytest.mark.parametrize("width", [80, 100, FULL_WIDTH, 60])
+def test_every_row_keeps_both_borders(width):
+    lane = max(36, min(LANE, width - FRAME))
+    lines = list(render_ladder(TRACE, width=width, legend=True))
+    left = TIME + 2 + SIDE  # index of the left border
+    rows = _diagram(lines)
+    assert len(rows) >= len(TRACE["events"]) // 2
+    for row in rows:
+        assert row[left] == "|" and row[left + lane + 1] == "|", row
+    if width >= FRAME + 36:
+        assert max(map(len, lines)) <= width
+
+
+def test_a_long_label_wraps_inside_the_lane():
+    base = next(e for e in TRACE["events"] if e["type"] == "send" and e["side"] == "server")
+    note = "retransmission (partial ACK) after a very long explanation of why it was sent"
+    trace = {**TRACE, "events": [{**base, "note": note}]}
+    rows = _diagram(list(render_ladder(trace, width=80)))
+    assert len(rows) > 1
+    assert all(len(r) <= 80 and r[24] == "|" and r[24 + 41] == "|" for r in rows)
+    lane_text = " ".join(r[25 : 24 + 41].strip(" <-") for r in rows)
+    assert f"({note})" in lane_text
+
+
+def test_rows_are_written_as_events_come():
+    consumed = []
+
+    def events():
+        for e in TRACE["events"]:
+            consumed.append(e)
+            yield e
+
+    lines = render_ladder(TRACE, events(), width=80)
+    rows_seen = []
+    for line in lines:
+        rows_seen.append(line)
+        if len(rows_seen) == 12:  # the header (title, RTT, blank, titles, rule) and 7 rows
+            break
+    # a row is written once the next event shows it is complete: far from the end of the run
+    assert len(consumed) < len(TRACE["events"]) // 2
+    rest = [*rows_seen, *lines]
+    assert rest == list(render_ladder(TRACE, width=80))
+
+
+def test_explain_adds_rows_beside_the_event():
+    def explain(e):
+        return f"rule {e['rule']}" if e["type"] == "state" else None
+
+    lines = list(render_ladder(TRACE, width=80, explain=explain))
+    rules = [e["rule"] for e in TRACE["events"] if e["type"] == "state"]
+    shown = [line for line in lines if "rule " in line]
+    assert len(shown) == len(rules)
+    assert all(line[:TIME].strip() == "" for line in shown)  # no time: they belong above
+
+
+def test_cli_ladder_fits_columns_and_has_a_legend(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["tcp", "handshake", "--loss", "0.3", "--seed", "3", "--data", "5000"]) == 0
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= 80
+    assert "Each segment shows on two rows: its send" in out
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["tcp", "handshake", "--loss", "0.3", "--seed", "3", "--data", "5000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) == 100
+
+
+def test_in_a_pipe_the_ladder_is_80_columns():
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    out = subprocess.run(
+        [sys.executable, "-m", "netutil", "tcp", "handshake", "--loss", "0.3", "--seed", "3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    assert max(map(len, out.splitlines())) == 80
