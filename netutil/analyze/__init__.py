@@ -18,7 +18,7 @@ from netutil.analyze.connections import Connection, ConnectionSummary
 from netutil.analyze.flags import AnalysisFlag
 from netutil.errors import LimitExceeded
 from netutil.pcap import PcapSegment, tcp_segments
-from netutil.segment import WindowScale
+from netutil.segment import TCPFlag, WindowScale, option_as_dict
 
 __all__ = [
     "MAX_CONNECTIONS",
@@ -56,6 +56,7 @@ class SegmentEvent:
     dup_ack_num: int | None
     dup_ack_frame: int | None
     truncated: bool
+    options: tuple = ()  # the segment's TCP options (netutil.segment option objects)
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +70,7 @@ class SegmentEvent:
             "ack": self.ack,
             "window": self.window,
             "len": self.length,
+            "options": [option_as_dict(o) for o in self.options],
             "analysis": list(self.analysis),
             "reasons": list(self.reasons),
             "dup_ack_num": self.dup_ack_num,
@@ -87,6 +89,16 @@ class FrameNote:
 
     def as_dict(self) -> dict:
         return {"type": "note", "frame": self.frame, "time": self.time, "note": self.note}
+
+
+_TCP_FLAG_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def _tcp_flag_names(flags: int) -> tuple[str, ...]:
+    names = _TCP_FLAG_NAMES.get(flags)
+    if names is None:
+        names = _TCP_FLAG_NAMES[flags] = tuple(TCPFlag(flags).names)
+    return names
 
 
 class CaptureAnalysis:
@@ -151,7 +163,7 @@ class CaptureAnalysis:
         )
         names, reasons = facts.names(), facts.reasons
         if reused:
-            names.append("reused_ports")
+            names += ("reused_ports",)
             reasons = (
                 f"a new connection on the ports of connection {old.number}: a SYN after its "
                 "FIN or RST, or with another initial sequence number",
@@ -162,16 +174,17 @@ class CaptureAnalysis:
             found.timestamp,
             conn.number,
             _SIDES[side],
-            tuple(h.flags.names),
+            _tcp_flag_names(flags),
             h.seq,
             h.ack,
             h.window,
             length,
-            tuple(names),
+            names,
             reasons,
             facts.dup_ack_num,
             facts.dup_ack_frame,
             found.truncated,
+            h.options,
         )
 
     def connections(self) -> list[ConnectionSummary]:

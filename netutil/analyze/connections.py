@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from netutil.analyze.flags import AnalysisFlag, FlowState, SegmentFacts, analyse_segment
+from netutil.analyze.flags import FlowState, SegmentFacts, analyse_segment
 
 __all__ = ["Connection", "ConnectionSummary", "Endpoint"]
 
@@ -161,10 +161,10 @@ class Connection:
             self.fin[side] = True
         if tcp_flags & _RST:
             self.rst[side] = True
-        for f in AnalysisFlag:
-            if facts.flags & f:
-                name = f.name.lower()
-                self.flag_counts[name] = self.flag_counts.get(name, 0) + 1
+        if facts.flags:
+            counts = self.flag_counts
+            for name in facts.names():
+                counts[name] = counts.get(name, 0) + 1
         return facts
 
     def summary(self) -> ConnectionSummary:

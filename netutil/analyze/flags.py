@@ -50,6 +50,33 @@ class AnalysisFlag(enum.IntFlag):
         return f"tcp.analysis.{self.name.lower()}"
 
 
+# The flags as plain ints for the hot path (an IntFlag operation costs about a microsecond).
+RETRANSMISSION: Final = int(AnalysisFlag.RETRANSMISSION)
+LOST_SEGMENT: Final = int(AnalysisFlag.LOST_SEGMENT)
+ACK_LOST_SEGMENT: Final = int(AnalysisFlag.ACK_LOST_SEGMENT)
+KEEP_ALIVE: Final = int(AnalysisFlag.KEEP_ALIVE)
+DUPLICATE_ACK: Final = int(AnalysisFlag.DUPLICATE_ACK)
+ZERO_WINDOW: Final = int(AnalysisFlag.ZERO_WINDOW)
+ZERO_WINDOW_PROBE: Final = int(AnalysisFlag.ZERO_WINDOW_PROBE)
+ZERO_WINDOW_PROBE_ACK: Final = int(AnalysisFlag.ZERO_WINDOW_PROBE_ACK)
+KEEP_ALIVE_ACK: Final = int(AnalysisFlag.KEEP_ALIVE_ACK)
+OUT_OF_ORDER: Final = int(AnalysisFlag.OUT_OF_ORDER)
+FAST_RETRANSMISSION: Final = int(AnalysisFlag.FAST_RETRANSMISSION)
+WINDOW_UPDATE: Final = int(AnalysisFlag.WINDOW_UPDATE)
+WINDOW_FULL: Final = int(AnalysisFlag.WINDOW_FULL)
+SPURIOUS_RETRANSMISSION: Final = int(AnalysisFlag.SPURIOUS_RETRANSMISSION)
+_ORDER: Final = tuple((int(f), f.name.lower()) for f in AnalysisFlag)
+_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def flag_names(flags: int) -> tuple[str, ...]:
+    """The names of the set flags, in AnalysisFlag order (memoised: few combinations occur)."""
+    names = _NAMES.get(flags)
+    if names is None:
+        names = _NAMES[flags] = tuple(name for bit, name in _ORDER if flags & bit)
+    return names
+
+
 def _gt(a: int, b: int) -> bool:
     return 0 < (a - b) % 2**32 < 2**31
 
@@ -90,7 +117,7 @@ class FlowState:
 class SegmentFacts:
     """The flags found for one segment, the reason for each, and the duplicate-ACK count."""
 
-    flags: AnalysisFlag
+    flags: int  # AnalysisFlag bits
     reasons: tuple[str, ...]
     dup_ack_num: int | None = None
     dup_ack_frame: int | None = None
@@ -98,8 +125,8 @@ class SegmentFacts:
     acked_frame: int | None = None
     ack_rtt: float | None = None
 
-    def names(self) -> list[str]:
-        return [f.name.lower() for f in AnalysisFlag if self.flags & f]
+    def names(self) -> tuple[str, ...]:
+        return flag_names(self.flags)
 
 
 def analyse_segment(
@@ -116,7 +143,7 @@ def analyse_segment(
 ) -> SegmentFacts:
     """Apply the checks to one segment sent in direction `fwd` (the other is `rev`), update both
     directions' state as Wireshark does, and return what was found."""
-    found = AnalysisFlag(0)
+    found = 0
     why: list[str] = []
     dup_num = dup_frame = rto_frame = None
     sfr = tcp_flags & (_SYN | _FIN | _RST)
@@ -124,53 +151,43 @@ def analyse_segment(
     to_finished = False
 
     if seglen == 1 and seq == fwd.nextseq and rev.window == 0:
-        found |= AnalysisFlag.ZERO_WINDOW_PROBE
+        found |= ZERO_WINDOW_PROBE
         why.append(f"1 byte at the next sequence number {seq} while the peer's window is 0")
         to_finished = True
     if not to_finished:
         if window == 0 and not sfr:
-            found |= AnalysisFlag.ZERO_WINDOW
+            found |= ZERO_WINDOW
             why.append("advertises a zero receive window")
         if fwd.nextseq and _gt(seq, fwd.nextseq) and not tcp_flags & _RST:
-            found |= AnalysisFlag.LOST_SEGMENT
+            found |= LOST_SEGMENT
             why.append(
                 f"seq {seq} is past the next expected {fwd.nextseq} (frame {fwd.nextseq_frame}): "
                 f"{(seq - fwd.nextseq) % 2**32} bytes before it were not captured"
             )
         if seglen in (0, 1) and seq == (fwd.nextseq - 1) % 2**32 and not sfr:
-            found |= AnalysisFlag.KEEP_ALIVE
+            found |= KEEP_ALIVE
             why.append(f"{seglen} bytes at seq {seq}, one below the next expected {fwd.nextseq}")
         same = seglen == 0 and seq == fwd.nextseq and ack == fwd.lastack and not sfr
         if same and window and window != fwd.window:
-            found |= AnalysisFlag.WINDOW_UPDATE
+            found |= WINDOW_UPDATE
             why.append(f"no data, same seq and ack, window {fwd.window} -> {window}")
         if seglen > 0 and rev.win_scale != -1 and not sfr:
             shift = 0 if rev.window_from_syn or rev.win_scale == -2 else rev.win_scale
             edge = (rev.lastack + (rev.window << shift)) % 2**32
             if (seq + seglen) % 2**32 == edge:
-                found |= AnalysisFlag.WINDOW_FULL
+                found |= WINDOW_FULL
                 why.append(f"its last byte reaches the edge {edge} of the peer's offered window")
-        if (
-            same
-            and window
-            and window == fwd.window
-            and rev.lastsegmentflags & AnalysisFlag.KEEP_ALIVE
-        ):
-            found |= AnalysisFlag.KEEP_ALIVE_ACK
+        if same and window and window == fwd.window and rev.lastsegmentflags & KEEP_ALIVE:
+            found |= KEEP_ALIVE_ACK
             why.append("repeats the previous ACK right after the peer's keep-alive")
             to_finished = True
-        elif (
-            same
-            and window == 0
-            and fwd.window == 0
-            and rev.lastsegmentflags & AnalysisFlag.ZERO_WINDOW_PROBE
-        ):
-            found |= AnalysisFlag.ZERO_WINDOW_PROBE_ACK
+        elif same and window == 0 and fwd.window == 0 and rev.lastsegmentflags & ZERO_WINDOW_PROBE:
+            found |= ZERO_WINDOW_PROBE_ACK
             why.append("repeats the previous ACK and zero window right after the peer's probe")
             to_finished = True
         elif same and window and window == fwd.window:
             fwd.dupacknum = 1 if fwd.dupacknum == -1 else fwd.dupacknum + 1
-            found |= AnalysisFlag.DUPLICATE_ACK
+            found |= DUPLICATE_ACK
             dup_num, dup_frame = fwd.dupacknum, fwd.lastnondupack
             why.append(
                 f"duplicate ACK #{dup_num} of ack {ack} (first sent in frame {dup_frame}): "
@@ -183,7 +200,7 @@ def analyse_segment(
         # flagged once for one gap: again only after the peer has sent something since
         unseen = rev.maxseqtobeacked > rev.nextseq or rev.dupacknum == 0
         if unseen:
-            found |= AnalysisFlag.ACK_LOST_SEGMENT
+            found |= ACK_LOST_SEGMENT
             why.append(
                 f"acks {ack}, past {rev.maxseqtobeacked}, the highest contiguous byte the peer "
                 "was seen to send"
@@ -192,7 +209,7 @@ def analyse_segment(
             rev.maxseqtobeacked = rev.nextseq
         else:
             rev.dupacknum = -1
-    if (seglen > 0 or tcp_flags & (_SYN | _FIN)) and not found & AnalysisFlag.KEEP_ALIVE:
+    if (seglen > 0 or tcp_flags & (_SYN | _FIN)) and not found & KEEP_ALIVE:
         not_advanced = bool(fwd.nextseq) and _lt(seq, fwd.nextseq)
         if seglen > 1 and (fwd.nextseq - 1) % 2**32 == seq:
             not_advanced = False  # new data right after a probe byte
@@ -200,7 +217,7 @@ def analyse_segment(
         t_fwd = now - fwd.nextseq_time
         threshold = first_rtt if first_rtt else DEFAULT_OOO_THRESHOLD
         if seglen > 0 and rev.lastack and not _gt((seq + seglen) % 2**32, rev.lastack):
-            found |= AnalysisFlag.SPURIOUS_RETRANSMISSION | AnalysisFlag.RETRANSMISSION
+            found |= SPURIOUS_RETRANSMISSION | RETRANSMISSION
             why.append(
                 f"all of its bytes up to {(seq + seglen) % 2**32} were already acknowledged "
                 f"(the peer's ack {rev.lastack})"
@@ -211,19 +228,19 @@ def analyse_segment(
             and rev.lastack == seq
             and t_rev < FAST_RETRANSMISSION_WINDOW
         ):
-            found |= AnalysisFlag.FAST_RETRANSMISSION | AnalysisFlag.RETRANSMISSION
+            found |= FAST_RETRANSMISSION | RETRANSMISSION
             why.append(
                 f"resends seq {seq} {t_rev * 1e3:.3f} ms after the peer's duplicate ACK "
                 f"#{rev.dupacknum} asking for it (within 20 ms)"
             )
         elif not_advanced and t_fwd < threshold and fwd.nextseq != nextseq:
-            found |= AnalysisFlag.OUT_OF_ORDER
+            found |= OUT_OF_ORDER
             why.append(
                 f"seq {seq} is below the highest sent {fwd.nextseq}, {t_fwd * 1e3:.3f} ms after "
                 f"frame {fwd.nextseq_frame} (within the {threshold * 1e3:.3f} ms threshold)"
             )
         elif not_advanced:
-            found |= AnalysisFlag.RETRANSMISSION
+            found |= RETRANSMISSION
             rto_frame = fwd.unacked[0].frame if fwd.unacked else fwd.nextseq_frame
             why.append(
                 f"seq {seq} is below the highest sent {fwd.nextseq}: sent before (the oldest "
@@ -233,7 +250,7 @@ def analyse_segment(
     # state updates, as after Wireshark's checks
     if (seglen or tcp_flags & (_SYN | _FIN)) and len(fwd.unacked) < MAX_UNACKED_SEGMENTS:
         fwd.unacked.append(_Unacked(frame, seq, nextseq, now))
-    probe = found & AnalysisFlag.ZERO_WINDOW_PROBE
+    probe = found & ZERO_WINDOW_PROBE
     if (_gt(nextseq, fwd.nextseq) or not fwd.nextseq) and not probe:
         fwd.nextseq, fwd.nextseq_frame, fwd.nextseq_time = nextseq, frame, now
     if (seq == fwd.maxseqtobeacked or not fwd.maxseqtobeacked) and not probe:

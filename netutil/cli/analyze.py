@@ -11,7 +11,8 @@ ANALYZE_EPILOG = """\
 examples:
   netutil tcp analyze capture.pcapng            # connection table, then the flagged segments
   netutil tcp analyze capture.pcap --json       # connections and every segment's analysis
-  tcpdump -w - -U -i lo port 80 | netutil tcp analyze -
+  netutil tcp analyze capture.pcap --connection 0      # one connection's ladder and reasons
+  dumpcap -q -i lo -w - | netutil tcp analyze -
 
 flags follow Wireshark's tcp.analysis definitions (tshark 4.0), each with the reason it was
 raised: retransmission, fast_retransmission, spurious_retransmission, out_of_order,
@@ -41,28 +42,71 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--flagged", action="store_true", help="with --json: only flagged segments and notes"
     )
+    p.add_argument(
+        "--connection",
+        type=_connection_number,
+        metavar="N",
+        help="one connection (numbered from 0, as tshark's tcp.stream): its ladder diagram",
+    )
+    p.add_argument(
+        "--format",
+        choices=("ladder", "json"),
+        help="with --connection: the ladder (default) or its trace as JSON",
+    )
     p.set_defaults(func=run_analyze)
+
+
+def _connection_number(text: str) -> int:
+    if not text.isascii() or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"connection number {text!r} is not a whole number")
+    return int(text)
 
 
 def run_analyze(args: argparse.Namespace) -> int:
     from netutil.analyze import analyse
     from netutil.errors import InvalidInput
 
+    if args.format is not None and args.connection is None:
+        raise InvalidInput("--format needs --connection N (which connection to draw)")
+    every = args.connection is not None or (args.json and not args.flagged)
     if args.file == "-":
-        result = analyse(sys.stdin.buffer, every_segment=args.json and not args.flagged)
+        result = analyse(sys.stdin.buffer, every_segment=every)
     else:
         try:
             f = open(args.file, "rb")  # noqa: SIM115 (closed below)
         except OSError as exc:
             raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
         with f:
-            result = analyse(f, every_segment=args.json and not args.flagged)
+            result = analyse(f, every_segment=every)
+    if args.connection is not None:
+        from netutil.analyze.trace import connection_trace
+
+        trace = connection_trace(result, args.connection)
+        if args.json or args.format == "json":
+            emit_json(trace)
+        else:
+            sys.stdout.write(render_connection(trace))
+        return 0
     obj = result.as_dict()
     if args.json:
         emit_json(obj)
     else:
         sys.stdout.write(render_report(obj))
     return 0
+
+
+def render_connection(trace: dict) -> str:
+    """A captured connection's ladder, then why each flagged segment was flagged."""
+    from netutil.render.ladder import render_ladder
+
+    lines = list(render_ladder(trace))
+    flagged = [e for e in trace["events"] if e["analysis"]]
+    if flagged:
+        lines += ["", "flags (Wireshark's tcp.analysis meanings):"]
+        for e in flagged:
+            lines.append(f"  #{e['number']} {' '.join(e['analysis'])}")
+            lines.extend(f"      {reason}" for reason in e["reasons"])
+    return "\n".join(lines) + "\n"
 
 
 def _endpoint(e: dict, version: int) -> str:
@@ -107,13 +151,14 @@ def render_report(obj: dict) -> str:
     if any(c["roles_guessed"] for c in conns):
         lines.append("? no SYN captured: the client is the first sender")
     flagged = [e for e in obj["events"] if e["type"] == "note" or e["analysis"]]
+    t0 = obj["start"] or 0.0  # times from the first TCP segment, as in the table
     lines += ["", f"{obj['flagged_segments']} flagged segment(s)"]
     for e in flagged:
         if e["type"] == "note":
-            lines.append(f"{e['frame']:>7} {e['time']:.6f}  note: {e['note']}")
+            lines.append(f"{e['frame']:>7} {e['time'] - t0:10.6f}  note: {e['note']}")
             continue
         lines.append(
-            f"{e['frame']:>7} {e['time']:.6f}  #{e['connection']} {e['side']:<6} "
+            f"{e['frame']:>7} {e['time'] - t0:10.6f}  #{e['connection']} {e['side']:<6} "
             f"[{','.join(e['flags'])}] seq {e['seq']} ack {e['ack']} win {e['window']} "
             f"len {e['len']}  {' '.join(e['analysis'])}"
         )

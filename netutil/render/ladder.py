@@ -21,17 +21,20 @@ SIDE = 13  # width of a state column ("SYN-RECEIVED" is 12)
 def render_ladder(trace: dict[str, Any]) -> Iterator[str]:
     """Lines of the ladder diagram (the summary is `summary_pairs`)."""
     client, server = trace["client"], trace["server"]
-    options = trace["options"]
     isn = {"client": client["isn"], "server": server["isn"]}
     peer = {"client": "server", "server": "client"}
     yield (
         f"client {client['ip']}:{client['port']} (ISN {client['isn']})  <->  "
         f"server {server['ip']}:{server['port']} (ISN {server['isn']})"
     )
-    yield (
-        f"RTT {options['delay'] * 2 * 1000:g} ms, seed {options['seed']}; "
-        "seq and ack are relative to each side's ISN"
-    )
+    if "capture" in trace:  # a captured connection (netutil.analyze.trace): what and where
+        yield trace["capture"]
+    else:
+        options = trace["options"]
+        yield (
+            f"RTT {options['delay'] * 2 * 1000:g} ms, seed {options['seed']}; "
+            "seq and ack are relative to each side's ISN"
+        )
     yield ""
     header = f"{'time':>9}  {'client':<{SIDE}}|{'':<{LANE}}|  server"
     yield header
