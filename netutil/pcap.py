@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from netutil.errors import InvalidInput
-from netutil.layout import fast_constructor
+from netutil.frame import MAX_RECORD_LENGTH, PcapRecord, make_record
 from netutil.packet import ParsedPacket, parse_packet
+from netutil.pcapng import read_pcapng
 from netutil.segment import option_as_dict
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "PcapRecord",
     "PcapSegment",
     "link_payload",
+    "make_record",
+    "read_capture",
     "read_pcap",
     "read_pcap_header",
     "record_segment",
@@ -52,7 +55,6 @@ _LINKTYPES: Final = {
 MAGIC_MICROSECONDS: Final = 0xA1B2C3D4
 MAGIC_NANOSECONDS: Final = 0xA1B23C4D
 _PCAPNG_MAGIC: Final = 0x0A0D0D0A
-MAX_RECORD_LENGTH: Final = 262144  # libpcap's own maximum snapshot length
 FILE_HEADER_LENGTH: Final = 24
 RECORD_HEADER_LENGTH: Final = 16
 _FILE_FIELDS: Final = (
@@ -93,30 +95,6 @@ class PcapHeader:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class PcapRecord:
-    """One captured packet: its number (from 1), time, lengths, link type and bytes."""
-
-    index: int
-    ts_sec: int
-    ts_nsec: int
-    original_length: int
-    linktype: int
-    data: bytes
-
-    @property
-    def timestamp(self) -> float:
-        """Seconds since the epoch (a float: nanoseconds beyond its precision are rounded)."""
-        return self.ts_sec + self.ts_nsec / 1e9
-
-    @property
-    def captured_length(self) -> int:
-        return len(self.data)
-
-
-_make_record = fast_constructor(PcapRecord)
-
-
 def _read_exact(fileobj: BinaryIO, n: int) -> bytes:
     first = fileobj.read(n)
     if len(first) == n or not first:
@@ -148,7 +126,7 @@ def _parse_file_header(raw: bytes) -> PcapHeader:
                 order, magic == MAGIC_NANOSECONDS, major, minor, snaplen, linktype & 0xFFFF
             )
     magic = int.from_bytes(raw[:4], "big")
-    hint = " (a pcapng file; only classic pcap is read)" if magic == _PCAPNG_MAGIC else ""
+    hint = " (a pcapng file: read it with read_capture)" if magic == _PCAPNG_MAGIC else ""
     raise InvalidInput(
         f"not a pcap file: magic 0x{magic:08x} at byte offset 0{hint}; expected a1b2c3d4 or "
         "a1b23c4d in either byte order"
@@ -194,7 +172,9 @@ def _records(fileobj: BinaryIO, header: PcapHeader) -> Iterator[PcapRecord]:
                 f"truncated pcap record {index} at byte offset {offset}: incl_len {incl_len} at "
                 f"byte offset {offset + 8}, but only {len(data)} bytes follow"
             )
-        yield _make_record(index, ts_sec, ts_frac * scale, orig_len, header.linktype, data)
+        yield make_record(
+            index, ts_sec, ts_frac * scale, orig_len, header.linktype, data, 0, (), None, offset
+        )
         offset += RECORD_HEADER_LENGTH + incl_len
 
 
@@ -393,18 +373,39 @@ def _cut(record: PcapRecord) -> str:
     return ""
 
 
+def _open_capture(fileobj: BinaryIO) -> tuple[bool, Iterator[PcapRecord]]:
+    """(is pcapng, its records): the format is told by the first four bytes."""
+    first = _read_exact(fileobj, 4)
+    if first == _PCAPNG_MAGIC.to_bytes(4, "big"):
+        return True, read_pcapng(fileobj, first)
+    header = _parse_file_header(first + _read_exact(fileobj, FILE_HEADER_LENGTH - len(first)))
+    return False, _records(fileobj, header)
+
+
+def read_capture(fileobj: BinaryIO) -> Iterator[PcapRecord]:
+    """The packets of a classic pcap or a pcapng file, streamed in file order."""
+    yield from _open_capture(fileobj)[1]
+
+
 def tcp_segments(fileobj: BinaryIO) -> Iterator[PcapSegment]:
-    """Every TCP segment in a capture, in file order; records without TCP are skipped.
+    """Every TCP segment in a classic pcap or pcapng capture, in file order; records without TCP
+    are skipped.
 
     A damaged packet gives a segment with a note (see `record_segment`); a damaged file (a
-    record header or record cut short, a length over the cap) raises InvalidInput naming the
+    record header or block cut short, a length over the cap) raises InvalidInput naming the
     record and its byte offset.
     """
-    for record in read_pcap(fileobj):
+    pcapng, records = _open_capture(fileobj)
+    for record in records:
         try:
             found = record_segment(record)
         except InvalidInput as exc:
-            raise InvalidInput(f"pcap record {record.index}: {exc}") from None
+            where = (
+                f"pcapng packet {record.index} (block at byte offset {record.offset})"
+                if pcapng
+                else f"pcap record {record.index}"
+            )
+            raise InvalidInput(f"{where}: {exc}") from None
         if found is not None:
             yield found
 

@@ -194,7 +194,7 @@ def _pcap(records: bytes = b"", linktype: int = LINKTYPE_RAW) -> bytes:
         ),
         (
             b"\x0a\x0d\x0d\x0a" + bytes(20),
-            "not a pcap file: magic 0x0a0d0d0a at byte offset 0 (a pcapng file; only classic pcap is read)",
+            "not a pcap file: magic 0x0a0d0d0a at byte offset 0 (a pcapng file: read it with read_capture)",
         ),
         (
             b"GIF89a" + bytes(18),

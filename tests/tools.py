@@ -17,6 +17,7 @@ PACKAGES = {
     "nginx": "nginx-light",
     "chromium": "chromium",
     "tshark": "tshark",
+    "dumpcap": "tshark",
     "valgrind": "valgrind",
     "iprange": "iprange",
     "grepcidr": "grepcidr",

@@ -6,6 +6,16 @@ from flask import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from api.routes import handshake, ip, meta, page, plots, setops, subnet, tcp
+    from api.routes import analyze, handshake, ip, meta, page, plots, setops, subnet, tcp
 
-    return [meta.bp, ip.bp, subnet.bp, setops.bp, tcp.bp, handshake.bp, plots.bp, page.bp]
+    return [
+        meta.bp,
+        ip.bp,
+        subnet.bp,
+        setops.bp,
+        tcp.bp,
+        analyze.bp,
+        handshake.bp,
+        plots.bp,
+        page.bp,
+    ]

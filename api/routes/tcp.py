@@ -61,10 +61,10 @@ def tcp_parse(data, layer, src=None, dst=None):
 @bp.post("/api/tcp/parse/pcap")
 @endpoint(
     operation_id="tcp_parse_pcap",
-    summary="The TCP segments of a classic pcap file",
+    summary="The TCP segments of a pcap or pcapng file",
     tag="tcp",
     response=schemas.PcapSegments,
-    raw_body={PCAP_MEDIA_TYPE: "the pcap file as is (LINKTYPE_RAW or Ethernet)"},
+    raw_body={PCAP_MEDIA_TYPE: "the pcap or pcapng file as is (LINKTYPE_RAW or Ethernet)"},
 )
 def tcp_parse_pcap(body: bytes):
     """One entry per TCP segment (time, addresses, ports, flags, seq, ack, window, length,

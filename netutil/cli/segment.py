@@ -182,7 +182,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     what = parse.add_mutually_exclusive_group(required=True)
     what.add_argument("data", nargs="?", type=hex_bytes, metavar="HEX", help="the bytes as hex")
-    what.add_argument("--pcap", metavar="FILE", help="a classic pcap file")
+    what.add_argument("--pcap", metavar="FILE", help="a pcap or pcapng file")
     parse.add_argument("--layer", choices=["auto", "ip", "tcp"], default="auto")
     parse.add_argument("--src", help="source address (bare segments: to check the checksum)")
     parse.add_argument("--dst", help="destination address")

@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     tcp_sub = parser.add_subparsers(dest="tcp_command", metavar="COMMAND")
     tcp_sub.required = True
-    from netutil.cli import handshake, segment
+    from netutil.cli import analyze, handshake, segment
 
     segment.register(tcp_sub)
     handshake.register(tcp_sub)
+    analyze.register(tcp_sub)

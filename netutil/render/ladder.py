@@ -55,7 +55,6 @@ def render_ladder(
     """
     lane = max(MIN_LANE, min(LANE, width - FRAME))
     client, server = trace["client"], trace["server"]
-    options = trace["options"]
     isn = {"client": client["isn"], "server": server["isn"]}
     peer = {"client": "server", "server": "client"}
     ends = (
@@ -68,11 +67,15 @@ def render_ladder(
     else:
         yield f"{ends[0]}  <->"
         yield f"  {ends[1]}"
-    yield from _fill(
-        f"RTT {options['delay'] * 2 * 1000:g} ms, seed {options['seed']}; "
-        "seq and ack are relative to each side's ISN",
-        width,
-    )
+    if "capture" in trace:  # a captured connection (netutil.analyze.trace): what and where
+        yield from _fill(trace["capture"], width)
+    else:
+        options = trace["options"]
+        yield from _fill(
+            f"RTT {options['delay'] * 2 * 1000:g} ms, seed {options['seed']}; "
+            "seq and ack are relative to each side's ISN",
+            width,
+        )
     if legend:
         yield from _fill(LEGEND, width)
     yield ""

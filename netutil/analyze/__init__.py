@@ -1,0 +1,242 @@
+"""A real capture (pcap or pcapng) as TCP connections and per-segment analysis flags.
+
+`analyse_capture` reads the capture once, streaming, and yields one `SegmentEvent` per TCP
+segment (in file order, with the connection it belongs to, the side that sent it and Wireshark's
+analysis flags with their reasons) and one `FrameNote` per damaged frame; `CaptureAnalysis`
+collects the events' connections into the connection list. Memory grows with the number of
+connections open at once (each capped at Wireshark's 10,000 unacknowledged segments a side), not
+with the file: at most `MAX_CONNECTIONS` are followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Final
+
+from netutil.analyze.connections import Connection, ConnectionSummary
+from netutil.analyze.flags import AnalysisFlag
+from netutil.errors import LimitExceeded
+from netutil.pcap import PcapSegment, tcp_segments
+from netutil.segment import TCPFlag, WindowScale, option_as_dict
+
+__all__ = [
+    "MAX_CONNECTIONS",
+    "MAX_EVENTS",
+    "Analysis",
+    "AnalysisFlag",
+    "CaptureAnalysis",
+    "ConnectionSummary",
+    "FrameNote",
+    "SegmentEvent",
+    "analyse",
+    "analyse_capture",
+]
+
+MAX_CONNECTIONS: Final = 100_000
+MAX_EVENTS: Final = 1_000_000  # events a whole-capture result holds (JSON, the API)
+_SIDES: Final = ("client", "server")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentEvent:
+    """One TCP segment of the capture, analysed: the trace event of a real capture."""
+
+    frame: int
+    time: float
+    connection: int
+    side: str  # who sent it: "client" or "server"
+    flags: tuple[str, ...]
+    seq: int
+    ack: int
+    window: int
+    length: int
+    analysis: tuple[str, ...]  # Wireshark's tcp.analysis flag names, e.g. "retransmission"
+    reasons: tuple[str, ...]  # one line for each flag
+    dup_ack_num: int | None
+    dup_ack_frame: int | None
+    truncated: bool
+    options: tuple = ()  # the segment's TCP options (netutil.segment option objects)
+
+    def as_dict(self) -> dict:
+        return {
+            "type": "segment",
+            "frame": self.frame,
+            "time": self.time,
+            "connection": self.connection,
+            "side": self.side,
+            "flags": list(self.flags),
+            "seq": self.seq,
+            "ack": self.ack,
+            "window": self.window,
+            "len": self.length,
+            "options": [option_as_dict(o) for o in self.options],
+            "analysis": list(self.analysis),
+            "reasons": list(self.reasons),
+            "dup_ack_num": self.dup_ack_num,
+            "dup_ack_frame": self.dup_ack_frame,
+            "truncated": self.truncated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FrameNote:
+    """A frame that could not be analysed (damaged, or cut before its TCP header ends)."""
+
+    frame: int
+    time: float
+    note: str
+
+    def as_dict(self) -> dict:
+        return {"type": "note", "frame": self.frame, "time": self.time, "note": self.note}
+
+
+_TCP_FLAG_NAMES: dict[int, tuple[str, ...]] = {}
+
+
+def _tcp_flag_names(flags: int) -> tuple[str, ...]:
+    names = _TCP_FLAG_NAMES.get(flags)
+    if names is None:
+        names = _TCP_FLAG_NAMES[flags] = tuple(TCPFlag(flags).names)
+    return names
+
+
+class CaptureAnalysis:
+    """The connections of a capture, filled in as `events()` is consumed."""
+
+    def __init__(self, fileobj: BinaryIO, *, max_connections: int = MAX_CONNECTIONS) -> None:
+        self._fileobj = fileobj
+        self._max = max_connections
+        self._open: dict[tuple, Connection] = {}
+        self._done: list[Connection] = []
+        self.frames = 0
+
+    def events(self) -> Iterator[SegmentEvent | FrameNote]:
+        """Every TCP segment and damaged frame, in file order."""
+        for found in tcp_segments(self._fileobj):
+            self.frames += 1
+            event = self._one(found)
+            if event is not None:
+                yield event
+
+    def _one(self, found: PcapSegment) -> SegmentEvent | FrameNote | None:
+        packet = found.packet
+        if packet is None or packet.segment is None:
+            return FrameNote(found.index, found.timestamp, found.as_dict()["note"] or "")
+        ip, h = packet.ip, packet.segment.header
+        src, dst = (str(ip.src), h.src_port), (str(ip.dst), h.dst_port)
+        key = (src, dst) if src <= dst else (dst, src)
+        flags = int(h.flags)
+        conn = self._open.get(key)
+        reused = conn is not None and conn.starts_anew(conn.side_of(src), h.seq, flags)
+        if reused:
+            old = self._open.pop(key)
+            self._done.append(old)
+            conn = None
+        if conn is None:
+            if len(self._open) >= self._max and key not in self._open:
+                raise LimitExceeded(
+                    f"frame {found.index}: more than {self._max} connections in one capture"
+                )
+            # the client: the sender of a pure SYN, or of a SYN,ACK's peer; else the first sender
+            if flags & 0x12 == 0x12:
+                ends, guessed = (dst, src), False
+            else:
+                ends, guessed = (src, dst), not flags & 0x02
+            number = len(self._done) + len(self._open)
+            conn = Connection(number, ip.version, ends, guessed, found.timestamp)
+            self._open[key] = conn
+        side = conn.side_of(src)
+        shift = next((o.shift for o in h.options if isinstance(o, WindowScale)), None)
+        length = found.payload_length
+        facts = conn.add(
+            side,
+            found.index,
+            found.timestamp,
+            h.seq,
+            h.ack,
+            length,
+            flags,
+            h.window,
+            shift,
+            found.original_length,
+        )
+        names, reasons = facts.names(), facts.reasons
+        if reused:
+            names += ("reused_ports",)
+            reasons = (
+                f"a new connection on the ports of connection {old.number}: a SYN after its "
+                "FIN or RST, or with another initial sequence number",
+                *reasons,
+            )
+        return SegmentEvent(
+            found.index,
+            found.timestamp,
+            conn.number,
+            _SIDES[side],
+            _tcp_flag_names(flags),
+            h.seq,
+            h.ack,
+            h.window,
+            length,
+            names,
+            reasons,
+            facts.dup_ack_num,
+            facts.dup_ack_frame,
+            found.truncated,
+            h.options,
+        )
+
+    def connections(self) -> list[ConnectionSummary]:
+        """The connection list, in order of first appearance (Wireshark's tcp.stream order)."""
+        every = self._done + list(self._open.values())
+        return [c.summary() for c in sorted(every, key=lambda c: c.number)]
+
+
+def analyse_capture(fileobj: BinaryIO, **kwargs) -> CaptureAnalysis:
+    """A `CaptureAnalysis` of a pcap or pcapng file object (consume `events()`, then read
+    `connections()`)."""
+    return CaptureAnalysis(fileobj, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A whole capture analysed: how many frames held TCP, the connection list, and the events
+    (every segment, or only the flagged ones and the notes)."""
+
+    segments: int
+    start: float | None  # time of the first TCP segment
+    connections: tuple[ConnectionSummary, ...]
+    events: tuple[SegmentEvent | FrameNote, ...]
+    every_segment: bool
+
+    def as_dict(self) -> dict:
+        flagged = sum(1 for e in self.events if isinstance(e, SegmentEvent) and e.analysis)
+        return {
+            "segments": self.segments,
+            "start": self.start,
+            "connections": [c.as_dict() for c in self.connections],
+            "flagged_segments": flagged,
+            "every_segment": self.every_segment,
+            "events": [e.as_dict() for e in self.events],
+        }
+
+
+def analyse(
+    fileobj: BinaryIO, *, every_segment: bool = True, max_events: int = MAX_EVENTS
+) -> Analysis:
+    """Analyse a whole capture. With `every_segment` False, only flagged segments and notes are
+    kept (what the text report lists), so memory follows the problems, not the file."""
+    capture = CaptureAnalysis(fileobj)
+    kept: list[SegmentEvent | FrameNote] = []
+    for event in capture.events():
+        if every_segment or isinstance(event, FrameNote) or event.analysis:
+            if len(kept) >= max_events:
+                raise LimitExceeded(
+                    f"frame {event.frame}: more than {max_events} events to list; list only "
+                    "the flagged segments (without --all) or split the capture"
+                )
+            kept.append(event)
+    connections = tuple(capture.connections())
+    start = min((c.start for c in connections), default=None)
+    return Analysis(capture.frames, start, connections, tuple(kept), every_segment)

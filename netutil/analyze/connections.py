@@ -1,0 +1,209 @@
+"""TCP connections in a capture: the 4-tuple plus SYN boundaries, each direction's analysis state,
+and the summary a connection list shows (endpoints, start, duration, packets and bytes each way,
+the handshake and its round-trip times, how it closed, the window scale in effect).
+
+A connection begins at the first segment of a 4-tuple not yet seen, or, as Wireshark splits
+conversations (packet-tcp.c, "reused ports"), at a SYN or SYN,ACK on a known 4-tuple whose
+sequence number differs from the one that direction began with, or that comes after a FIN or RST.
+The client is the sender of the first pure SYN; with no SYN captured, the sender of the first
+segment (and the summary says the roles were guessed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from netutil.analyze.flags import FlowState, SegmentFacts, analyse_segment
+
+__all__ = ["Connection", "ConnectionSummary", "Endpoint"]
+
+_FIN, _SYN, _RST, _ACK = 0x01, 0x02, 0x04, 0x10
+_PURE_SYN: Final = _SYN
+Endpoint = tuple[str, int]  # (address, port)
+
+
+def _t(seconds: float | None) -> float | None:
+    """A time difference to the nanosecond (what the capture's timestamps can hold)."""
+    return None if seconds is None else round(seconds, 9)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSummary:
+    """One row of the connection list (times in seconds; bytes are TCP payload and frame bytes
+    each way, client to server first)."""
+
+    number: int
+    ip_version: int
+    client: Endpoint
+    server: Endpoint
+    roles_guessed: bool
+    start: float
+    duration: float
+    packets: tuple[int, int]
+    payload_bytes: tuple[int, int]
+    frame_bytes: tuple[int, int]
+    handshake: str
+    syn_to_synack: float | None  # client side: SYN to SYN,ACK
+    synack_to_ack: float | None  # server side: SYN,ACK to the client's ACK
+    initial_rtt: float | None  # Wireshark's iRTT: the last SYN to the first ACK
+    close: str
+    window_scale: tuple[int | None, int | None]  # shift each side offered (None: unknown/not used)
+    flag_counts: dict[str, int]
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "ip_version": self.ip_version,
+            "client": {"address": self.client[0], "port": self.client[1]},
+            "server": {"address": self.server[0], "port": self.server[1]},
+            "roles_guessed": self.roles_guessed,
+            "start": self.start,
+            "duration": _t(self.duration),
+            "packets": {"client_to_server": self.packets[0], "server_to_client": self.packets[1]},
+            "payload_bytes": {
+                "client_to_server": self.payload_bytes[0],
+                "server_to_client": self.payload_bytes[1],
+            },
+            "frame_bytes": {
+                "client_to_server": self.frame_bytes[0],
+                "server_to_client": self.frame_bytes[1],
+            },
+            "handshake": self.handshake,
+            "syn_to_synack": _t(self.syn_to_synack),
+            "synack_to_ack": _t(self.synack_to_ack),
+            "initial_rtt": _t(self.initial_rtt),
+            "close": self.close,
+            "window_scale": {"client": self.window_scale[0], "server": self.window_scale[1]},
+            "flag_counts": dict(self.flag_counts),
+        }
+
+
+@dataclass(slots=True)
+class Connection:
+    """One connection being followed: both directions' state and the running totals. Side 0 is
+    the client."""
+
+    number: int
+    ip_version: int
+    ends: tuple[Endpoint, Endpoint]
+    roles_guessed: bool
+    start: float
+    last: float = 0.0
+    flows: tuple[FlowState, FlowState] = field(default_factory=lambda: (FlowState(), FlowState()))
+    base_seq: list = field(default_factory=lambda: [None, None])
+    packets: list = field(default_factory=lambda: [0, 0])
+    payload: list = field(default_factory=lambda: [0, 0])
+    frames: list = field(default_factory=lambda: [0, 0])
+    syn_time: float | None = None  # the most recent pure SYN
+    synack_time: float | None = None
+    syn_to_synack: float | None = None
+    synack_to_ack: float | None = None
+    first_rtt: float | None = None
+    fin: list = field(default_factory=lambda: [False, False])
+    rst: list = field(default_factory=lambda: [False, False])
+    offered_scale: list = field(default_factory=lambda: [None, None])
+    flag_counts: dict = field(default_factory=dict)
+
+    def side_of(self, src: Endpoint) -> int:
+        return 0 if src == self.ends[0] else 1
+
+    def starts_anew(self, side: int, seq: int, tcp_flags: int) -> bool:
+        """A SYN (or SYN,ACK) that begins a new connection on this 4-tuple (ports reused)."""
+        if not tcp_flags & _SYN or self.base_seq[side] is None:
+            return False
+        return seq != self.base_seq[side] or any(self.fin) or any(self.rst)
+
+    def add(
+        self,
+        side: int,
+        frame: int,
+        now: float,
+        seq: int,
+        ack: int,
+        seglen: int,
+        tcp_flags: int,
+        window: int,
+        window_shift: int | None,
+        frame_length: int,
+    ) -> SegmentFacts:
+        """Account for one segment sent by `side` and analyse it."""
+        self.last = now
+        self.packets[side] += 1
+        self.payload[side] += seglen
+        self.frames[side] += frame_length
+        if self.base_seq[side] is None:
+            self.base_seq[side] = seq if tcp_flags & _SYN else (seq - 1) % 2**32
+        is_syn = tcp_flags & (_SYN | _ACK) == _SYN
+        if is_syn:
+            self.syn_time = now
+        elif tcp_flags & _SYN:
+            if self.syn_time is not None and self.syn_to_synack is None:
+                self.syn_to_synack = now - self.syn_time
+            self.synack_time = now
+        elif tcp_flags & _ACK and self.syn_time is not None and self.first_rtt is None:
+            self.first_rtt = now - self.syn_time
+            if side == 0 and self.synack_time is not None:
+                self.synack_to_ack = now - self.synack_time
+        fwd, rev = self.flows[side], self.flows[1 - side]
+        facts = analyse_segment(
+            fwd, rev, frame, now, seq, ack, seglen, tcp_flags, window, self.first_rtt
+        )
+        if tcp_flags & _SYN:  # window scaling is settled by the SYNs' options (RFC 7323 2.2)
+            if window_shift is not None:
+                fwd.win_scale = min(window_shift, 14)
+                self.offered_scale[side] = window_shift
+            if fwd.win_scale == -1:
+                fwd.win_scale = rev.win_scale = -2
+            elif tcp_flags & _ACK and rev.win_scale == -2:
+                fwd.win_scale = -2
+        if tcp_flags & _FIN:
+            self.fin[side] = True
+        if tcp_flags & _RST:
+            self.rst[side] = True
+        if facts.flags:
+            counts = self.flag_counts
+            for name in facts.names():
+                counts[name] = counts.get(name, 0) + 1
+        return facts
+
+    def summary(self) -> ConnectionSummary:
+        if self.syn_time is None and self.synack_time is None:
+            handshake = "not captured"
+        elif self.syn_to_synack is None:
+            handshake = "no SYN,ACK" if self.synack_time is None else "SYN,ACK without SYN"
+        elif self.synack_to_ack is None:
+            handshake = "no ACK of the SYN,ACK"
+        else:
+            handshake = "complete"
+        if self.rst[0] or self.rst[1]:
+            who = "client" if self.rst[0] else "server"
+            close = f"reset by the {who}" if not all(self.rst) else "reset by both"
+        elif all(self.fin):
+            close = "FIN from both"
+        elif self.fin[0] or self.fin[1]:
+            close = f"FIN from the {'client' if self.fin[0] else 'server'} only"
+        else:
+            close = "open at the end of the capture"
+        scale = tuple(
+            None if self.flows[i].win_scale < 0 else self.offered_scale[i] for i in (0, 1)
+        )
+        return ConnectionSummary(
+            self.number,
+            self.ip_version,
+            self.ends[0],
+            self.ends[1],
+            self.roles_guessed,
+            self.start,
+            self.last - self.start,
+            tuple(self.packets),
+            tuple(self.payload),
+            tuple(self.frames),
+            handshake,
+            self.syn_to_synack,
+            self.synack_to_ack,
+            self.first_rtt,
+            close,
+            scale,
+            dict(sorted(self.flag_counts.items())),
+        )
