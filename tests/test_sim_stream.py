@@ -58,7 +58,8 @@ def test_cli_ladder_and_pcap_streamed_equal_the_whole_trace(tmp_path, capsys, na
              "--loss", "0.02", "--mss", "536"]}[name]  # fmt: skip
     assert main(argv) == 0
     ladder = capsys.readouterr().out
-    expected = [*render_ladder(whole), "", *summary_pairs_text(whole)]
+    # drawn as the CLI draws it into a pipe: 80 columns, with the legend
+    expected = [*render_ladder(whole, width=80, legend=True), "", *summary_pairs_text(whole)]
     assert ladder.splitlines() == expected
     target = tmp_path / "run.pcap"
     assert main([*argv, "-o", str(target)]) == 0
