@@ -36,36 +36,17 @@ COLUMNS = {
     "is_documentation": "is_documentation",
 }
 
-#: Boundaries inside the multicast blocks where a verdict may change, besides the registries':
-#: RFC 5771 section 3's IPv4 blocks (and RFC 2365's scopes inside 239/8), and every IPv6 flags
-#: and scope byte (ffXY::/16, RFC 4291 section 2.7).
-_MULTICAST_CUTS = {
-    4: sorted(
-        {
-            0xE0000000 + offset
-            for offset in (
-                0x000000,  # 224.0.0.0/24 Local Network Control
-                0x000100,  # 224.0.1.0/24 Internetwork Control
-                0x000200,  # 224.0.2.0 - 224.0.255.255 AD-HOC block I
-                0x010000,  # 224.1.0.0/16 reserved
-                0x020000,  # 224.2.0.0/16 SDP/SAP
-                0x030000,  # 224.3.0.0 - 224.4.255.255 AD-HOC block II
-                0x050000,  # 224.5.0.0 - 224.255.255.255 reserved
-                0x01000000,  # 225.0.0.0 - 231.255.255.255 reserved
-                0x08000000,  # 232.0.0.0/8 Source-Specific Multicast
-                0x09000000,  # 233.0.0.0/8 GLOP
-                0x09FC0000,  # 233.252.0.0/14 AD-HOC block III
-                0x0A000000,  # 234.0.0.0/8 Unicast-Prefix-based
-                0x0B000000,  # 235.0.0.0 - 238.255.255.255 reserved
-                0x0F000000,  # 239.0.0.0/8 Administratively Scoped
-                0x0FC00000,  # 239.192.0.0/14 organization-local scope
-                0x0FFF0000,  # 239.255.0.0/16 IPv4 Local Scope
-                0x10000000,  # 240.0.0.0: multicast ends
-            )
-        }
-    ),
-    6: [0xFF00 + byte << 112 for byte in range(256)],
-}
+
+def _multicast_cuts(version: int) -> list[int]:
+    """Where a multicast verdict may change: the first address of each RFC 5771 block and 240/4
+    (IPv4), every flags-and-scope /16 ffXY:: (IPv6, RFC 4291 section 2.7): the blocks of
+    `netutil.multicast`, the table `ip info` decides multicast by."""
+    if version == 4:
+        from netutil import multicast
+
+        return [*multicast._V4_FIRSTS, 0xF0000000]
+    return [0xFF00 + byte << 112 for byte in range(256)]
+
 
 _CUTS: dict[int, list[int]] = {}
 
@@ -78,7 +59,7 @@ def cuts(version: int) -> list[int]:
         for entry in registry.entries(version):
             first = int(entry.prefix.network_address)
             points.update((first, first + entry.prefix.num_addresses))
-        points.update(_MULTICAST_CUTS[version])
+        points.update(_multicast_cuts(version))
         top = 1 << (32 if version == 4 else 128)
         found = _CUTS[version] = sorted(p for p in points if p < top)
     return found

@@ -44,7 +44,8 @@ RULES = (
     " that holds it (first_integer <= address <= last_integer, same version) among the rows"
     " whose decides is true; terminated rows (termination_date set) never decide.",
     "An address that no deciding row holds is globally reachable, except multicast"
-    " (224.0.0.0/4, ff00::/8), which these registries do not cover.",
+    " (224.0.0.0/4, ff00::/8), which these registries do not cover: netutil decides it by"
+    " its RFC 5771 block or its RFC 4291 scope.",
     "An IPv4-mapped address (::ffff:0:0/96) is looked up by the IPv4 address it carries.",
     "Empty flags are IANA's N/A (Teredo and 6to4 Globally Reachable) or a terminated row's"
     " empty cells.",

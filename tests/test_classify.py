@@ -116,8 +116,9 @@ def test_pandas_series_gives_a_frame_with_its_index():
     assert list(frame.columns) == list(classify.COLUMNS)
     assert {k: str(v) for k, v in frame.dtypes.items()} == classify.FRAME_DTYPES
     assert frame.iloc[:0].dtypes.equals(classify.frame_meta().dtypes)
-    # 6to4's Globally Reachable is N/A in the IANA table: <NA>, not False
-    assert frame["is_global"].isna().tolist() == [False, True, True]
+    # 6to4's Globally Reachable is N/A in the IANA table: <NA>, not False; ff02::/16 is
+    # link-local scope (RFC 4291 section 2.7): not globally reachable
+    assert frame["is_global"].tolist() == [False, pd.NA, False]
     assert frame.loc[8, "registry_name"] == "6to4"
 
 
