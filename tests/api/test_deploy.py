@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -51,7 +52,9 @@ def test_dockerfile_is_multi_stage_on_slim_python():
     assert len(froms) >= 2
     assert " AS " in froms[0].upper()
     for image in froms:
-        assert image.split()[0].startswith("python:") and image.split()[0].endswith("-slim")
+        name = image.split()[0]
+        # python:X.Y.Z-slim, or pinned to its Debian release: python:X.Y.Z-slim-bookworm
+        assert re.fullmatch(r"python:[0-9.]+-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?", name), name
 
 
 def test_final_stage_installs_the_built_wheel_and_no_sources():

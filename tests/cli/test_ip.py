@@ -282,18 +282,20 @@ def test_json_lines_to_a_text_only_stdout(monkeypatch):
 
 
 @pytest.mark.integration
-def test_installed_script_undecodable_zone_bytes_go_out_as_they_came():
-    """A zone of bytes that are not UTF-8 (stdin decodes them to lone surrogates) does not stop
-    the run with a traceback, and the JSON stays valid UTF-8: the surrogate as its escape."""
+def test_installed_script_undecodable_zone_bytes_are_refused_and_the_run_goes_on():
+    """A zone of bytes that are not UTF-8 (stdin decodes them to lone surrogates) is refused on
+    its line, the run goes on, and what is written is valid UTF-8 JSON (RFC 4007 zones are
+    interface names or indexes: text)."""
     proc = subprocess.run(
         [_script(), "ip", "info", "-", "--json"],
         input=b"fe80::1%\xff\n10.0.0.1\n",
         capture_output=True,
         env={**os.environ, "PYTHONUTF8": "1"},
     )
-    assert (proc.returncode, proc.stderr) == (0, b"")
-    first, second = proc.stdout.splitlines()
-    assert first.startswith(b'{"input":"fe80::1%\\udcff","version":6,')
-    assert b'"zone":"\\udcff"' in first
-    assert json.loads(first.decode("utf-8"))["zone"] == "\udcff"
-    assert json.loads(second) == info("10.0.0.1").as_dict()
+    assert proc.returncode == 1
+    assert proc.stderr.decode("utf-8").splitlines() == [
+        "netutil: error: line 1: invalid IPv6 address 'fe80::1%\\udcff': zone holds byte 0xff,"
+        " which is not UTF-8 text"
+    ]
+    (only,) = proc.stdout.splitlines()
+    assert json.loads(only.decode("utf-8")) == info("10.0.0.1").as_dict()
