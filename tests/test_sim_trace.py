@@ -19,11 +19,15 @@ SCHEMAS = {
     "timeout": schemas.TimeoutEvent,
     "user": schemas.TextEvent,
     "error": schemas.TextEvent,
+    "congestion": schemas.TextEvent,
 }
 
 
 def _example(kind):
-    """An event of each kind from real runs (a refused connection has the error event)."""
+    """An event of each kind from real runs (a refused connection has the error event; the
+    default sender policy reports nothing, so a congestion event is made as a policy's is)."""
+    if kind == "congestion":
+        return record(("congestion", 1.5, "client", "cwnd 2920 bytes"))
     for options in (SimOptions(seed=2, loss=0.3, data=3000), SimOptions(seed=1, listener=False)):
         for e in simulate(options).records():
             if isinstance(e, EVENT_TYPES[kind]):

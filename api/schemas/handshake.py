@@ -193,9 +193,9 @@ class TimeoutEvent(_Event):
 
 
 class TextEvent(_Event):
-    """A user call (OPEN, SEND, CLOSE, ...) or an error report."""
+    """A user call (OPEN, SEND, CLOSE, ...), an error report, or a sender policy's report."""
 
-    type = present(fields.String, validate=validate.OneOf(["user", "error"]))
+    type = present(fields.String, validate=validate.OneOf(["user", "error", "congestion"]))
     text = present(fields.String)
 
     class Meta(Strict.Meta):

@@ -148,7 +148,21 @@ class ErrorEvent:
         return {"type": "error", "time": _t(self.time), "side": self.side, "text": self.text}
 
 
-Event = SendEvent | ArriveEvent | StateEvent | TimeoutEvent | UserEvent | ErrorEvent
+@dataclass(frozen=True, slots=True)
+class CongestionEvent:
+    """What `side`'s sender policy reports of its window (`SenderPolicy.report`)."""
+
+    time: float
+    side: str
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": "congestion", "time": _t(self.time), "side": self.side, "text": self.text}
+
+
+Event = (
+    SendEvent | ArriveEvent | StateEvent | TimeoutEvent | UserEvent | ErrorEvent | CongestionEvent
+)
 EVENT_TYPES: dict[str, type] = {
     "send": SendEvent,
     "arrive": ArriveEvent,
@@ -156,6 +170,7 @@ EVENT_TYPES: dict[str, type] = {
     "timeout": TimeoutEvent,
     "user": UserEvent,
     "error": ErrorEvent,
+    "congestion": CongestionEvent,
 }
 
 _FLAG_BITS = (
@@ -211,6 +226,7 @@ _FROM_RECORDED = {
     "timeout": lambda e: TimeoutEvent(*e[1:]),
     "user": lambda e: UserEvent(*e[1:]),
     "error": lambda e: ErrorEvent(*e[1:]),
+    "congestion": lambda e: CongestionEvent(*e[1:]),
 }
 
 
