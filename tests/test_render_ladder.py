@@ -17,9 +17,10 @@ TRACE = simulate(SimOptions(seed=3, loss=0.3, data=5000)).as_dict()
 
 
 def _diagram(lines: list[str]) -> list[str]:
-    """The rows under the header's dashed rule."""
+    """The rows under the header's dashed rule (up to the note under them, if any)."""
     start = next(i for i, line in enumerate(lines) if set(line) == {"-"})
-    return lines[start + 1 :]
+    rows = lines[start + 1 :]
+    return rows[: rows.index("")] if "" in rows else rows
 
 
 @pytest.mark.parametrize("width", [80, 100, FULL_WIDTH, 60])
