@@ -149,7 +149,9 @@ def test_summarize_in_chunks_of_any_size_agrees_with_ipaddress(items, chunk):
             result = subnet.summarize(items, errors=errors)
             assert list(result.networks()) == expected
             assert list(result.cidrs()) == [str(n) for n in expected]
-            assert result.as_dict()["input_count"] == len(items)
+            d = result.as_dict()  # taken and rejected items; blank ones are neither
+            assert d["input_count"] == sum(1 for x in items if x.strip()) - len(bad)
+            assert d["rejected_count"] == len(bad)
         assert [position for position, _ in errors] == bad
         errors_by_mode[mode] = errors
     assert errors_by_mode["bulk"] == errors_by_mode["per-item"]  # the same words, too
@@ -190,7 +192,8 @@ def test_a_list_past_the_threshold_takes_the_numpy_path():
         (150_000, "invalid network '10.0.0.999': octet 999 (> 255) not permitted in '10.0.0.999'")
     ]
     d = result.as_dict()
-    assert (d["input_count"], d["ipv4_count"], d["ipv6_count"]) == (2**18 + 1, 16 + 2, 1)
+    assert (d["input_count"], d["rejected_count"]) == (2**18, 1)  # the bad line rejected
+    assert (d["ipv4_count"], d["ipv6_count"]) == (16 + 2, 1)
 
     errors = []
     taken = items[:200_000]  # 199,999 addresses (10.1.2.3 missing) and the bad line
