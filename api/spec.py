@@ -18,8 +18,9 @@ from netutil import __version__
 
 OPENAPI_VERSION = "3.1.0"
 
-#: Statuses every operation can answer, whatever it does (routing, body size, the unexpected).
-COMMON_ERRORS = (404, 405, 500)
+#: Statuses every operation can answer, whatever it does (routing, the unexpected, the time
+#: budget of api.deadline).
+COMMON_ERRORS = (404, 405, 500, 503)
 #: Answered by gunicorn itself, before the app sees the request: a request line (method, path
 #: and query) over its 8190-byte limit. Plain text, not problem+json.
 URI_TOO_LONG = {
@@ -36,6 +37,7 @@ ERROR_DESCRIPTIONS = {
     415: "Request body is not application/json",
     422: "Invalid values: the field-by-field messages are in `errors`",
     500: "Unexpected server error (details are only in the server log)",
+    503: "The request passed the service's time budget (see Retry-After)",
 }
 
 DESCRIPTION = (
