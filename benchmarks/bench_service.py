@@ -38,15 +38,6 @@ FAMILIES = {
 }
 
 
-def _slowloris(port: int, count: int) -> list[socket.socket]:
-    held = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ")
-        held.append(sock)
-    return held
-
-
 def _drip(held: list[socket.socket], stop: threading.Event) -> None:
     """Keep the slowloris connections alive: one header byte each, every second."""
     while not stop.wait(1.0):
@@ -56,7 +47,7 @@ def _drip(held: list[socket.socket], stop: threading.Event) -> None:
 
 
 def _with_slowloris(port: int, url: str, seconds: float, count: int = 200) -> load.Result:
-    held = _slowloris(port, count)
+    held = load.slowloris(port, count)
     stop = threading.Event()
     dripper = threading.Thread(target=_drip, args=(held, stop))
     dripper.start()

@@ -7,6 +7,7 @@ the status the mix expects. Latencies are wall-clock seconds per request.
 
 from __future__ import annotations
 
+import socket
 import statistics
 import threading
 import time
@@ -110,3 +111,14 @@ def in_background(base_url: str, seconds: float, threads: int = 8, mix=None):
     t = threading.Thread(target=lambda: holder.append(run(base_url, seconds, threads, mix)))
     t.start()
     return t, holder
+
+
+def slowloris(port: int, count: int) -> list[socket.socket]:
+    """`count` connections to 127.0.0.1:port that each send part of a request's headers and
+    then go quiet (the slowloris attack); the caller closes them."""
+    held = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ")
+        held.append(sock)
+    return held

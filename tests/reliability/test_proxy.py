@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import time
 
 import pytest
@@ -79,18 +78,8 @@ def test_a_whole_replica_killed_under_load_loses_no_request(nginx):
         assert result.failed == 0, (dict(result.failures), s.logs())
 
 
-def slowloris(port: int, count: int) -> list[socket.socket]:
-    """`count` connections that each send part of a request line and then go quiet."""
-    held = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ")
-        held.append(sock)
-    return held
-
-
 def test_200_slowloris_connections_do_not_starve_the_service(two_replicas):
-    held = slowloris(two_replicas.nginx.port, 200)
+    held = load.slowloris(two_replicas.nginx.port, 200)
     try:
         result = load.run(two_replicas.url, seconds=3, threads=4)
         print(result.line("with 200 slowloris connections open"))
@@ -106,7 +95,7 @@ def test_without_the_proxy_a_few_slowloris_connections_stop_gunicorn(tmp_path):
 
     replica = start_replica(tmp_path, workers=2)
     try:
-        held = slowloris(replica.port, 2)
+        held = load.slowloris(replica.port, 2)
         try:
             with pytest.raises(requests.Timeout):
                 requests.get(f"http://127.0.0.1:{replica.port}/healthz", timeout=2)
@@ -118,7 +107,7 @@ def test_without_the_proxy_a_few_slowloris_connections_stop_gunicorn(tmp_path):
 
 
 def test_slowloris_connections_are_closed_by_the_header_timeout(two_replicas):
-    (sock,) = slowloris(two_replicas.nginx.port, 1)
+    (sock,) = load.slowloris(two_replicas.nginx.port, 1)
     started = time.monotonic()
     sock.settimeout(20)
     with sock:
