@@ -1,6 +1,7 @@
 """The service runs with a read-only root filesystem, as deploy/kubernetes/ and compose run it:
-here every mount is made read-only in a private mount namespace, a fresh tmpfs on /tmp is the
-one writable path, and the image's command must start and answer."""
+here every mount is made read-only in a private mount namespace, a fresh tmpfs on /tmp (or
+/mnt when the checkout is under /tmp) is the one writable path, and the image's command must
+start and answer."""
 
 from __future__ import annotations
 
@@ -16,12 +17,25 @@ from tests.api.conftest import BIN, free_port, running
 
 pytestmark = pytest.mark.integration
 
-# A new mount namespace (changes are invisible outside it): / and /dev/shm read-only, /tmp a
+
+def _scratch() -> str:
+    """Where the one writable tmpfs goes: /tmp, as the Kubernetes manifest mounts it, unless the
+    checkout itself lives under /tmp (as `.ci/run` makes it): a tmpfs there would hide the
+    interpreter, so then /mnt stands in for it."""
+    inside = str(BIN.resolve())
+    for path in ("/tmp", "/mnt"):
+        if not inside.startswith(path + "/"):
+            return path
+    raise AssertionError(f"no scratch mount point outside {inside}")
+
+
+SCRATCH = _scratch()
+# A new mount namespace (changes are invisible outside it): / and /dev/shm read-only, SCRATCH a
 # new empty tmpfs; then the container's command.
 SETUP = (
     "mount --make-rprivate / && mount -o remount,bind,ro / && "
     "{ ! mountpoint -q /dev/shm || mount -o remount,bind,ro /dev/shm; } && "
-    'mount -t tmpfs -o size=64m tmpfs /tmp && exec "$@"'
+    f'mount -t tmpfs -o size=64m tmpfs {SCRATCH} && exec "$@"'
 )
 
 
@@ -44,7 +58,7 @@ def test_service_runs_with_a_read_only_root_filesystem():
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "PYTHONDONTWRITEBYTECODE": "1",
-        "TMPDIR": "/tmp",
+        "TMPDIR": SCRATCH,
     }
     with running(argv, port, env=env) as url:
         assert requests.get(url + "/api/ip/10.0.0.1", timeout=10).json()["is_private"] is True
