@@ -60,6 +60,37 @@ def _query_values(schema: Schema) -> dict[str, Any]:
     return values
 
 
+def _ascii_numbers(schema: Schema, values: Any) -> None:
+    """Refuse a number given as text with a character outside ASCII: marshmallow's Integer and
+    Float call int() and float(), which read other scripts' digits (`٢٦` is 26), while the CLI
+    (netutil.numbers) and the address parser take only 0-9."""
+    if not isinstance(values, dict):
+        return
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        field_ = schema.fields.get(key)
+        if isinstance(field_, fields.List):
+            field_, texts = field_.inner, value if isinstance(value, list) else []
+        else:
+            texts = [value]
+        if not isinstance(field_, fields.Number):
+            continue
+        for text in texts:
+            bad = (
+                next((ch for ch in text if not ch.isascii()), None)
+                if isinstance(text, str)
+                else None
+            )
+            if bad is not None:
+                errors[key] = [
+                    f"non-ASCII character {bad!r} (U+{ord(bad):04X}): "
+                    "only the digits 0-9 are accepted"
+                ]
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
 def load_json_body() -> Any:
     """The request body as JSON: 415 for another media type, 400 when it does not parse (not
     UTF-8, a lone surrogate, a duplicate key, nesting past MAX_JSON_DEPTH, a number past
@@ -246,11 +277,15 @@ def endpoint(
 
         def handle(**kwargs: Any) -> Response:
             if query_schema is not None:
-                kwargs.update(query_schema.load(_query_values(query_schema)))
+                values = _query_values(query_schema)
+                _ascii_numbers(query_schema, values)
+                kwargs.update(query_schema.load(values))
             elif request.args:
                 raise ValidationError({key: ["Unknown field."] for key in request.args})
             if body_schema is not None:
-                kwargs.update(body_schema.load(load_json_body()))
+                body = load_json_body()
+                _ascii_numbers(body_schema, body)
+                kwargs.update(body_schema.load(body))
             if raw_body:
                 if request.mimetype not in raw_body:
                     wanted = " or ".join(raw_body)
