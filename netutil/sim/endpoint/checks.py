@@ -1,0 +1,273 @@
+"""RFC 9293 section 3.10.7.4: a segment that arrives in SYN-RECEIVED or a synchronized state,
+the RFC's checks in its order, one method each (first: sequence number, second: RST, fourth:
+SYN, fifth: ACK, seventh: segment text, eighth: FIN; the third, security, and the sixth, URG,
+are not modelled). Every state change records its rule id (`states.TRANSITIONS`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from netutil.sim.endpoint.receiving import RECEIVE_STATES
+from netutil.sim.segments import CONTROL_BITS, F_RST, F_SYN_ACK, HALF, MASK
+from netutil.sim.states import State
+from netutil.sim.tcb import OOW_RATE_LIMIT
+from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT
+
+if TYPE_CHECKING:
+    from netutil.segment import TCPHeader
+
+SYN_RECEIVED = State.SYN_RECEIVED
+ESTABLISHED = State.ESTABLISHED
+FIN_WAIT_1 = State.FIN_WAIT_1
+FIN_WAIT_2 = State.FIN_WAIT_2
+CLOSE_WAIT = State.CLOSE_WAIT
+CLOSING = State.CLOSING
+LAST_ACK = State.LAST_ACK
+TIMEWAIT = State.TIME_WAIT
+
+
+class SegmentChecks:
+    """The checks of section 3.10.7.4, as methods of `endpoint.TCB`."""
+
+    __slots__ = ()
+
+    def _other_arrives(self, h: TCPHeader, payload: bytes) -> str:
+        """Section 3.10.7.4: SYN-RECEIVED and the synchronized states, the RFC's checks in order.
+
+        Each check returns the arrival's result when it ends the processing of the segment.
+        """
+        syn, fin, rst, ack = CONTROL_BITS[h.flags + 0]
+        # first: check sequence number (and trim the segment to the window)
+        checked = self._check_sequence(h, payload, syn, fin, rst, ack)
+        if checked.__class__ is str:
+            return checked
+        seq, seg_len, syn, fin, payload = checked
+        # second: check the RST bit
+        if rst:
+            return self._check_rst(seq)
+        # third: security (not modelled). fourth: check the SYN bit
+        if syn:
+            return self._check_syn()
+        # fifth: check the ACK field
+        if not ack:
+            return "dropped"  # S22
+        done = self._check_ack(h, seq, seg_len)
+        if done is not None:
+            return done
+        # sixth: URG (not modelled). seventh: process the segment text
+        result = self._process_text(seq, payload, fin) if payload or fin else "accepted"
+        # eighth: check the FIN bit
+        if self.peer_fin_seq is not None and self.peer_fin_seq == self.rcv_nxt:
+            self._fin_arrives()
+        self._output()
+        return result
+
+    def _check_sequence(
+        self, h: TCPHeader, payload: bytes, syn: int, fin: int, rst: int, ack: int
+    ) -> tuple[int, int, int, int, bytes] | str:
+        """First check: the acceptability test (Table 6) and the trim to the window.
+
+        Returns the segment as it is processed further (SEG.SEQ, SEG.LEN before the trim, SYN,
+        FIN, text) or, for an unacceptable segment, the result (S14 ACK, S34 TIME-WAIT restart,
+        or Linux's duplicate-SYN reply).
+        """
+        rcv_nxt = self.rcv_nxt
+        seq = rcv_nxt + ((h.seq - rcv_nxt + HALF) & MASK) - HALF
+        plen = len(payload)
+        seg_len = plen + syn + fin
+        wnd = self.rcv_adv - rcv_nxt
+        # A segment that starts at RCV.NXT, the common case, passes every row of the table but
+        # one: data into a zero window.
+        if seq == rcv_nxt:
+            ok = wnd > 0 if seg_len else wnd >= 0
+        elif seg_len == 0:
+            ok = wnd > 0 and rcv_nxt <= seq < rcv_nxt + wnd
+        elif wnd == 0:
+            ok = False
+        else:
+            end = seq + seg_len - 1
+            ok = rcv_nxt <= seq < rcv_nxt + wnd or rcv_nxt <= end < rcv_nxt + wnd
+        if not ok:
+            state = self.state
+            if syn and ack and state is SYN_RECEIVED and not self.passive and seq == rcv_nxt - 1:
+                # Simultaneous open (Figure 7): the peer's SYN,ACK repeats the SYN we have;
+                # only its new part - the ACK - is processed.
+                syn = 0
+                seq += 1
+                seg_len -= 1
+                ok = seg_len == 0 or (wnd > 0 and seq < rcv_nxt + wnd)
+            elif wnd == 0 and seq == rcv_nxt:
+                # "special allowance should be made to accept valid ACKs, URGs, and RSTs"
+                payload, plen, fin, seg_len, ok = b"", 0, 0, 0, True
+                self._ack_now = True
+            if not ok:
+                return self._unacceptable(seq, syn, fin, rst, ack)
+        # Trim to the window: "only the new parts are processed".
+        if seq < rcv_nxt:
+            cut = rcv_nxt - seq
+            if syn:
+                syn = 0
+                cut -= 1
+                seq += 1
+            if cut:
+                if cut > plen:
+                    fin = 0
+                    cut = plen
+                payload = payload[cut:]
+                plen -= cut
+                seq += cut
+        if plen and seq + plen > rcv_nxt + wnd:
+            keep = rcv_nxt + wnd - seq
+            payload = payload[:keep]
+            fin = 0
+        return seq, seg_len, syn, fin, payload
+
+    def _unacceptable(self, seq: int, syn: int, fin: int, rst: int, ack: int) -> str:
+        """An unacceptable segment: dropped if a RST, else ACKed (S14), with TIME-WAIT's and
+        Linux's duplicate-SYN exceptions."""
+        if rst:
+            return "dropped"
+        state = self.state
+        if state is TIMEWAIT and fin:
+            # S34: a retransmitted FIN restarts the 2 MSL wait
+            self.timers.start(TIME_WAIT, 2.0 * self.params.msl)
+        rcv_nxt = self.rcv_nxt
+        if (
+            state is SYN_RECEIVED
+            and syn
+            and not ack
+            and seq == rcv_nxt - 1
+            and self.params.dup_syn == "syn-ack"
+        ):
+            # Linux tcp_check_req: a pure retransmitted SYN gets the SYN,ACK again.
+            now = self.engine.now
+            if now - self._last_oow >= OOW_RATE_LIMIT:
+                self._last_oow = now
+                self._send_syn(F_SYN_ACK, "retransmission (duplicate SYN)")
+                self.retransmissions += 1
+                self.rtt_seq = None
+                self.timers.start(RETRANSMISSION, self.rtt.rto)
+            return "duplicate"
+        self._send_ack(None)  # S14
+        return "duplicate" if seq < rcv_nxt else "out of window"
+
+    def _check_rst(self, seq: int) -> str:
+        """Second check: the RST bit (RFC 5961 section 3 as adopted by RFC 9293)."""
+        if seq != self.rcv_nxt:
+            self._send_ack("challenge ACK")  # S19
+            return "challenge ACK"
+        state = self.state
+        if state is SYN_RECEIVED:
+            if self.passive:
+                self._back_to_listen("S15", "connection reset in SYN-RECEIVED")
+                return "reset"
+            self._delete_tcb("S16", "connection refused (RST received in SYN-RECEIVED)")
+            return "reset"
+        if state in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
+            self._delete_tcb("S17", "connection reset by peer")
+        else:
+            self._delete_tcb("S18")
+        return "reset"
+
+    def _check_syn(self) -> str:
+        """Fourth check: a SYN in the window (RFC 5961 section 4 as adopted by RFC 9293)."""
+        if self.state is SYN_RECEIVED and self.passive:
+            self._back_to_listen("S20", None)
+            return "reset"
+        self._send_ack("challenge ACK")  # S21
+        return "challenge ACK"
+
+    def _check_ack(self, h: TCPHeader, seq: int, seg_len: int) -> str | None:
+        """Fifth check: the ACK field (SYN-RECEIVED's S23/S24, S25, new and duplicate ACKs, the
+        window update, our FIN acknowledged: S26-S28). None: go on to the segment text."""
+        state = self.state
+        seg_ack = self.snd_una + ((h.ack - self.snd_una + HALF) & MASK) - HALF
+        if state is SYN_RECEIVED:
+            if self.snd_una < seg_ack <= self.snd_nxt:
+                self.snd_wnd = h.window << self.snd_wscale
+                if self.snd_wnd > self.max_snd_wnd:
+                    self.max_snd_wnd = self.snd_wnd
+                self.snd_wl1, self.snd_wl2 = seq, seg_ack
+                self._set_state(ESTABLISHED, "S23")
+                self._begin_data()
+                self._notify("on_established")
+                state = ESTABLISHED
+            else:
+                self._reply_rst(h, F_RST, h.ack, 0, "S24")
+                return "reset sent"
+        if seg_ack > self.snd_nxt:
+            self._send_ack(None)  # S25
+            return "dropped"
+        if seg_ack > self.snd_una:
+            self._new_ack(seg_ack)
+        elif (
+            seg_ack == self.snd_una
+            and seg_len == 0
+            and self.snd_nxt > self.snd_una
+            and (h.window << self.snd_wscale) == self.snd_wnd
+            # a duplicate ACK (RFC 5681 section 2): the sender policy says what it means
+            and self.sender.on_duplicate_ack(self.snd_una, self.snd_nxt)
+        ):
+            self.rtt_seq = None
+            self._retransmit_head("fast retransmission")
+        # window update (SND.UNA =< SEG.ACK =< SND.NXT, RFC 9293 section 3.10.7.4 fifth)
+        if seg_ack >= self.snd_una and (
+            self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
+        ):
+            window = h.window
+            if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
+                window <<= self.snd_wscale
+            if window and not self.snd_wnd:
+                self.timers.deadline[PERSIST] = None
+                self.persist_backoff = 0
+            self.snd_wnd = window
+            if window > self.max_snd_wnd:
+                self.max_snd_wnd = window
+            self.snd_wl1, self.snd_wl2 = seq, seg_ack
+        # (whether our FIN is acknowledged: asked only in the three states that wait for it)
+        if state is FIN_WAIT_1:
+            if self.fin_sent and self.snd_una > self.fin_seq:
+                self._set_state(FIN_WAIT_2, "S26")
+        elif state is CLOSING:
+            if self.fin_sent and self.snd_una > self.fin_seq:
+                self._enter_time_wait("S27")
+                return "accepted"
+            # else: data queued before our FIN may still be waiting for window (see _output)
+        elif state is LAST_ACK:
+            if self.fin_sent and self.snd_una > self.fin_seq:
+                self._delete_tcb("S28")
+                return "accepted"
+        elif state is TIMEWAIT:
+            return "accepted"
+        return None
+
+    def _process_text(self, seq: int, payload: bytes, fin: int) -> str:
+        """Seventh check: deliver the text in sequence, keep what is beyond RCV.NXT for the
+        reassembly, note where the peer's FIN is."""
+        result = "accepted"
+        if payload and self.state in RECEIVE_STATES:
+            plen = len(payload)
+            in_order = seq == self.rcv_nxt
+            if in_order:
+                self._deliver(payload)
+                if fin and seq + plen == self.rcv_nxt:
+                    self.peer_fin_seq = self.rcv_nxt
+                self._pull_reassembly()
+            else:
+                self.receiver.store(seq, payload)
+                if fin:
+                    self.peer_fin_seq = seq + plen
+                result = "out of order"
+            if self.receiver.ack_now(in_order):
+                self._ack_now = True
+        elif fin:
+            if seq == self.rcv_nxt:
+                self.peer_fin_seq = seq
+            elif seq > self.rcv_nxt:
+                self.peer_fin_seq = seq
+                self._ack_now = True
+                result = "out of order"
+        elif payload:
+            self._ack_now = True  # text in CLOSE-WAIT, CLOSING, ...: ignored, but ACKed
+        return result

@@ -1,0 +1,33 @@
+"""The receiving side: arriving text handed to the application in sequence, and what is beyond
+RCV.NXT taken back from the receiver policy's reassembly once RCV.NXT reaches it (RFC 9293
+section 3.10.7.4 seventh; when to ACK and what window to offer are `receiver.ReceiverPolicy`'s).
+"""
+
+from __future__ import annotations
+
+from netutil.sim.states import State
+
+# States in which arriving text is delivered (section 3.10.7.4 seventh).
+RECEIVE_STATES = (State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2)
+
+
+class Receiving:
+    """The receiving side, as methods of `endpoint.TCB`."""
+
+    __slots__ = ()
+
+    def _deliver(self, payload: bytes) -> None:
+        self.unread += payload
+        self.rcv_nxt += len(payload)
+        if not self._app_data_pending:
+            self._app_data_pending = True
+            self._notify("on_data")
+
+    def _pull_reassembly(self) -> None:
+        """Move out-of-order text that is now in sequence to the application."""
+        receiver = self.receiver
+        while True:
+            payload = receiver.pull(self.rcv_nxt)
+            if payload is None:
+                return
+            self._deliver(payload)
