@@ -89,21 +89,49 @@ class SegmentChecks:
             end = seq + seg_len - 1
             ok = rcv_nxt <= seq < rcv_nxt + wnd or rcv_nxt <= end < rcv_nxt + wnd
         if not ok:
-            state = self.state
-            if syn and ack and state is SYN_RECEIVED and not self.passive and seq == rcv_nxt - 1:
-                # Simultaneous open (Figure 7): the peer's SYN,ACK repeats the SYN we have;
-                # only its new part - the ACK - is processed.
-                syn = 0
-                seq += 1
-                seg_len -= 1
-                ok = seg_len == 0 or (wnd > 0 and seq < rcv_nxt + wnd)
-            elif wnd == 0 and seq == rcv_nxt:
-                # "special allowance should be made to accept valid ACKs, URGs, and RSTs"
-                payload, plen, fin, seg_len, ok = b"", 0, 0, 0, True
-                self._ack_now = True
-            if not ok:
-                return self._unacceptable(seq, syn, fin, rst, ack)
-        # Trim to the window: "only the new parts are processed".
+            return self._allowances(seq, seg_len, wnd, syn, fin, rst, ack, payload)
+        if seq < rcv_nxt or seq + plen > rcv_nxt + wnd:
+            return self._trim(seq, seg_len, wnd, syn, fin, payload)
+        return seq, seg_len, syn, fin, payload
+
+    def _allowances(
+        self,
+        seq: int,
+        seg_len: int,
+        wnd: int,
+        syn: int,
+        fin: int,
+        rst: int,
+        ack: int,
+        payload: bytes,
+    ) -> tuple[int, int, int, int, bytes] | str:
+        """A segment the table refuses, but for the two cases the RFC lets through: the repeated
+        SYN of a simultaneous open's SYN,ACK, and an ACK (or RST) at RCV.NXT into a zero window.
+        Anything else is `_unacceptable`."""
+        rcv_nxt = self.rcv_nxt
+        ok = False
+        if syn and ack and self.state is SYN_RECEIVED and not self.passive and seq == rcv_nxt - 1:
+            # Simultaneous open (Figure 7): the peer's SYN,ACK repeats the SYN we have;
+            # only its new part - the ACK - is processed.
+            syn = 0
+            seq += 1
+            seg_len -= 1
+            ok = seg_len == 0 or (wnd > 0 and seq < rcv_nxt + wnd)
+        elif wnd == 0 and seq == rcv_nxt:
+            # "special allowance should be made to accept valid ACKs, URGs, and RSTs"
+            payload, fin, seg_len, ok = b"", 0, 0, True
+            self._ack_now = True
+        if not ok:
+            return self._unacceptable(seq, syn, fin, rst, ack)
+        return self._trim(seq, seg_len, wnd, syn, fin, payload)
+
+    def _trim(
+        self, seq: int, seg_len: int, wnd: int, syn: int, fin: int, payload: bytes
+    ) -> tuple[int, int, int, int, bytes]:
+        """Trim an acceptable segment to the window: "only the new parts are processed" (a SYN
+        or text before RCV.NXT is cut off, and text beyond the window with the FIN after it)."""
+        rcv_nxt = self.rcv_nxt
+        plen = len(payload)
         if seq < rcv_nxt:
             cut = rcv_nxt - seq
             if syn:
@@ -184,18 +212,9 @@ class SegmentChecks:
         state = self.state
         seg_ack = self.snd_una + ((h.ack - self.snd_una + HALF) & MASK) - HALF
         if state is SYN_RECEIVED:
-            if self.snd_una < seg_ack <= self.snd_nxt:
-                self.snd_wnd = h.window << self.snd_wscale
-                if self.snd_wnd > self.max_snd_wnd:
-                    self.max_snd_wnd = self.snd_wnd
-                self.snd_wl1, self.snd_wl2 = seq, seg_ack
-                self._set_state(ESTABLISHED, "S23")
-                self._begin_data()
-                self._notify("on_established")
-                state = ESTABLISHED
-            else:
-                self._reply_rst(h, F_RST, h.ack, 0, "S24")
+            if not self._syn_acked(h, seq, seg_ack):
                 return "reset sent"
+            state = ESTABLISHED
         if seg_ack > self.snd_nxt:
             self._send_ack(None)  # S25
             return "dropped"
@@ -215,17 +234,43 @@ class SegmentChecks:
         if seg_ack >= self.snd_una and (
             self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
         ):
-            window = h.window
-            if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
-                window <<= self.snd_wscale
-            if window and not self.snd_wnd:
-                self.timers.deadline[PERSIST] = None
-                self.persist_backoff = 0
-            self.snd_wnd = window
-            if window > self.max_snd_wnd:
-                self.max_snd_wnd = window
+            self._update_window(h.window, seq, seg_ack)
+        # (whether our FIN is acknowledged: asked only in the states that wait for it)
+        if state is ESTABLISHED or state is CLOSE_WAIT or state is FIN_WAIT_2:
+            return None
+        return self._fin_acked(state)
+
+    def _update_window(self, window: int, seq: int, seg_ack: int) -> None:
+        """The send window taken from a segment newer than the last that set it (SND.WL1,
+        SND.WL2); a window that opens stops the persist timer (section 3.8.6.1)."""
+        if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
+            window <<= self.snd_wscale
+        if window and not self.snd_wnd:
+            self.timers.deadline[PERSIST] = None
+            self.persist_backoff = 0
+        self.snd_wnd = window
+        if window > self.max_snd_wnd:
+            self.max_snd_wnd = window
+        self.snd_wl1, self.snd_wl2 = seq, seg_ack
+
+    def _syn_acked(self, h: TCPHeader, seq: int, seg_ack: int) -> bool:
+        """The fifth check in SYN-RECEIVED: an acceptable ACK of our SYN establishes (S23, with
+        the window it carries); any other is answered with a RST (S24). True: established."""
+        if self.snd_una < seg_ack <= self.snd_nxt:
+            self.snd_wnd = h.window << self.snd_wscale
+            if self.snd_wnd > self.max_snd_wnd:
+                self.max_snd_wnd = self.snd_wnd
             self.snd_wl1, self.snd_wl2 = seq, seg_ack
-        # (whether our FIN is acknowledged: asked only in the three states that wait for it)
+            self._set_state(ESTABLISHED, "S23")
+            self._begin_data()
+            self._notify("on_established")
+            return True
+        self._reply_rst(h, F_RST, h.ack, 0, "S24")
+        return False
+
+    def _fin_acked(self, state: State) -> str | None:
+        """The end of the fifth check in FIN-WAIT-1, CLOSING, LAST-ACK and TIME-WAIT: whether
+        our FIN is acknowledged (S26-S28). None: go on to the segment text."""
         if state is FIN_WAIT_1:
             if self.fin_sent and self.snd_una > self.fin_seq:
                 self._set_state(FIN_WAIT_2, "S26")

@@ -103,21 +103,8 @@ class Opening:
             self.rcv_adv = self.rcv_nxt + self.params.syn_window
             if ack:
                 self.snd_una = seg_ack
-            now = self.engine.now
             if self.snd_una > self.iss:
-                # S11: our SYN has been ACKed
-                self.snd_wnd = self.max_snd_wnd = h.window
-                self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
-                self.timers.deadline[RETRANSMISSION] = None
-                self.retries = 0
-                if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
-                    self.rtt.sample(now - self.rtt_time)
-                self.rtt_seq = None
-                self._set_state(ESTABLISHED, "S11")
-                self._begin_data()
-                self._transmit(F_ACK, self.snd_nxt, b"", None)  # the ACK of the SYN,ACK
-                self._notify("on_established")
-                self._output()
+                self._syn_ack_arrives(h, seg_ack)
                 return "accepted"
             # S12: simultaneous open
             self.snd_wnd = self.max_snd_wnd = h.window
@@ -127,6 +114,22 @@ class Opening:
             return "accepted"
         # fifth: neither SYN nor RST (S13)
         return "dropped"
+
+    def _syn_ack_arrives(self, h: TCPHeader, seg_ack: int) -> None:
+        """S11: SYN-SENT's SYN,ACK that acknowledges our SYN: established, and its ACK sent."""
+        now = self.engine.now
+        self.snd_wnd = self.max_snd_wnd = h.window
+        self.snd_wl1, self.snd_wl2 = self.rcv_nxt - 1, seg_ack
+        self.timers.deadline[RETRANSMISSION] = None
+        self.retries = 0
+        if self.rtt_seq is not None and seg_ack >= self.rtt_seq:
+            self.rtt.sample(now - self.rtt_time)
+        self.rtt_seq = None
+        self._set_state(ESTABLISHED, "S11")
+        self._begin_data()
+        self._transmit(F_ACK, self.snd_nxt, b"", None)  # the ACK of the SYN,ACK
+        self._notify("on_established")
+        self._output()
 
     def _syn_options(self, h: TCPHeader) -> None:
         """Take the peer's MSS, window scale and timestamps from its SYN (RFC 9293 3.7.1,
