@@ -14,6 +14,7 @@ from netutil.segment import TCPHeader, parse_flags
 from netutil.sim.endpoint import TCB, ConnectionError_
 from netutil.sim.engine import Engine
 from netutil.sim.states import RULES, TRANSITIONS, State, transition_table
+from netutil.sim.tcb import tcb_parameters
 
 ISS = 1000  # our ISN
 IRS = 5000  # the peer's ISN
@@ -29,20 +30,19 @@ class Wire:
         self.sent.append((header, payload, note))
 
 
-def endpoint(isn=ISS, **kw):
-    engine = Engine()
-    events = []
+def endpoint(isn=ISS, **settings):
+    """A server endpoint in CLOSED with the given settings (`tcb_parameters`'s keywords)."""
     tcb = TCB(
         "server",
-        engine,
+        Engine(),
         Wire(),
-        events,
-        ip="192.0.2.2",
-        port=80,
-        remote_port=4000,
-        isn=isn,
-        ts_offset=0,
-        **kw,
+        [],
+        "192.0.2.2",  # ip
+        80,  # port
+        4000,  # remote_port
+        isn,
+        0,  # ts_offset
+        tcb_parameters(**settings),
     )
     tcb.peer = SimpleNamespace(ip="192.0.2.1")
     return tcb
@@ -390,3 +390,23 @@ def test_every_rule_is_named_in_some_test():
     # S30 cannot show: the fifth check moves FIN-WAIT-1 to FIN-WAIT-2 (S26) before the eighth
     # sees the FIN (S32); test_fin_ack_in_fin_wait_1_passes_fin_wait_2_in_the_same_segment
     assert missing == ["S30"]
+
+
+def test_each_check_of_section_3_10_7_4_is_a_short_method():
+    # the checks read beside the RFC, one method each, none of them a page long
+    import inspect
+
+    from netutil.sim.endpoint.checks import SegmentChecks
+
+    methods = {
+        name: len(inspect.getsourcelines(f)[0])
+        for name, f in vars(SegmentChecks).items()
+        if inspect.isfunction(f)
+    }
+    for check in ("_check_sequence", "_check_rst", "_check_syn", "_check_ack", "_process_text"):
+        assert check in methods
+    assert {name: n for name, n in methods.items() if n >= 50} == {}
+    # and every part of the endpoint adds methods only: the state is the TCB's slots alone
+    for part in TCB.__mro__[1:-1]:
+        assert part.__slots__ == (), part
+    assert not hasattr(endpoint(), "__dict__")

@@ -42,7 +42,6 @@ _CLOSED, _LISTEN, _ESTABLISHED, _CLOSE_WAIT = (
     State.ESTABLISHED,
     State.CLOSE_WAIT,
 )
-_new = object.__new__  # an empty TCB or Application, filled by its _setup (see connect)
 
 
 @lru_cache(maxsize=1)
@@ -95,9 +94,6 @@ class Application:
     )
 
     def __init__(self, tcb: TCB, engine: Engine, script: AppScript) -> None:
-        self._setup(tcb, engine, script)
-
-    def _setup(self, tcb: TCB, engine: Engine, script: AppScript) -> None:
         self.tcb = tcb
         self.engine = engine
         self.script = script
@@ -343,11 +339,8 @@ def _build(
     client_port += EPHEMERAL_PORTS[0]
     client_isn = options.client_isn if options.client_isn is not None else getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
-    # Endpoints and applications are filled by `_setup` on a bare instance: `__init__`'s
-    # arguments positionally, in its order, without a dict of keyword arguments per run.
     params, client_script, server_script = _scenario(options)
-    client = _new(TCB)
-    client._setup(
+    client = TCB(
         "client",
         engine,
         network,
@@ -359,8 +352,7 @@ def _build(
         getrandbits(32),  # ts_offset
         params,
     )
-    server = _new(TCB)
-    server._setup(
+    server = TCB(
         "server",
         engine,
         network,
@@ -373,10 +365,8 @@ def _build(
         params,
     )
     client.peer, server.peer = server, client
-    client_app = _new(Application)
-    client_app._setup(client, engine, client_script)
-    server_app = _new(Application)
-    server_app._setup(server, engine, server_script)
+    client_app = Application(client, engine, client_script)
+    server_app = Application(server, engine, server_script)
     client.app, server.app = client_app, server_app
 
     payload = stream_bytes(0, options.data) if options.data else b""

@@ -76,7 +76,6 @@ from netutil.sim.endpoint.user_calls import ConnectionError_, UserCalls
 from netutil.sim.rto import RtoEstimator
 from netutil.sim.segments import DEFAULT_MSS
 from netutil.sim.states import State
-from netutil.sim.tcb import TCBParameters, tcb_parameters
 from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT, Timers, dispatch_table
 
 if TYPE_CHECKING:
@@ -85,6 +84,7 @@ if TYPE_CHECKING:
     from netutil.sim.network import Network
     from netutil.sim.receiver import ReceiverPolicy
     from netutil.sim.sender import SenderPolicy
+    from netutil.sim.tcb import TCBParameters
 
 __all__ = ["TCB", "ConnectionError_"]
 
@@ -173,32 +173,6 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         engine: Engine,
         network: Network,
         events: list[Any] | None,
-        *,
-        ip: str,
-        port: int,
-        remote_port: int,
-        isn: int,
-        ts_offset: int,
-        mss: int = 1460,
-        rcv_buf: int = 65535,
-        msl: float = 120.0,
-        syn_retries: int = 6,
-        synack_retries: int = 5,
-        dup_syn: str = "ack",
-        sender: type[SenderPolicy] | None = None,
-        receiver: type[ReceiverPolicy] | None = None,
-    ) -> None:
-        params = tcb_parameters(mss, rcv_buf, msl, syn_retries, synack_retries, dup_syn)
-        if sender is not None or receiver is not None:
-            params = params.with_policies(sender, receiver)
-        self._setup(name, engine, network, events, ip, port, remote_port, isn, ts_offset, params)
-
-    def _setup(
-        self,
-        name: str,
-        engine: Engine,
-        network: Network,
-        events: list[Any] | None,
         ip: str,
         port: int,
         remote_port: int,
@@ -206,6 +180,9 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         ts_offset: int,
         params: TCBParameters,
     ) -> None:
+        """An endpoint in CLOSED named `name` ("client", "server"), at `ip`:`port` talking to
+        `remote_port`, with initial sequence number `isn`, timestamp clock offset `ts_offset`
+        and the scenario's shared settings `params` (`tcb.tcb_parameters`)."""
         self.name = name
         self.engine = engine
         self.network = network
