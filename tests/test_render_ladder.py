@@ -100,3 +100,46 @@ def test_in_a_pipe_the_ladder_is_80_columns():
         check=True,
     ).stdout
     assert max(map(len, out.splitlines())) == 80
+
+
+def test_a_fin_retransmitted_into_time_wait_says_it_restarts_the_wait():
+    # the client's last ACK (#7) is dropped: the server's FIN comes again after its 1 s RTO
+    # (RFC 6298 2.1), arriving at 0.15 + 1 + 0.05 = 1.2 s; in TIME-WAIT the client restarts
+    # 2 MSL (RFC 9293 3.10.7.4, eighth check) and reaches CLOSED at 1.2 + 2 * 120 = 241.2 s
+    trace = simulate(SimOptions(seed=1, drop=("7",))).as_dict()
+    rows = _diagram(list(render_ladder(trace)))
+    restart = [r for r in rows if "TIME-WAIT restarts" in r]
+    assert len(restart) == 1
+    assert restart[0].split()[0] == "1.200"
+    assert "< #8 duplicate FIN: TIME-WAIT restarts, CLOSED 240 s later" in restart[0]
+    assert rows[-1].split()[:2] == ["241.200", "CLOSED"]
+
+
+def _read_trace(reads, window):
+    """A hand-made trace: the server advertises 0, its application reads, it sends `window`."""
+    base = simulate(SimOptions(seed=1)).as_dict()
+    ack = next(e for e in base["events"] if e["type"] == "send" and e["side"] == "server")
+    ack = {**ack, "flags": ["ACK"], "options": []}
+    events = [{**ack, "time": 1.0, "number": 5, "window": 0}]
+    events += [
+        {"type": "user", "time": t, "side": "server", "text": f"RECEIVE {n} bytes"}
+        for t, n in reads
+    ]
+    events.append({**ack, "time": 3.0, "number": 6, "window": window, "note": "window update"})
+    return {**base, "events": events}
+
+
+def test_reads_that_move_the_window_are_shown_above_the_segment_they_move():
+    rows = _diagram(list(render_ladder(_read_trace([(1.5, 250), (2.75, 250)], 500), width=80)))
+    text = [r[25:65].strip() for r in rows]
+    at = text.index("app: RECEIVE 500 bytes in 2 reads")
+    assert text[at + 1] == "since 1.500"
+    assert rows[at + 2].split()[0] == "3.000" and "#6 ACK" in rows[at + 2]
+    assert not rows[at][:9].strip()  # the read's row has no time of its own: its text says it
+    one = _diagram(list(render_ladder(_read_trace([(2.0, 300)], 300), width=80)))
+    assert any("app: RECEIVE 300 bytes (at 2.000)" in r for r in one)
+
+
+def test_reads_that_leave_the_window_as_it_was_are_not_shown():
+    rows = _diagram(list(render_ladder(_read_trace([(2.0, 300)], 0), width=80)))
+    assert not any("RECEIVE" in r for r in rows)

@@ -244,3 +244,24 @@ def test_window_moves_say_why():
         else:
             assert f"window shrank from {before} to {e['window']}" in text
     assert changes >= 4
+
+
+def test_reads_that_move_the_window_are_drawn_beside_the_segment_they_move():
+    t = trace(seed=1)
+    ack = next(e for e in t["events"] if e["type"] == "send" and e["side"] == "server")
+    ack = {**ack, "flags": ["ACK"], "options": []}
+    events = [
+        {**ack, "time": 1.0, "number": 1, "window": 0},
+        {"type": "user", "time": 1.5, "side": "server", "text": "RECEIVE 250 bytes"},
+        {"type": "user", "time": 2.75, "side": "server", "text": "RECEIVE 250 bytes"},
+        {**ack, "time": 3.0, "number": 2, "window": 500, "note": "window update"},
+        {"type": "user", "time": 3.5, "side": "server", "text": "RECEIVE 100 bytes"},
+        {**ack, "time": 4.0, "number": 3, "window": 500},  # the read moved nothing: not shown
+    ]
+    root = parse({**t, "events": events})
+    (read,) = groups(root, "app-read")
+    assert read.get("data-step") == "3" and read.get("data-side") == "server"
+    assert read.find("s:text", NS).text == "app read 500 B"
+    assert "RECEIVE 500 bytes in 2 reads since 1.500" in read.find("s:title", NS).text
+    texts = [n.text or "" for n in root.iter(f"{{{NS['s']}}}text")]
+    assert not [x for x in texts if "RECEIVE" in x]  # each read is not drawn on its own

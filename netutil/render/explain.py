@@ -172,7 +172,7 @@ def _send_sentence(e: dict[str, Any], state: str, cause: tuple[float, str, Any] 
                 f"{name} (Linux's answer; the RFC's is an ACK, rule S14)"
             )
         return _rule_sentence(side, "T2", state, f": {name}")
-    if note == "window probe":
+    if note.startswith("window probe"):
         return _rule_sentence(side, "T7", state, f": {name}")
     if note == "challenge ACK":
         return f"{side}: sends the challenge ACK {name} in {state} (RFC 5961; rules S19, S21)"

@@ -11,6 +11,13 @@ iterable (a generator fed by a running simulation): each row is written as soon 
 event shows it is complete, so memory stays constant however long the run. Text that does not
 fit the lane (a long label, a verdict, a remark) wraps onto rows of its own instead of pushing
 the right border out.
+
+The application's reads (`user` events `RECEIVE n bytes`) are shown where they move the window:
+the reads a side made since its last segment are summed into one row just above the next segment
+whose advertised window differs from the one before (a window update otherwise has no visible
+cause); reads that leave the next window as it was are not shown. A retransmitted FIN arriving in
+TIME-WAIT says that it restarts the 2 MSL wait (RFC 9293 section 3.10.7.4, rule S34), which is why
+CLOSED comes 2 MSL after that arrival rather than after the first FIN.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ TIME = 9  # width of the time column ("   12.345")
 #: Columns around the lane: time, two spaces, client state, two borders, two spaces, server
 #: state ("SYN-RECEIVED").
 FRAME = TIME + 2 + SIDE + 2 + 2 + 12
+#: Fates of a segment that never arrives: random loss, a --drop rule, a full bottleneck queue.
+LOST_FATES = ("lost", "dropped", "queue-drop")
 #: The width of the classic layout (a 70-column lane), used when no width is asked for.
 FULL_WIDTH = FRAME + LANE
 
@@ -86,11 +95,18 @@ def render_ladder(
     draw = _Lane(lane)
     last: list[Any] | None = None  # [time, left, lane text, right, show time]
     falls = _WindowFalls()
+    reads = Reads()
+    state = {"client": "CLOSED", "server": "CLOSED"}
+    fins: set[int] = set()  # numbers of the segments sent with FIN (to name a restart)
+    msl = trace.get("options", {}).get("msl")
     for e in trace["events"] if events is None else events:
         kind, side, time = e["type"], e["side"], e["time"]
         new: list[list[Any]]
         falls.see(e)
+        if kind == "user" and reads.see(e):
+            continue
         if kind == "state":
+            state[side] = e["to"]
             col = 1 if side == "client" else 3
             if last is not None and last[0] == time and not last[col]:
                 last[col] = e["to"]
@@ -100,8 +116,16 @@ def render_ladder(
                 row[col] = e["to"]
                 new = [row]
         elif kind == "send":
+            if "FIN" in e["flags"]:
+                fins.add(e["number"])
             label = _label(e, isn[side], isn[peer[side]])
             new = _rows(time, draw.arrow(label, side, e["fate"]))
+            read = reads.before_send(e)
+            if read:  # above the arrow, without a time of its own (the text says when)
+                above = _rows(time, draw.aside(read, side))
+                for row in above:
+                    row[4] = False
+                new = above + new
         elif kind == "arrive":
             verdict = e["result"]
             mark = f"#{e['number']}" + (" (copy 2)" if e["copy"] == 2 else "")
@@ -109,14 +133,18 @@ def render_ladder(
                 mark += f" {verdict}"
             if verdict in ("bad checksum", "malformed"):
                 mark += " X"
+            elif state[side] == "TIME-WAIT" and e["number"] in fins:
+                mark += " FIN: TIME-WAIT restarts" + (
+                    f", CLOSED {2 * msl:g} s later" if msl else ""
+                )
             new = _rows(time, draw.arrival(mark, side))
         elif kind == "timeout":
             text = f"{e['timer']} timeout"
             if e.get("rto") is not None:
                 text += f" (RTO {e['rto']:g} s)"
             new = _rows(time, draw.aside(text, side))
-        else:  # user calls and errors
-            prefix = "app: " if kind == "user" else "error: "
+        else:  # user calls, errors, congestion-control reports
+            prefix = _PREFIX.get(kind, f"{kind}: ")
             new = _rows(time, draw.aside(prefix + e["text"], side))
         if explain is not None:
             sentence = explain(e)
@@ -137,11 +165,48 @@ def render_ladder(
         yield from _fill(WINDOW_NOTE, width)
 
 
+_PREFIX = {"user": "app: ", "error": "error: ", "congestion": "cc: "}
+
 #: Said under a ladder whose windows fall (README "TCP connection simulator" explains it).
 WINDOW_NOTE = (
     "win is the receiver's free buffer: it falls while data waits unread, and by 1 after a FIN, "
     "while ack + win (the right edge) stays put: RFC 9293 3.8.6.2.2 SWS avoidance, not a bug"
 )
+
+
+class Reads:
+    """The application's reads of each side since its last segment, summed, and the window that
+    side advertised last: `before_send` says what to show above a segment whose window the
+    reads moved (None when there were none, or the window stayed as it was)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[Any]] = {}  # side -> [bytes, reads, first time]
+        self.window: dict[str, int] = {}
+
+    def see(self, e: dict[str, Any]) -> bool:
+        """Take a user event if it is a read (True: it is held, not drawn on its own)."""
+        text = e["text"]
+        if not text.startswith("RECEIVE "):
+            return False
+        count = int(text.split()[1])
+        held = self.pending.setdefault(e["side"], [0, 0, e["time"]])
+        held[0] += count
+        held[1] += 1
+        return True
+
+    def before_send(self, e: dict[str, Any]) -> str | None:
+        side = e["side"]
+        held = self.pending.pop(side, None)
+        if "SYN" in e["flags"] or "RST" in e["flags"]:
+            return None
+        before = self.window.get(side)
+        self.window[side] = e["window"]
+        if held is None or before is None or before == e["window"]:
+            return None
+        count, calls, first = held
+        if calls == 1:
+            return f"app: RECEIVE {count} bytes (at {first:.3f})"
+        return f"app: RECEIVE {count} bytes in {calls} reads since {first:.3f}"
 
 
 class _WindowFalls:
@@ -188,7 +253,7 @@ class _Lane:
         """An arrow across the lane for a sent segment (a lost one stops at X midway), with
         what of its label does not fit on the rows below, on the sender's side."""
         width = self.width
-        lost = fate in ("lost", "dropped")
+        lost = fate in LOST_FATES
         # room for the label: a lost arrow keeps 3 dashes and 'X dropped'; a delivered one 3
         # dashes and its head
         room = width - 2 - (3 + 2 + len(fate) if lost else 4)

@@ -21,6 +21,7 @@ import io
 from typing import Any
 
 from netutil.errors import InvalidInput
+from netutil.render.ladder import LOST_FATES
 
 MASK = 0xFFFFFFFF
 PLOTS = ("sequence", "window", "cwnd", "establish")
@@ -84,7 +85,7 @@ def sequence_plot(trace: dict[str, Any], side: str = "client") -> str:
             if not length:
                 continue
             bar = (e["time"], start, start + length)
-            if e["fate"] in ("lost", "dropped"):
+            if e["fate"] in LOST_FATES:
                 bars["lost"].append(bar)
             elif e["note"] and e["note"].startswith("retransmission"):
                 bars["rtx"].append(bar)

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from netutil.render.explain import explain
-from netutil.render.ladder import _label
+from netutil.render.ladder import LOST_FATES, Reads, _label
 
 SVG_MEDIA_TYPE = "image/svg+xml"
 
@@ -63,8 +63,6 @@ STATE_FILLS = {
     "LAST-ACK": "#eee3d6",
     "TIME-WAIT": "url(#nu-hatch)",
 }
-
-LOST_FATES = ("lost", "dropped")
 
 
 def break_threshold(trace: dict[str, Any]) -> float:
@@ -199,9 +197,12 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
         bands.append(_band(side, name, y(t0), until_y, title, step, name_y))
 
     counts = {"sent": 0, "lost": 0}
+    reads = Reads()  # the application's reads, shown where they move the window
     for i, e in enumerate(events):
         kind, side, t = e["type"], e["side"], e["time"]
         sentence = sentences[i]
+        if kind == "user" and reads.see(e):
+            continue
         if kind == "state":
             close_band(side, y(t))
             state[side] = e["to"]
@@ -211,6 +212,9 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
             if e["fate"] in LOST_FATES:
                 counts["lost"] += 1
             label = _label(e, isn[side], isn[peer[side]])
+            read = reads.before_send(e)
+            if read:
+                notes.append(_read(read, side, i, x_of[side], stack(side, y(t) + 11)))
             slot = slots[(side, t)] = slots.get((side, t), -1) + 1
             segments.append(
                 _segment(
@@ -328,7 +332,7 @@ def _plain(e: dict[str, Any]) -> str:
     kind, side = e["type"], e["side"]
     if kind == "arrive":
         return f"{side}: #{e['number']} arrives ({e['result']})"
-    if kind == "error":
+    if kind in ("error", "congestion"):
         return f"{side}: {e['text']}"
     return f"{side}: {kind}"
 
@@ -506,6 +510,19 @@ def _user(e: dict[str, Any], step: int, x: float, ty: float) -> str:
         f'<text class="{e["type"]}-call" data-step="{step}" x="{_num(tx)}" y="{_num(ty)}" '
         f'text-anchor="{anchor}" font-size="10" font-style="italic" fill="{MUTED}">'
         f"{escape(prefix + e['text'])}</text>\n"
+    )
+
+
+def _read(text: str, side: str, step: int, x: float, ty: float) -> str:
+    """The application's reads that moved the window of the segment sent here: short on the
+    drawing ("app read 500 B"), the whole sentence in the tooltip."""
+    tx, anchor = _outside(x)
+    short = "app read " + text.split()[2] + " B"
+    return (
+        f'<g class="app-read" data-side="{side}" data-step="{step}">'
+        f"<title>{escape(text)}, which opened the window this segment advertises</title>"
+        f'<text x="{_num(tx)}" y="{_num(ty)}" text-anchor="{anchor}" font-size="10" '
+        f'font-style="italic" fill="{MUTED}">{escape(short)}</text></g>\n'
     )
 
 
