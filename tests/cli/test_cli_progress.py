@@ -6,7 +6,7 @@ import io
 import json
 
 from netutil.cli import main
-from netutil.cli.progress import reporter, wanted
+from netutil.cli.progress import finish, reporter, wanted
 
 
 class Tty(io.StringIO):
@@ -27,6 +27,15 @@ def test_reporter_draws_then_erases_its_line():
     report(10, 100)
     report(100, 100)
     assert out.getvalue() == "\rruns: 10 / 100 (10%)\x1b[K\r\x1b[K"
+
+
+def test_reporter_without_a_total_counts_and_finish_erases():
+    out = io.StringIO()
+    report = reporter("summarize", out, unit="lines")
+    report(65_536, None)
+    report(131_072, None)  # within 0.1 s of the last: not drawn
+    finish(out)
+    assert out.getvalue() == "\rsummarize: 65,536 lines\x1b[K\r\x1b[K"
 
 
 def test_monte_carlo_calls_progress_about_a_hundred_times():
