@@ -12,6 +12,7 @@ origin (no inline script or style, no eval) and `X-Content-Type-Options: nosniff
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from typing import Any
 
@@ -56,10 +57,28 @@ def _headers(response: Response) -> Response:
     return response
 
 
+#: Where index.html takes the option description (a JSON data block, which no browser runs:
+#: a Content-Security-Policy without 'unsafe-inline' allows it).
+OPTIONS_SLOT = '<script type="application/json" id="page-options"></script>'
+
+
 @bp.get("/")
 def index() -> Response:
-    """The browser page: replay a simulated TCP connection step by step."""
-    return send_from_directory(STATIC, "index.html", max_age=0)
+    """The browser page: replay a simulated TCP connection step by step. The form's option
+    description is written into the page itself, so that loading the page with a default run
+    costs one API call (the run)."""
+    page = current_app.extensions.get("netutil.page_html")
+    if page is None:
+        with open(os.path.join(STATIC, "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        data = json.dumps(_page_options(), separators=(",", ":"))
+        # inside <script> only "</" could end the element early; escape every "<" to be sure
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        page = html.replace(OPTIONS_SLOT, OPTIONS_SLOT.replace("></", f">{data}</"), 1)
+        current_app.extensions["netutil.page_html"] = page
+    response = Response(page, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/static/<name>")
@@ -113,6 +132,10 @@ def _js_number(value: Any) -> Any:
 @bp.get("/api/page/options")
 def page_options() -> Response:
     """The simulator's options as the page's form fields (from the OpenAPI document)."""
+    return json_response(_page_options())
+
+
+def _page_options() -> dict[str, Any]:
     fields = current_app.extensions.get("netutil.page_options")
     if fields is None:
         from api.spec import to_dict
@@ -125,4 +148,4 @@ def page_options() -> Response:
             "fields": option_fields(spec),
             "runs": {"minimum": 1, "maximum": runs["schema"].get("maximum"), "default": 1000},
         }
-    return json_response(fields)
+    return fields

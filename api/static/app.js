@@ -553,8 +553,12 @@ async function start() {
   $("subnet-info").addEventListener("click", () => addressCall("subnet"));
   $("subnet-split").addEventListener("click", () => addressCall("split"));
   document.addEventListener("keydown", onKey);
-  const response = await fetch("api/page/options", { headers: { Accept: "application/json" } });
-  const description = await response.json();
+  // the option description comes in the page itself (one API call per load: the run); a copy
+  // of the page without it (a file saved from the browser) asks the service
+  const inline = $("page-options");
+  let description;
+  if (inline && inline.textContent.trim()) description = JSON.parse(inline.textContent);
+  else description = await (await fetch("api/page/options", { headers: { Accept: "application/json" } })).json();
   app.fields = description.fields;
   app.runsCap = description.runs;
   buildForm();

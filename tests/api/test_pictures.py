@@ -51,7 +51,11 @@ def test_page_and_its_assets_carry_a_strict_policy(client):
 
 def test_page_has_no_inline_code_and_no_outside_url(client):
     html = client.get("/").get_data(as_text=True)
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="static/app.js" defer>']
+    # the one script, and one JSON data block (never run, so CSP-clean): the form's options
+    assert re.findall(r"<script\b[^>]*>", html) == [
+        '<script src="static/app.js" defer>',
+        '<script type="application/json" id="page-options">',
+    ]
     # no style element or attribute, no event-handler attribute (onclick=...)
     assert not re.search(r"<style[\s>]|\sstyle=|\son[a-z]+=", html)
     js = client.get("/static/app.js").get_data(as_text=True)
@@ -73,3 +77,12 @@ def test_page_options_are_the_contract_with_the_core_defaults(client, app):
     defaults = SimOptions()
     for name in ("delay", "window", "mss", "msl", "closer", "close", "syn_retries"):
         assert by_name[name]["default"] == getattr(defaults, name), name
+
+
+def test_the_page_carries_its_option_description_so_a_load_costs_one_call(client):
+    import json
+
+    html = client.get("/").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="page-options">(.*?)</script>', html)
+    assert block is not None and "<" not in block.group(1)
+    assert json.loads(block.group(1)) == client.get("/api/page/options").get_json()

@@ -101,8 +101,8 @@ def test_default_load_is_clean_and_stays_on_the_origin(watched, base_url):
     page = watched.open()
     assert watched.errors == []
     assert watched.requests and all(u.startswith(base_url + "/") for u in watched.requests)
-    simulations = [u for u in watched.requests if "/api/handshake" in u]
-    assert len(simulations) == 1  # a default load costs one simulation call
+    calls = [u for u in watched.requests if "/api/" in u]
+    assert len(calls) == 1 and "/api/handshake" in calls[0]  # a default load: one API call
     headers = requests.get(base_url + "/", timeout=10).headers
     assert headers["Content-Security-Policy"].startswith("default-src 'self';")
     assert headers["X-Content-Type-Options"] == "nosniff"
