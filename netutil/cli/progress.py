@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 
@@ -56,3 +56,28 @@ def finish(stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     out.write("\r\x1b[K")
     out.flush()
+
+
+def counted(
+    blocks: Iterable[bytes], report: Callable[[int, int | None], None], total: int | None
+) -> Iterator[bytes]:
+    """The blocks as they are, reporting the bytes read so far (of `total`, None when not
+    known) after each; the line is erased after the last block."""
+    done = 0
+    for block in blocks:
+        done += len(block)
+        report(done, total)
+        yield block
+    report(done, done)  # done: the line is erased
+
+
+def input_size(stream: object) -> int | None:
+    """The size of a regular file behind `stream` (a redirected stdin), else None (a pipe)."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None

@@ -6,7 +6,7 @@ import io
 import json
 
 from netutil.cli import main
-from netutil.cli.progress import finish, reporter, wanted
+from netutil.cli.progress import counted, finish, input_size, reporter, wanted
 
 
 class Tty(io.StringIO):
@@ -60,3 +60,19 @@ def test_no_progress_in_a_pipe_and_none_in_json(capsys):
     assert main(["tcp", "handshake", "--runs", "200", "--seed", "1", "--json"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and json.loads(out)["runs"] == 200
+
+
+def test_counted_blocks_pass_through_and_report_bytes(tmp_path):
+    out = io.StringIO()
+    blocks = [b"10.0.0.0/24\n" * 1000, b"10.0.1.0/24\n"]
+    seen = []
+    report = reporter("reading", out, unit="bytes")
+    got = list(counted(blocks, lambda d, n: (seen.append((d, n)), report(d, n)), 12_012))
+    assert got == blocks
+    assert seen == [(12_000, 12_012), (12_012, 12_012), (12_012, 12_012)]
+    assert out.getvalue() == "\rreading: 12,000 / 12,012 bytes (99%)\x1b[K\r\x1b[K\r\x1b[K"
+    path = tmp_path / "list.txt"
+    path.write_bytes(b"".join(blocks))
+    with open(path, "rb") as f:
+        assert input_size(f) == 12_012
+    assert input_size(io.BytesIO(b"x")) is None  # no file behind it: a pipe's case
