@@ -143,3 +143,24 @@ def test_reads_that_move_the_window_are_shown_above_the_segment_they_move():
 def test_reads_that_leave_the_window_as_it_was_are_not_shown():
     rows = _diagram(list(render_ladder(_read_trace([(2.0, 300)], 0), width=80)))
     assert not any("RECEIVE" in r for r in rows)
+
+
+def test_congestion_records_with_a_rule_are_notes_and_flight_only_ones_are_not():
+    base = simulate(SimOptions(seed=1)).as_dict()
+    record = {"type": "congestion", "time": 0.2, "side": "client", "cwnd": 14600}
+    events = [
+        {**record, "ssthresh": None, "flight": 2920, "phase": "slow_start", "rule": None},
+        {
+            **record,
+            "ssthresh": 7300,
+            "flight": 0,
+            "phase": "rto_recovery",
+            "rule": "RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS)",
+        },
+    ]
+    rows = _diagram(list(render_ladder({**base, "events": events}, width=FULL_WIDTH)))
+    text = " ".join(r[25 : 25 + LANE].strip() for r in rows)
+    assert text == (
+        "cc: rto recovery: cwnd=14600 ssthresh=7300 flight=0 (RFC 5681 (4): ssthresh = "
+        "max(FlightSize / 2, 2*SMSS))"
+    )

@@ -105,6 +105,8 @@ def render_ladder(
         falls.see(e)
         if kind == "user" and reads.see(e):
             continue
+        if kind == "congestion" and "text" not in e and e.get("rule") is None:
+            continue  # only bytes in flight moved: the plots show that, the ladder does not
         if kind == "state":
             state[side] = e["to"]
             col = 1 if side == "client" else 3
@@ -145,7 +147,8 @@ def render_ladder(
             new = _rows(time, draw.aside(text, side))
         else:  # user calls, errors, congestion-control reports
             prefix = _PREFIX.get(kind, f"{kind}: ")
-            new = _rows(time, draw.aside(prefix + e["text"], side))
+            text = e["text"] if "text" in e else congestion_text(e)
+            new = _rows(time, draw.aside(prefix + text, side))
         if explain is not None:
             sentence = explain(e)
             if sentence:
@@ -166,6 +169,18 @@ def render_ladder(
 
 
 _PREFIX = {"user": "app: ", "error": "error: ", "congestion": "cc: "}
+
+
+def congestion_text(e: dict[str, Any]) -> str:
+    """A congestion-control record in words: phase, cwnd, ssthresh (inf while unset), the
+    bytes in flight and the rule that moved them."""
+    ssthresh = "inf" if e["ssthresh"] is None else e["ssthresh"]
+    text = (
+        f"{str(e['phase']).replace('_', ' ')}: cwnd={e['cwnd']} ssthresh={ssthresh} "
+        f"flight={e['flight']}"
+    )
+    return text + (f" ({e['rule']})" if e.get("rule") else "")
+
 
 #: Said under a ladder whose windows fall (README "TCP connection simulator" explains it).
 WINDOW_NOTE = (
