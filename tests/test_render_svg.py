@@ -265,3 +265,49 @@ def test_reads_that_move_the_window_are_drawn_beside_the_segment_they_move():
     assert "RECEIVE 500 bytes in 2 reads since 1.500" in read.find("s:title", NS).text
     texts = [n.text or "" for n in root.iter(f"{{{NS['s']}}}text")]
     assert not [x for x in texts if "RECEIVE" in x]  # each read is not drawn on its own
+
+
+def _capture_trace(number):
+    from netutil.analyze import analyse
+    from netutil.analyze.trace import connection_trace
+
+    with open(CAPTURE, "rb") as f:
+        return connection_trace(analyse(f, every_segment=True), number)
+
+
+CAPTURE = __import__("pathlib").Path(__file__).parent / "data" / "namespace_lossy.pcapng"
+
+
+def _dpkt_segments(port):
+    """(time, sender port, flags) of each TCP segment to or from `port`, read by dpkt."""
+    import dpkt
+
+    out = []
+    with open(CAPTURE, "rb") as f:
+        for ts, buf in dpkt.pcapng.Reader(f):
+            ip = dpkt.ip.IP(buf[4:]) if buf[:4] == b"\x02\x00\x00\x00" else None
+            if ip is None:
+                eth = dpkt.ethernet.Ethernet(buf)
+                ip = eth.data
+            tcp = ip.data
+            if isinstance(tcp, dpkt.tcp.TCP) and port in (tcp.sport, tcp.dport):
+                out.append((ts, tcp.sport, tcp.flags))
+    return out
+
+
+@pytest.mark.parametrize("number,port", [(0, 5001), (1, 5002)])
+def test_a_captured_connection_draws_one_arrow_per_captured_segment_in_order(number, port):
+    seen = _dpkt_segments(port)
+    root = parse(_capture_trace(number))
+    drawn = [g for g in groups(root, "segment")]
+    assert len(drawn) == len(seen) and root.get("data-lost") == "0"
+    # in capture order, each arrow leaves its sender's lifeline (dpkt's order and ports)
+    drawn.sort(key=lambda g: float(g.get("data-captured")))
+    toward = [g.get("data-side") for g in drawn]
+    assert toward == ["server" if sport == port else "client" for _, sport, _ in seen]
+    first = float(seen[0][0])
+    for g, (ts, _, _) in zip(drawn, seen, strict=True):
+        assert float(g.get("data-captured")) == pytest.approx(float(ts) - first, abs=1e-6)
+    starts = [float(g.find("s:line", NS).get("y1")) for g in groups(root, "segment")]
+    assert starts == sorted(starts)  # drawn top to bottom by the time each was sent
+    assert f"connection {number} as captured" in root.find("s:title", NS).text

@@ -17,8 +17,11 @@ import os
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
+from marshmallow import Schema, fields, validate
 
-from api.contract import json_response
+from api.contract import endpoint, json_response
+from api.routes.analyze import PCAPNG_MEDIA_TYPE
+from api.routes.tcp import PCAP_MEDIA_TYPE
 
 bp = Blueprint("page", __name__)
 
@@ -149,3 +152,39 @@ def _page_options() -> dict[str, Any]:
             "runs": {"minimum": 1, "maximum": runs["schema"].get("maximum"), "default": 1000},
         }
     return fields
+
+
+class CaptureDiagramQuery(Schema):
+    connection = fields.Integer(
+        required=True,
+        strict=False,
+        validate=validate.Range(min=0),
+        metadata={"description": "the connection, numbered from 0 as tshark's tcp.stream"},
+    )
+
+
+@bp.post("/api/tcp/analyze/diagram")
+@endpoint(
+    operation_id="tcp_analyze_diagram",
+    summary="One captured connection as a sequence diagram (SVG), as the page's capture panel",
+    tag="tcp",
+    response=None,
+    query=CaptureDiagramQuery,
+    raw_body={
+        PCAP_MEDIA_TYPE: "a classic pcap file as is",
+        PCAPNG_MEDIA_TYPE: "a pcapng file as is",
+    },
+    media={"image/svg+xml": "the connection's sequence diagram (netutil.render.svg)"},
+)
+def capture_diagram(body: bytes, connection: int) -> Response:
+    """The sequence diagram of connection `connection` of a capture (the list comes from
+    POST /api/tcp/analyze), drawn by the same renderer as a simulated run: one arrow per
+    captured segment, its analysis flags in its label, and its replay steps in `<metadata>`."""
+    import io
+
+    from netutil.analyze import analyse
+    from netutil.analyze.trace import connection_trace
+    from netutil.render.svg import SVG_MEDIA_TYPE, render_svg
+
+    trace = connection_trace(analyse(io.BytesIO(body), every_segment=True), connection)
+    return Response(render_svg(trace), mimetype=SVG_MEDIA_TYPE)

@@ -487,6 +487,91 @@ function differences(a, b) {
   $("cmp-table").hidden = false;
 }
 
+// ---------------------------------------------------------------- open a capture
+
+const PCAPNG_TYPE = "application/x-pcapng";
+const capture = { body: null, type: null };
+
+// pcapng files start with a Section Header Block (0x0A0D0D0A); anything else goes as pcap
+async function captureBody() {
+  const file = $("cap-file").files[0];
+  if (!file) return null;
+  const body = await file.arrayBuffer();
+  const head = new Uint8Array(body.slice(0, 4));
+  const pcapng = head.length === 4 && head[0] === 0x0a && head[1] === 0x0d && head[2] === 0x0d && head[3] === 0x0a;
+  return { body, type: pcapng ? PCAPNG_TYPE : PCAP_TYPE, name: file.name };
+}
+
+async function analyzeCapture(event) {
+  event.preventDefault();
+  clearErrors($("cap-form"));
+  const got = await captureBody();
+  const error = $("cap-error");
+  if (!got) { error.textContent = "Choose a pcap or pcapng file first."; error.hidden = false; return; }
+  $("cap-run").disabled = true;
+  try {
+    const response = await fetch("api/tcp/analyze", {
+      method: "POST", body: got.body, headers: { "Content-Type": got.type, Accept: "application/json" },
+    });
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      error.textContent = problem.detail || problem.title; error.hidden = false;
+      $("cap-table").hidden = true;
+      return;
+    }
+    Object.assign(capture, got);
+    const result = await response.json();
+    const conns = result.connections;
+    $("cap-status").textContent = `${got.name}: ${conns.length} connection(s), ${result.segments} TCP segment(s).`;
+    const body = $("cap-table").querySelector("tbody");
+    body.replaceChildren(...conns.map((c) => {
+      const tr = el("tr");
+      const show = el("button", { type: "button", class: "small", "data-connection": String(c.number) }, "Show");
+      show.setAttribute("aria-label", `Show the diagram of connection ${c.number}`);
+      show.addEventListener("click", () => captureDiagram(c.number));
+      const cell = el("td");
+      cell.append(show);
+      const packets = c.packets ? `${c.packets.client_to_server} / ${c.packets.server_to_client}` : "";
+      const bytes = c.payload_bytes ? `${c.payload_bytes.client_to_server} / ${c.payload_bytes.server_to_client}` : "";
+      tr.append(
+        el("th", { scope: "row" }, String(c.number)),
+        el("td", {}, `${c.client.address}:${c.client.port}`),
+        el("td", {}, `${c.server.address}:${c.server.port}`),
+        el("td", {}, packets), el("td", {}, bytes),
+        el("td", {}, c.handshake === null ? "-" : String(c.handshake)),
+        el("td", {}, c.close === null ? "-" : String(c.close)),
+        cell,
+      );
+      return tr;
+    }));
+    $("cap-table").hidden = false;
+    if (conns.length) await captureDiagram(conns[0].number);
+  } finally {
+    $("cap-run").disabled = false;
+  }
+}
+
+async function captureDiagram(number) {
+  if (!capture.body) return;
+  const response = await fetch(`api/tcp/analyze/diagram?connection=${number}`, {
+    method: "POST", body: capture.body, headers: { "Content-Type": capture.type, Accept: SVG_TYPE },
+  });
+  const error = $("cap-error");
+  if (!response.ok) {
+    const problem = await problemOf(response);
+    error.textContent = problem.detail || problem.title; error.hidden = false;
+    return;
+  }
+  const got = parseSvg(await response.text());
+  const holder = $("cap-diagram");
+  holder.replaceChildren(got.node);
+  holder.hidden = false;
+  holder.dataset.connection = String(number);
+  const head = $("cap-diagram-h");
+  head.textContent = `Connection ${number}: ${got.node.querySelector("title").textContent}`;
+  head.hidden = false;
+}
+
 // ---------------------------------------------------------------- addresses and subnets
 
 async function addressCall(kind, event) {
@@ -549,6 +634,7 @@ async function start() {
   $("dl-pcap").addEventListener("click", () => download("pcap"));
   $("mc-form").addEventListener("submit", monteCarlo);
   $("compare-form").addEventListener("submit", compare);
+  $("cap-form").addEventListener("submit", analyzeCapture);
   $("addr-form").addEventListener("submit", (e) => addressCall("ip", e));
   $("subnet-info").addEventListener("click", () => addressCall("subnet"));
   $("subnet-split").addEventListener("click", () => addressCall("split"));

@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from netutil.render.explain import explain
-from netutil.render.ladder import LOST_FATES, Reads, _label
+from netutil.render.ladder import LOST_FATES, Reads, _label, congestion_text
 
 SVG_MEDIA_TYPE = "image/svg+xml"
 
@@ -44,6 +44,7 @@ TOP = 70  # y of time 0
 BAND_W = 14
 BREAK_PX = 44  # height of a break in the time axis
 ONE_WAY_PX = 48  # a one-way delay, when the trace is short enough
+ROW_PX = 20  # a capture's rows: at least this far apart
 MAX_SHOWN_PX = 24_000  # the unbroken time axis at most this tall (the scale shrinks to fit)
 FONT = "DejaVu Sans, Verdana, sans-serif"
 INK = "#1a1a1a"  # text and strokes: 17:1 on white
@@ -63,6 +64,42 @@ STATE_FILLS = {
     "LAST-ACK": "#eee3d6",
     "TIME-WAIT": "url(#nu-hatch)",
 }
+
+
+def _drawable(trace: dict[str, Any]) -> dict[str, Any]:
+    """A captured connection's trace (`netutil.analyze.trace`) in the simulator's shape.
+
+    A capture sees each segment once, at the capture point, and cannot say when it left or
+    arrived: each is drawn in capture order, one row each (`EventAxis`), as a short arrow
+    from its sender towards the other side, as Wireshark's flow graph does, with its analysis
+    flags in its label."""
+    if "capture" not in trace:
+        return trace
+    out = []
+    for e in trace["events"]:
+        if e["type"] != "send":
+            out.append(e)
+            continue
+        analysis = e.get("analysis") or []
+        note = e.get("note")
+        if "retransmission" in analysis or "fast_retransmission" in analysis:
+            note = f"retransmission ({note})" if note else "retransmission"
+        out.append(
+            {
+                **e,
+                "arrival": e["time"],
+                "kind": e.get("kind", "data" if e["len"] else "ack"),
+                "duplicate": None,
+                "note": note,
+                "captured": e["time"],
+            }
+        )
+    return {
+        **trace,
+        "events": out,
+        "options": {"delay": 0.0, "seed": None, "msl": None},
+        "summary": None,
+    }
 
 
 def break_threshold(trace: dict[str, Any]) -> float:
@@ -110,6 +147,43 @@ class TimeAxis:
         return by + BREAK_PX * (t - b0) / (b1 - b0)
 
 
+class EventAxis:
+    """A capture's time axis: each instant at least `ROW_PX` below the one before, further
+    when the time between them is long at `scale` (a loopback capture's microseconds would
+    otherwise pile every arrow onto one line); ticks name the times of rows at least 48 px
+    apart. The interface of `TimeAxis` (`y`, `bottom`, no pieces, no breaks)."""
+
+    def __init__(self, times: list[float], scale: float) -> None:
+        self.times = times
+        self.ys: list[float] = []
+        y = float(TOP)
+        prev = times[0]
+        for t in times:
+            if self.ys:
+                y += max(ROW_PX, min((t - prev) * scale, 4 * ROW_PX))
+            self.ys.append(y)
+            prev = t
+        self.bottom = y
+        self.pieces: list[tuple[float, float, float]] = []
+        self.breaks: list[tuple[float, float, float]] = []
+
+    def y(self, t: float) -> float:
+        i = bisect.bisect_left(self.times, t)
+        if i >= len(self.times):
+            return self.bottom
+        if self.times[i] == t or i == 0:
+            return self.ys[i]
+        t0, t1 = self.times[i - 1], self.times[i]
+        return self.ys[i - 1] + (self.ys[i] - self.ys[i - 1]) * (t - t0) / (t1 - t0)
+
+    def ticks(self) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for t, y in zip(self.times, self.ys, strict=True):
+            if not out or y - out[-1][1] >= 48:
+                out.append((t, y))
+        return out
+
+
 def _num(v: float) -> str:
     """A coordinate to 0.1 px (what a screen can show)."""
     return f"{v:.1f}"
@@ -137,7 +211,9 @@ def _seconds(t: float) -> str:
 
 
 def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
-    """The whole diagram as one SVG document (UTF-8 text)."""
+    """The whole diagram as one SVG document (UTF-8 text), of a simulated run or of one
+    captured connection."""
+    trace = _drawable(trace)
     events = trace["events"]
     options = trace["options"]
     delay = options["delay"]
@@ -165,7 +241,10 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
     scale = ONE_WAY_PX / delay if delay > 0 else 400.0
     if shown * scale > MAX_SHOWN_PX:
         scale = MAX_SHOWN_PX / shown
-    axis = TimeAxis(ordered, scale, break_after)
+    captured = trace["summary"] is None
+    axis: TimeAxis | EventAxis = (
+        EventAxis(ordered, scale) if captured else TimeAxis(ordered, scale, break_after)
+    )
     y = axis.y
 
     isn = {"client": trace["client"]["isn"], "server": trace["server"]["isn"]}
@@ -249,10 +328,11 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
     w = out.append
     client, server = trace["client"], trace["server"]
     summary = trace["summary"]
-    title = (
-        f"TCP connection {client['ip']}:{client['port']} to {server['ip']}:{server['port']}, "
-        f"RTT {_num(delay * 2000)} ms, seed {options['seed']}: {summary['outcome']}"
-    )
+    ends = f"TCP connection {client['ip']}:{client['port']} to {server['ip']}:{server['port']}"
+    if summary is None:
+        title = f"{ends}, {trace['capture']}"
+    else:
+        title = f"{ends}, RTT {_num(delay * 2000)} ms, seed {options['seed']}: {summary['outcome']}"
     w('<?xml version="1.0" encoding="UTF-8"?>\n')
     w(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_num(height)}" '
@@ -289,6 +369,14 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
         )
     w(f'<g class="axis" fill="{MUTED}" text-anchor="end">\n')
     step = _nice_step(scale)
+    if isinstance(axis, EventAxis):
+        for tick, ty in axis.ticks():
+            w(
+                f'<line class="tick" x1="{AXIS_X + 4}" y1="{_num(ty)}" x2="{AXIS_X + 10}" '
+                f'y2="{_num(ty)}" stroke="{MUTED}"/>'
+                f'<text x="2" y="{_num(ty + 4)}" text-anchor="start" font-size="9">'
+                f"{_seconds_short(tick)}</text>\n"
+            )
     for t0, t1, y0 in axis.pieces:
         k = math.ceil(t0 / step - 1e-9)
         ticks = []
@@ -324,6 +412,11 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
     return "".join(out)
 
 
+def _seconds_short(t: float) -> str:
+    """A capture's tick: to the microsecond, as a capture's timestamps go."""
+    return f"{t:.6f}".rstrip("0").rstrip(".") + " s"
+
+
 def _num_t(t: float) -> str:
     return f"{t:.3f}".rstrip("0").rstrip(".") + " s"
 
@@ -332,8 +425,10 @@ def _plain(e: dict[str, Any]) -> str:
     kind, side = e["type"], e["side"]
     if kind == "arrive":
         return f"{side}: #{e['number']} arrives ({e['result']})"
-    if kind in ("error", "congestion"):
+    if kind == "error" or "text" in e:
         return f"{side}: {e['text']}"
+    if kind == "congestion":
+        return f"{side}: {congestion_text(e)}"
     return f"{side}: {kind}"
 
 
@@ -390,7 +485,7 @@ def _segment(
         words.append("corrupted")
     if result == "out of order":
         words.append("out of order")
-    if e["duplicate"] is not None:
+    if e.get("duplicate") is not None:
         words.append("duplicated")
     attrs = (
         f'class="segment" data-number="{number}" data-side="{e["side"]}" '
@@ -398,6 +493,8 @@ def _segment(
     )
     if first is not None:
         attrs += f' data-arrive-step="{first[2]}"'
+    if "captured" in e:
+        attrs += f' data-captured="{e["captured"]}"'
     if words:
         attrs += f" data-marks={quoteattr(' '.join(words))}"
     tooltip = label + (f" [{', '.join(words)}]" if words else "")
@@ -424,6 +521,8 @@ def _segment(
     else:
         t1 = first[0] if first is not None else (e["arrival"] if e["arrival"] is not None else t)
         end_x, end_y = x1, y(t1)
+        if "captured" in e:  # seen once: a short slope within its own row
+            end_y = y0 + ROW_PX * 0.6
         parts.append(
             f'<line class="arrow" x1="{x0}" y1="{_num(y0)}" x2="{x1}" y2="{_num(end_y)}" '
             f'{stroke} marker-end="url(#nu-head)"/>'
@@ -548,7 +647,7 @@ def _break(t0: float, t1: float, by: float) -> tuple[str, str]:
     return back, '<g class="break-marks">' + "".join(zig) + "</g>\n"
 
 
-def _legend(summary: dict[str, Any], y0: float) -> str:
+def _legend(summary: dict[str, Any] | None, y0: float) -> str:
     items = [
         ("", "delivered"),
         ("", "retransmitted (thick)"),
@@ -574,6 +673,9 @@ def _legend(summary: dict[str, Any], y0: float) -> str:
         f'stroke="{INK}" stroke-width="0.8"/>'
         f'<text x="{x + 206}" y="{_num(ly + 4)}">TIME-WAIT (hatched)</text>'
     )
+    if summary is None:  # a capture: no run summary
+        parts.append("</g>\n")
+        return "".join(parts)
     est = summary["time_to_established"]
     lines = [
         f"outcome: {summary['outcome']}" + (f" ({summary['reason']})" if summary["reason"] else ""),

@@ -86,3 +86,24 @@ def test_the_page_carries_its_option_description_so_a_load_costs_one_call(client
     block = re.search(r'<script type="application/json" id="page-options">(.*?)</script>', html)
     assert block is not None and "<" not in block.group(1)
     assert json.loads(block.group(1)) == client.get("/api/page/options").get_json()
+
+
+def test_a_captured_connection_as_svg_is_the_local_drawing(client):
+    from pathlib import Path
+
+    from netutil.analyze import analyse
+    from netutil.analyze.trace import connection_trace
+
+    data = (Path(__file__).parents[1] / "data" / "namespace_lossy.pcapng").read_bytes()
+    pcapng = {"Content-Type": "application/x-pcapng", "Accept": SVG}
+    r = client.post("/api/tcp/analyze/diagram?connection=1", data=data, headers=pcapng)
+    assert r.status_code == 200 and r.mimetype == SVG
+    import io
+
+    trace = connection_trace(analyse(io.BytesIO(data), every_segment=True), 1)
+    assert r.get_data(as_text=True) == render_svg(trace)
+    r = client.post("/api/tcp/analyze/diagram?connection=2", data=data, headers=pcapng)
+    assert r.status_code == 422
+    assert r.get_json()["detail"] == "connection 2 does not exist: the capture has 2 (0 to 1)"
+    r = client.post("/api/tcp/analyze/diagram", data=data, headers=pcapng)
+    assert r.status_code == 422 and "connection" in r.get_json()["errors"]

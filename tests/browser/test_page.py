@@ -234,3 +234,32 @@ def test_screenshots_and_no_horizontal_scroll(browser, base_url, width):
         assert w.errors == []
     finally:
         w.close()
+
+
+def test_open_a_capture_lists_its_connections_and_draws_the_chosen_one(watched, base_url):
+    import dpkt
+
+    capture = ROOT / "tests" / "data" / "namespace_lossy.pcapng"
+    per_server_port: dict[int, int] = {}  # segments of each connection, read by dpkt
+    with open(capture, "rb") as f:
+        for _, buf in dpkt.pcapng.Reader(f):
+            tcp = dpkt.ip.IP(buf[4:]).data if buf[:4] == b"\x02\x00\x00\x00" else None
+            if tcp is None:
+                tcp = dpkt.ethernet.Ethernet(buf).data.data
+            port = min(tcp.sport, tcp.dport)
+            per_server_port[port] = per_server_port.get(port, 0) + 1
+    page = watched.open()
+    page.set_input_files("#cap-file", str(capture))
+    page.click("#cap-run")
+    page.locator("#cap-table tbody tr").first.wait_for()
+    assert page.locator("#cap-table tbody tr").count() == len(per_server_port) == 2
+    page.locator("#cap-diagram svg").wait_for()
+    assert page.locator("#cap-diagram line.arrow").count() == per_server_port[5001]
+    page.locator("#cap-table button[data-connection='1']").focus()
+    page.keyboard.press("Enter")  # by keyboard: the row's button
+    wait_until(page, "document.getElementById('cap-diagram').dataset.connection === '1'")
+    page.locator("#cap-diagram line.arrow").first.wait_for()
+    assert page.locator("#cap-diagram line.arrow").count() == per_server_port[5002]
+    assert watched.errors == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#capture").screenshot(path=str(ARTIFACTS / "capture-1280.png"))
