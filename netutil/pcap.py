@@ -138,11 +138,14 @@ def read_pcap_header(fileobj: BinaryIO) -> PcapHeader:
     return _parse_file_header(_read_exact(fileobj, FILE_HEADER_LENGTH))
 
 
-def _records(fileobj: BinaryIO, header: PcapHeader) -> Iterator[PcapRecord]:
+def _records(
+    fileobj: BinaryIO, header: PcapHeader, offset: int = FILE_HEADER_LENGTH, index: int = 0
+) -> Iterator[PcapRecord]:
+    """The records from the file's position on; `offset` and `index` are where that is in the
+    file and how many records came before (for the messages)."""
     record = struct.Struct(("<" if header.byte_order == "little" else ">") + "IIII")
     scale = 1 if header.nanosecond else 1000
     frac_limit = 10**9 if header.nanosecond else 10**6
-    offset, index = FILE_HEADER_LENGTH, 0
     while True:
         raw = _read_exact(fileobj, RECORD_HEADER_LENGTH)
         if not raw:
@@ -400,14 +403,19 @@ def tcp_segments(fileobj: BinaryIO) -> Iterator[PcapSegment]:
         try:
             found = record_segment(record)
         except InvalidInput as exc:
-            where = (
-                f"pcapng packet {record.index} (block at byte offset {record.offset})"
-                if pcapng
-                else f"pcap record {record.index}"
-            )
-            raise InvalidInput(f"{where}: {exc}") from None
+            raise record_error(record, pcapng, exc) from None
         if found is not None:
             yield found
+
+
+def record_error(record: PcapRecord, pcapng: bool, exc: InvalidInput) -> InvalidInput:
+    """An error about one record's frame (an unknown link type), naming the record."""
+    where = (
+        f"pcapng packet {record.index} (block at byte offset {record.offset})"
+        if pcapng
+        else f"pcap record {record.index}"
+    )
+    return InvalidInput(f"{where}: {exc}")
 
 
 def write_pcap(

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import BinaryIO, Final
 
 from netutil.analyze.connections import Connection, ConnectionSummary
 from netutil.analyze.flags import AnalysisFlag
+from netutil.analyze.scan import wire_segments
 from netutil.errors import LimitExceeded
-from netutil.pcap import PcapSegment, tcp_segments
-from netutil.segment import TCPFlag, WindowScale, option_as_dict
+from netutil.segment import TCPFlag, option_as_dict, parse_options
 
 __all__ = [
     "MAX_CONNECTIONS",
@@ -111,56 +112,50 @@ class CaptureAnalysis:
         self._done: list[Connection] = []
         self.frames = 0
 
-    def events(self) -> Iterator[SegmentEvent | FrameNote]:
-        """Every TCP segment and damaged frame, in file order."""
-        for found in tcp_segments(self._fileobj):
+    def events(self, every_segment: bool = True) -> Iterator[SegmentEvent | FrameNote]:
+        """Every TCP segment and damaged frame, in file order (with `every_segment` False, only
+        the flagged segments and the notes: the others are analysed but make no event)."""
+        one = self._one
+        for wire in wire_segments(self._fileobj):
             self.frames += 1
-            event = self._one(found)
+            if wire[0] == "note":
+                yield FrameNote(wire[1], wire[2], wire[3])
+                continue
+            event = one(wire, every_segment)
             if event is not None:
                 yield event
 
-    def _one(self, found: PcapSegment) -> SegmentEvent | FrameNote | None:
-        packet = found.packet
-        if packet is None or packet.segment is None:
-            return FrameNote(found.index, found.timestamp, found.as_dict()["note"] or "")
-        ip, h = packet.ip, packet.segment.header
-        src, dst = (str(ip.src), h.src_port), (str(ip.dst), h.dst_port)
-        key = (src, dst) if src <= dst else (dst, src)
-        flags = int(h.flags)
+    def _one(self, wire: tuple, every: bool) -> SegmentEvent | None:
+        (frame, now, version, src, sport, dst, dport, seq, ack, flags, window, length, opts,
+         shift, _tsval, _tsecr, frame_length, truncated, _payload) = wire  # fmt: skip
+        a, b = (src, sport), (dst, dport)
+        key = (a, b) if a <= b else (b, a)
         conn = self._open.get(key)
-        reused = conn is not None and conn.starts_anew(conn.side_of(src), h.seq, flags)
-        if reused:
-            old = self._open.pop(key)
-            self._done.append(old)
-            conn = None
+        reused = False
+        if conn is not None and flags & 0x02:
+            reused = conn.starts_anew(0 if a == conn.raw_client else 1, seq, flags)
+            if reused:
+                old = self._open.pop(key)
+                self._done.append(old)
+                conn = None
         if conn is None:
-            if len(self._open) >= self._max and key not in self._open:
+            if len(self._open) >= self._max:
                 raise LimitExceeded(
-                    f"frame {found.index}: more than {self._max} connections in one capture"
+                    f"frame {frame}: more than {self._max} connections in one capture"
                 )
             # the client: the sender of a pure SYN, or of a SYN,ACK's peer; else the first sender
             if flags & 0x12 == 0x12:
-                ends, guessed = (dst, src), False
+                raw, guessed = (b, a), False
             else:
-                ends, guessed = (src, dst), not flags & 0x02
+                raw, guessed = (a, b), not flags & 0x02
+            ends = tuple((str(ip_address(addr)), port) for addr, port in raw)
             number = len(self._done) + len(self._open)
-            conn = Connection(number, ip.version, ends, guessed, found.timestamp)
+            conn = Connection(number, version, ends, guessed, now, raw_client=raw[0])
             self._open[key] = conn
-        side = conn.side_of(src)
-        shift = next((o.shift for o in h.options if isinstance(o, WindowScale)), None)
-        length = found.payload_length
-        facts = conn.add(
-            side,
-            found.index,
-            found.timestamp,
-            h.seq,
-            h.ack,
-            length,
-            flags,
-            h.window,
-            shift,
-            found.original_length,
-        )
+        side = 0 if a == conn.raw_client else 1
+        facts = conn.add(side, frame, now, seq, ack, length, flags, window, shift, frame_length)
+        if not (every or facts.flags or reused):
+            return None
         names, reasons = facts.names(), facts.reasons
         if reused:
             names += ("reused_ports",)
@@ -170,21 +165,21 @@ class CaptureAnalysis:
                 *reasons,
             )
         return SegmentEvent(
-            found.index,
-            found.timestamp,
+            frame,
+            now,
             conn.number,
             _SIDES[side],
             _tcp_flag_names(flags),
-            h.seq,
-            h.ack,
-            h.window,
+            seq,
+            ack,
+            window,
             length,
             names,
             reasons,
             facts.dup_ack_num,
             facts.dup_ack_frame,
-            found.truncated,
-            h.options,
+            truncated,
+            parse_options(opts) if opts else (),
         )
 
     def connections(self) -> list[ConnectionSummary]:
@@ -229,14 +224,13 @@ def analyse(
     kept (what the text report lists), so memory follows the problems, not the file."""
     capture = CaptureAnalysis(fileobj)
     kept: list[SegmentEvent | FrameNote] = []
-    for event in capture.events():
-        if every_segment or isinstance(event, FrameNote) or event.analysis:
-            if len(kept) >= max_events:
-                raise LimitExceeded(
-                    f"frame {event.frame}: more than {max_events} events to list; list only "
-                    "the flagged segments (without --all) or split the capture"
-                )
-            kept.append(event)
+    for event in capture.events(every_segment):
+        if len(kept) >= max_events:
+            raise LimitExceeded(
+                f"frame {event.frame}: more than {max_events} events to list; list only "
+                "the flagged segments (without --all) or split the capture"
+            )
+        kept.append(event)
     connections = tuple(capture.connections())
     start = min((c.start for c in connections), default=None)
     return Analysis(capture.frames, start, connections, tuple(kept), every_segment)

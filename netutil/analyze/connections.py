@@ -89,6 +89,7 @@ class Connection:
     ends: tuple[Endpoint, Endpoint]
     roles_guessed: bool
     start: float
+    raw_client: tuple = ()  # the client's (address bytes, port), as the scanner gives them
     last: float = 0.0
     flows: tuple[FlowState, FlowState] = field(default_factory=lambda: (FlowState(), FlowState()))
     base_seq: list = field(default_factory=lambda: [None, None])
@@ -104,9 +105,6 @@ class Connection:
     rst: list = field(default_factory=lambda: [False, False])
     offered_scale: list = field(default_factory=lambda: [None, None])
     flag_counts: dict = field(default_factory=dict)
-
-    def side_of(self, src: Endpoint) -> int:
-        return 0 if src == self.ends[0] else 1
 
     def starts_anew(self, side: int, seq: int, tcp_flags: int) -> bool:
         """A SYN (or SYN,ACK) that begins a new connection on this 4-tuple (ports reused)."""
