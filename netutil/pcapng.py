@@ -54,7 +54,9 @@ _NAMES: Final = {
 _MIN_BODY: Final = {BLOCK_SHB: 16, BLOCK_IDB: 8, BLOCK_SPB: 4, BLOCK_EPB: 20}
 OPT_ENDOFOPT: Final = 0
 OPT_COMMENT: Final = 1
+SHB_USERAPPL: Final = 4
 IF_NAME: Final = 2
+IF_DESCRIPTION: Final = 3
 IF_TSRESOL: Final = 9
 IF_TSOFFSET: Final = 14
 EPB_FLAGS: Final = 2
@@ -334,23 +336,31 @@ def _block(order: str, block_type: int, body: bytes) -> bytes:
 
 def write_pcapng(
     fileobj: BinaryIO,
-    interfaces: Sequence[tuple[int, str]],
+    interfaces: Sequence[tuple[int, str] | tuple[int, str, str]],
     packets: Iterable[tuple[int, float, bytes, Sequence[str], str | None]],
     *,
     byte_order: str = "little",
     snaplen: int = MAX_RECORD_LENGTH,
     application: str = "netutil",
+    comment: str | None = None,
 ) -> int:
-    """Write one section: interfaces as (link type, name), nanosecond timestamps; packets as
-    (interface id, time in seconds, bytes, comments, direction "inbound"/"outbound"/None).
+    """Write one section: interfaces as (link type, name) or (link type, name, description),
+    nanosecond timestamps; packets as (interface id, time in seconds, bytes, comments,
+    direction "inbound"/"outbound"/None), the direction going into epb_flags (section
+    "Enhanced Packet Block Flags Word"). `comment` is the section header's opt_comment.
     Returns the number of packets written."""
     order = "<" if byte_order == "little" else ">"
     shb = struct.pack(order + "IHHq", BYTE_ORDER_MAGIC, 1, 0, -1)
-    shb += _option(order, 4, application.encode()) + _option(order, OPT_ENDOFOPT, b"")
+    if comment is not None:
+        shb += _string_option(order, OPT_COMMENT, comment, "section comment")
+    shb += _option(order, SHB_USERAPPL, application.encode()) + _option(order, OPT_ENDOFOPT, b"")
     fileobj.write(_block(order, BLOCK_SHB, shb))
-    for link_type, name in interfaces:
+    for link_type, name, *description in interfaces:
         idb = struct.pack(order + "HHI", link_type, 0, snaplen)
-        idb += _option(order, IF_NAME, name.encode()) + _option(order, IF_TSRESOL, b"\x09")
+        idb += _option(order, IF_NAME, name.encode())
+        for text in description:
+            idb += _string_option(order, IF_DESCRIPTION, text, f"interface {name!r} description")
+        idb += _option(order, IF_TSRESOL, b"\x09")
         fileobj.write(_block(order, BLOCK_IDB, idb + _option(order, OPT_ENDOFOPT, b"")))
     flags = {"inbound": 1, "outbound": 2}
     count = 0
@@ -366,10 +376,21 @@ def write_pcapng(
         units = sec * 10**9 + round((t - sec) * 1e9)  # no float product past 2**53
         body = struct.pack(order + "IIIII", iface, units >> 32, units & 0xFFFFFFFF, len(data),
                            len(data)) + data + bytes(-len(data) % 4)  # fmt: skip
-        opts = b"".join(_option(order, OPT_COMMENT, c.encode()) for c in comments)
+        opts = b"".join(
+            _string_option(order, OPT_COMMENT, c, f"pcapng packet {count} comment")
+            for c in comments
+        )
         if direction is not None:
             opts += _option(order, EPB_FLAGS, struct.pack(order + "I", flags[direction]))
         if opts:
             opts += _option(order, OPT_ENDOFOPT, b"")
         fileobj.write(_block(order, BLOCK_EPB, body + opts))
     return count
+
+
+def _string_option(order: str, code: int, text: str, what: str) -> bytes:
+    """A UTF-8 string option; its length must fit the option's 16-bit length field."""
+    value = text.encode()
+    if len(value) > 0xFFFF:
+        raise InvalidInput(f"{what}: {len(value)} bytes of UTF-8, over the 65535 an option holds")
+    return _option(order, code, value)

@@ -139,6 +139,12 @@ class _Event(Strict):
     side = present(fields.String, validate=SIDE)
 
 
+CORRUPT_BIT = (
+    "for a corrupted copy, the bit the network flipped: mask 1 << (bit % 8) of byte bit // 8 "
+    "of the TCP segment (null when not corrupted)"
+)
+
+
 class SendEvent(_Event):
     """A segment put on the wire, with its fate (delivered, lost, dropped, corrupted)."""
 
@@ -155,11 +161,16 @@ class SendEvent(_Event):
     fate = present(fields.String)
     arrival = nullable(fields.Float, metadata=SECONDS)
     duplicate = nullable(fields.String, metadata={"description": "fate of a duplicate copy"})
+    corrupt_bit = nullable(fields.Integer, metadata={"description": CORRUPT_BIT})
+    duplicate_corrupt_bit = nullable(
+        fields.Integer, metadata={"description": "the same for a corrupted duplicate copy"}
+    )
 
     class Meta(Strict.Meta):
         fields = (
             "type", "time", "side", "number", "kind", "flags", "seq", "ack", "window", "len",
-            "options", "note", "fate", "arrival", "duplicate",
+            "options", "note", "fate", "arrival", "duplicate", "corrupt_bit",
+            "duplicate_corrupt_bit",
         )  # fmt: skip
 
 

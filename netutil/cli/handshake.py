@@ -42,6 +42,7 @@ HANDSHAKE_EPILOG = """examples:
   netutil tcp handshake --no-listener              # SYN to a closed port -> RST
   netutil tcp handshake --loss 0.1 --runs 10000    # Monte Carlo statistics
   netutil tcp handshake --corrupt 0.2 --format pcap --output run.pcap
+  netutil tcp handshake --loss 0.2 --data 5000 -o run.pcapng   # both NICs, with comments
   netutil tcp handshake --loss 0.3 --seed 4 -o run.svg          # the sequence diagram
   netutil tcp handshake --loss 0.1 --data 40000 --plot sequence -o tsg.svg
   netutil tcp handshake --loss 0.2 --runs 10000 --plot establish -o est.svg
@@ -144,7 +145,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "handshake",
-        help="simulate a TCP connection segment by segment (ladder, JSON, pcap, Monte Carlo)",
+        help="simulate a TCP connection segment by segment (ladder, JSON, pcap, pcapng, "
+        "Monte Carlo)",
         description=(
             "Simulate a TCP connection between two RFC 9293 state machines over an impaired "
             "network: open (3-way handshake), data transfer, close (FIN exchange, TIME-WAIT)."
@@ -160,9 +162,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     out = p.add_argument_group("output")
     out.add_argument(
         "--format",
-        choices=("ladder", "json", "pcap", "svg"),
+        choices=("ladder", "json", "pcap", "pcapng", "svg"),
         help="what to write (default: ladder, or what --output's name ends in: "
-        ".txt ladder, .json json, .pcap pcap, .svg svg); svg: the sequence diagram to scale",
+        ".txt ladder, .json json, .pcap pcap, .pcapng pcapng, .svg svg); svg: the sequence "
+        "diagram to scale; pcapng: one interface per side, each packet with comments",
+    )
+    out.add_argument(
+        "--capture-point",
+        choices=CAPTURE_POINTS,
+        help="whose network interface the capture shows: what that side sent (lost segments "
+        "too) and what arrived there (corrupted copies with their bad checksum); default "
+        "client for pcap, both (one interface each) for pcapng",
     )
     out.add_argument(
         "--json", action="store_const", const="json", dest="format", help="same as --format json"
@@ -227,7 +237,16 @@ def options_params(args: argparse.Namespace) -> dict[str, Any]:
 
 #: --output's file name suffix -> the format written when --format is not given (a new
 #: format adds its suffix here and its writer in `_write`).
-OUTPUT_FORMATS = {".txt": "ladder", ".json": "json", ".pcap": "pcap", ".svg": "svg"}
+OUTPUT_FORMATS = {
+    ".txt": "ladder",
+    ".json": "json",
+    ".pcap": "pcap",
+    ".pcapng": "pcapng",
+    ".svg": "svg",
+}
+#: The formats that are captures (binary files), and whose network interface they show.
+CAPTURE_FORMATS = ("pcap", "pcapng")
+CAPTURE_POINTS = ("client", "server", "both")
 
 
 #: A run that takes at least this many events is announced on stderr before it starts.
@@ -278,7 +297,7 @@ def output_format(args: argparse.Namespace) -> str:
         known = ", ".join(OUTPUT_FORMATS)
         raise argparse.ArgumentTypeError(
             f"cannot tell the format of {args.output!r} from its name (known: {known}): "
-            "give --format ladder, json, pcap or svg"
+            "give --format ladder, json, pcap, pcapng or svg"
         )
     return OUTPUT_FORMATS[suffix]
 
@@ -290,11 +309,21 @@ def run_handshake(args: argparse.Namespace) -> int:
         error(str(exc))
         return 2
     params = options_params(args)
-    if fmt in ("pcap", "svg") and args.runs is not None:
+    if fmt in ("pcap", "pcapng", "svg") and args.runs is not None:
         error(f"--format {fmt} shows one run; drop --runs")
         return 2
-    if fmt == "pcap" and args.output is None and sys.stdout.isatty():
-        error("refusing to write a binary pcap to a terminal; use --output FILE or redirect")
+    if args.capture_point is not None and fmt not in CAPTURE_FORMATS:
+        error(f"--capture-point applies to --format pcap or pcapng, not {fmt}")
+        return 2
+    if fmt == "pcap" and args.capture_point == "both":
+        error(
+            "--capture-point both: a classic pcap holds one interface; give client or server, "
+            "or --format pcapng (one interface per side)"
+        )
+        return 2
+    binary = fmt in CAPTURE_FORMATS
+    if binary and args.output is None and sys.stdout.isatty():
+        error(f"refusing to write a binary {fmt} to a terminal; use --output FILE or redirect")
         return 2
     progress = None
     if args.runs is not None:
@@ -312,17 +341,18 @@ def run_handshake(args: argparse.Namespace) -> int:
         **params,
         runs=args.runs,
     )
+    point = args.capture_point
     if args.output is None:
-        _write(fmt, result, sys.stdout, args.explain)
+        _write(fmt, result, sys.stdout, args.explain, point)
     else:
         try:
-            mode = "wb" if fmt == "pcap" else "w"
-            with open(args.output, mode, encoding=None if fmt == "pcap" else "utf-8") as out:
-                _write(fmt, result, out, args.explain)
+            mode = "wb" if binary else "w"
+            with open(args.output, mode, encoding=None if binary else "utf-8") as out:
+                _write(fmt, result, out, args.explain, point)
         except OSError as exc:
             error(f"cannot write {args.output!r}: {exc.strerror}")
             return 1
-    if args.seed is None and (fmt == "pcap" or args.output is not None):
+    if args.seed is None and (binary or args.output is not None):
         # the ladder's header and the JSON's options carry it; a pcap or a file is not read
         # on the terminal, so the seed that repeats the run goes to stderr
         seed = (result if isinstance(result, dict) else result.head())["options"]["seed"]
@@ -330,10 +360,13 @@ def run_handshake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(fmt: str, result: Any, out: Any, explain: bool = False) -> None:
+def _write(
+    fmt: str, result: Any, out: Any, explain: bool = False, point: str | None = None
+) -> None:
     """The result in `fmt` on `out` (a text stream; pcap goes to its binary buffer). `result`
     is a JSON dict (Monte Carlo, or anything from `--api`) or a local run's TraceStream; with
-    `explain` the ladder is followed by its explanations, which read the whole trace."""
+    `explain` the ladder is followed by its explanations, which read the whole trace; `point`
+    is a capture's capture point (None: client for pcap, both for pcapng)."""
     if explain and not isinstance(result, dict):
         result = _whole(result)
     if isinstance(result, dict):
@@ -354,11 +387,15 @@ def _write(fmt: str, result: Any, out: Any, explain: bool = False) -> None:
         from netutil.render.plots import render_plot
 
         out.write(render_plot(fmt.removeprefix("plot:"), _whole(result)))
-    elif fmt == "pcap":
-        from netutil.sim.capture import write_trace_pcap
+    elif fmt in CAPTURE_FORMATS:
+        from netutil.sim.capture import write_trace_pcap, write_trace_pcapng
 
         binary = getattr(out, "buffer", out)
-        write_trace_pcap(binary, {**trace, "events": events})
+        whole = {**trace, "events": events}
+        if fmt == "pcap":
+            write_trace_pcap(binary, whole, point or "client")
+        else:
+            write_trace_pcapng(binary, whole, point or "both")
         binary.flush()
     elif "runs" in trace:  # Monte Carlo statistics
         from netutil.render.simulation import monte_carlo_pairs

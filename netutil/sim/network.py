@@ -157,6 +157,8 @@ class Network:
                             "dropped",
                             None,
                             None,
+                            None,
+                            None,
                         )
                     )
                 return
@@ -165,7 +167,8 @@ class Network:
             self.lost += 1
             if trace is not None:
                 length = len(payload)
-                trace(("send", now, sender.name, number, header, length, note, "lost", None, None))
+                record = (sender.name, number, header, length, note, "lost")
+                trace(("send", now, *record, None, None, None, None))
             return
 
         receiver = sender.peer
@@ -175,18 +178,19 @@ class Network:
             self.engine.call_at(arrival, receiver.segment_arrives, (header, payload, number, 1))
             if trace is None and not self._duplicate:
                 return  # nothing more to decide or record
-            fate = "delivered"
+            fate, bit = "delivered", None
         else:
-            fate, arrival = self._deliver(sender, receiver, header, payload, number, 1, now)
-        dup_fate = None
+            fate, arrival, bit = self._deliver(sender, receiver, header, payload, number, 1, now)
+        dup_fate = dup_bit = None
         if self._duplicate and self._random() < self._duplicate:
             self.duplicated += 1
-            dup_fate, _ = self._deliver(
+            dup_fate, _, dup_bit = self._deliver(
                 sender, receiver, header, payload, number, 2, arrival + DUPLICATE_GAP
             )
         if trace is not None:
             length = len(payload)
-            trace(("send", now, sender.name, number, header, length, note, fate, arrival, dup_fate))
+            record = (sender.name, number, header, length, note, fate, arrival, dup_fate)
+            trace(("send", now, *record, bit, dup_bit))
 
     def _deliver(
         self,
@@ -197,8 +201,9 @@ class Network:
         number: int,
         copy: int,
         start: float,
-    ) -> tuple[str, float]:
-        """Schedule one copy's arrival; returns its fate ("delivered"/"corrupted") and time."""
+    ) -> tuple[str, float, int | None]:
+        """Schedule one copy's arrival; returns its fate ("delivered"/"corrupted"), its time
+        and, for a corrupted copy, the bit flipped (see `_corrupt`), else None."""
         rng = self._rng
         when = start + self._delay if copy == 1 else start
         if self._jitter:
@@ -207,11 +212,11 @@ class Network:
             when += self._reorder_delay
         if self._corrupt and rng.random() < self._corrupt:
             self.corrupted += 1
-            data = _corrupt(rng, header, payload, sender.ip, receiver.ip)
+            data, bit = _corrupt(rng, header, payload, sender.ip, receiver.ip)
             self.engine.call_at(when, receiver.packet_arrives, (data, number, copy))
-            return "corrupted", when
+            return "corrupted", when, bit
         self.engine.call_at(when, receiver.segment_arrives, (header, payload, number, copy))
-        return "delivered", when
+        return "delivered", when, None
 
 
 def _setup(options: SimOptions) -> tuple[Any, ...]:
@@ -234,8 +239,12 @@ def _setup(options: SimOptions) -> tuple[Any, ...]:
     )
 
 
-def _corrupt(rng: random.Random, header: TCPHeader, payload: bytes, src: str, dst: str) -> bytes:
-    """Pack the segment with its correct checksum, then flip one bit chosen at random.
+def _corrupt(
+    rng: random.Random, header: TCPHeader, payload: bytes, src: str, dst: str
+) -> tuple[bytes, int]:
+    """Pack the segment with its correct checksum, then flip one bit chosen at random: bit
+    `bit` is mask 1 << (bit % 8) of byte bit // 8. Returns the bytes and the bit (the trace
+    records it, so a capture can show the copy as the receiver got it).
 
     A single flipped bit changes the one's-complement sum by +/-2**k (never a multiple of
     0xFFFF), so the receiver's checksum check always catches it (RFC 1071).
@@ -245,4 +254,4 @@ def _corrupt(rng: random.Random, header: TCPHeader, payload: bytes, src: str, ds
     data = bytearray(build(header, payload, src, dst))
     bit = rng.randrange(len(data) * 8)
     data[bit >> 3] ^= 1 << (bit & 7)
-    return bytes(data)
+    return bytes(data), bit

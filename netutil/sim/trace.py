@@ -25,7 +25,9 @@ def _t(value: float | None) -> float | None:
 @dataclass(frozen=True, slots=True)
 class SendEvent:
     """A segment put on the wire by `side`, with what the network did to it (`fate`:
-    delivered, lost, dropped or corrupted; `duplicate`: a second copy's fate, or None)."""
+    delivered, lost, dropped or corrupted; `duplicate`: a second copy's fate, or None; for a
+    corrupted copy, the bit the network flipped: mask 1 << (bit % 8) of byte bit // 8 of the
+    TCP segment, so a capture can show the bytes the receiver got)."""
 
     time: float
     side: str
@@ -41,6 +43,8 @@ class SendEvent:
     fate: str
     arrival: float | None
     duplicate: str | None
+    corrupt_bit: int | None
+    duplicate_corrupt_bit: int | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +63,8 @@ class SendEvent:
             "fate": self.fate,
             "arrival": _t(self.arrival),
             "duplicate": self.duplicate,
+            "corrupt_bit": self.corrupt_bit,
+            "duplicate_corrupt_bit": self.duplicate_corrupt_bit,
         }
 
 
@@ -194,7 +200,7 @@ def flag_names(flags: int) -> tuple[str, ...]:
 
 
 def _send(e: tuple[Any, ...]) -> SendEvent:
-    _, time, side, number, header, length, note, fate, arrival, dup = e
+    _, time, side, number, header, length, note, fate, arrival, dup, bit, dup_bit = e
     flags = int(header.flags)
     return SendEvent(
         time,
@@ -211,6 +217,8 @@ def _send(e: tuple[Any, ...]) -> SendEvent:
         fate,
         arrival,
         dup,
+        bit,
+        dup_bit,
     )
 
 

@@ -174,7 +174,8 @@ BIG = "9" * 400
         ),
         (
             ["--output", "run.dat"],
-            "cannot tell the format of 'run.dat' from its name (known: .txt, .json, .pcap, .svg)",
+            "cannot tell the format of 'run.dat' from its name "
+            "(known: .txt, .json, .pcap, .pcapng, .svg)",
         ),
     ],
 )
