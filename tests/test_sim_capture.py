@@ -225,7 +225,7 @@ def test_a_streamed_trace_exports_the_same_bytes():
 def test_corruption_flips_exactly_the_bit_it_reports():
     from netutil.segment import TCPFlag, TCPHeader, build
 
-    header = TCPHeader(40000, 80, 7, 9, TCPFlag.ACK | TCPFlag.PSH, 1000)
+    header = TCPHeader(40000, 9, 7, 9, TCPFlag.ACK | TCPFlag.PSH, 1000)
     good = build(header, b"hello world", "192.0.2.1", "192.0.2.2")
     rng = random.Random(3)
     for _ in range(50):

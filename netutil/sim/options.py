@@ -289,6 +289,16 @@ OPTIONS: tuple[Option, ...] = (
         "something listens on the server port (--no-listener: the SYN gets a RST)",
     ),
     Option(
+        "server_port", "int", 9, "the port the server listens on",
+        source="RFC 863 discard, which the server does; no Wireshark dissector claims it",
+        low=1, high=65535, metavar="PORT",
+    ),
+    Option(
+        "client_port", "int", None, "the client's port", low=1, high=65535, nullable=True,
+        null_means="drawn from the seed in Linux's ephemeral range 32768-60999",
+        metavar="PORT",
+    ),
+    Option(
         "client_isn", "int", None, "the client's initial sequence number", low=0,
         high=2**32 - 1, nullable=True, null_means="drawn from the seed", metavar="N",
     ),
@@ -373,6 +383,8 @@ class SimOptions:
     closer: str = _default("closer")
     simultaneous_open: bool = _default("simultaneous_open")
     listener: bool = _default("listener")
+    server_port: int = _default("server_port")
+    client_port: int | None = _default("client_port")
     client_isn: int | None = _default("client_isn")
     server_isn: int | None = _default("server_isn")
     dup_syn: str = _default("dup_syn")

@@ -30,7 +30,7 @@ from netutil.sim.trace import Event, record
 
 CLIENT_IP = "192.0.2.1"  # RFC 5737 documentation addresses
 SERVER_IP = "192.0.2.2"
-SERVER_PORT = 80
+SERVER_PORT = 9  # the default of the server_port option (see options.py)
 EPHEMERAL_PORTS = (32768, 60999)  # Linux's default ip_local_port_range
 _PORT_WIDTH = EPHEMERAL_PORTS[1] + 1 - EPHEMERAL_PORTS[0]
 _PORT_BITS = _PORT_WIDTH.bit_length()
@@ -282,7 +282,7 @@ def simulate(options: SimOptions, seed: int | None = None, budget: Budget | None
         options,
         seed,
         Endpoint("client", CLIENT_IP, client.port, client.isn_first),
-        Endpoint("server", SERVER_IP, SERVER_PORT, server.isn_first),
+        Endpoint("server", SERVER_IP, server.port, server.isn_first),
         tuple(events),
         summary,
     )
@@ -337,6 +337,9 @@ def _build(
     while client_port >= _PORT_WIDTH:
         client_port = getrandbits(_PORT_BITS)
     client_port += EPHEMERAL_PORTS[0]
+    if options.client_port is not None:
+        client_port = options.client_port  # drawn all the same: the rest of the run is unchanged
+    server_port = options.server_port
     client_isn = options.client_isn if options.client_isn is not None else getrandbits(32)
     server_isn = options.server_isn if options.server_isn is not None else getrandbits(32)
     params, client_script, server_script = _scenario(options)
@@ -347,7 +350,7 @@ def _build(
         events,
         CLIENT_IP,  # ip
         client_port,  # port
-        SERVER_PORT,  # remote_port
+        server_port,  # remote_port
         client_isn,  # isn
         getrandbits(32),  # ts_offset
         params,
@@ -358,7 +361,7 @@ def _build(
         network,
         events,
         SERVER_IP,  # ip
-        SERVER_PORT,  # port
+        server_port,  # port
         client_port,  # remote_port
         server_isn,  # isn
         getrandbits(32),  # ts_offset
@@ -411,7 +414,7 @@ class TraceStream:
         self._built = _build(options, random.Random(seed), self._pending, options.max_events)
         client, server = self._built[2], self._built[3]
         self.client = Endpoint("client", CLIENT_IP, client.port, client.isn_first)
-        self.server = Endpoint("server", SERVER_IP, SERVER_PORT, server.isn_first)
+        self.server = Endpoint("server", SERVER_IP, server.port, server.isn_first)
         self.summary: Summary | None = None
 
     def head(self) -> dict[str, Any]:
