@@ -164,3 +164,15 @@ def test_congestion_records_with_a_rule_are_notes_and_flight_only_ones_are_not()
         "cc: rto recovery: cwnd=14600 ssthresh=7300 flight=0 (RFC 5681 (4): ssthresh = "
         "max(FlightSize / 2, 2*SMSS))"
     )
+
+
+def test_a_slow_reader_s_reads_are_shown_above_the_window_update_they_cause():
+    # a 1000-byte buffer read at 200 B/s in chunks of min(MSS, buffer / 4) = 250 bytes: the
+    # first 1000 bytes arrive at 0.15 s and are read at 1.40 and 2.65 s (250 / 200 = 1.25 s
+    # each); receiver SWS avoidance (RFC 9293 3.8.6.2.2) opens the window only once it can
+    # offer min(buffer / 2, MSS) = 500 bytes, so the update (win=500) goes at 2.65 s
+    trace = simulate(SimOptions(seed=1, data=5000, window=1000, read_rate=200.0)).as_dict()
+    rows = _diagram(list(render_ladder(trace, width=FULL_WIDTH)))
+    at = next(i for i, r in enumerate(rows) if "(window update)" in r)
+    assert rows[at].split()[0] == "2.650" and "ack=1001 win=500 (window update)" in rows[at]
+    assert "app: RECEIVE 500 bytes in 2 reads since 1.400" in rows[at - 1]

@@ -72,12 +72,15 @@ class UserCalls:
         """RECEIVE call (section 3.10.3): take up to `limit` bytes the application has not read.
 
         Freeing buffer space may open the window; if the receiver policy finds it opened enough
-        to matter, a window update is sent.
+        to matter, a window update is sent. The read is traced (`RECEIVE n bytes`), before that
+        update, so the ladder can show what moved the window.
         """
         unread = self.unread
         chunk = bytes(unread[:limit])
         del unread[:limit]
         self._app_data_pending = False
+        if self.events is not None and chunk:
+            self._note("user", f"RECEIVE {len(chunk)} bytes")
         if (
             chunk
             and self.state in RECEIVE_STATES
