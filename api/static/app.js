@@ -16,6 +16,7 @@ const app = {
   timer: null,
   byStep: new Map(), // step number -> elements drawn for it
   current: [],
+  win: null,         // a long run: the parsed diagram and the window of it drawn
 };
 
 function $(id) { return document.getElementById(id); }
@@ -175,12 +176,127 @@ async function problemOf(response) {
 
 // ---------------------------------------------------------------- the run and its diagram
 
+// The parsed drawing stays in its own document; `node` brings all of it into the page, which a
+// long run's diagram (thousands of arrows) would make slow, so `show` windows those instead.
 function parseSvg(text) {
   const doc = new DOMParser().parseFromString(text, SVG_TYPE);
   const root = doc.documentElement;
   if (root.nodeName !== "svg") throw new Error("the service did not answer with a diagram");
   const meta = JSON.parse(root.querySelector("metadata").textContent);
-  return { node: document.importNode(root, true), meta };
+  return { root, meta, get node() { return document.importNode(root, true); } };
+}
+
+// ---------------------------------------------------------------- a long run, in windows
+
+// Above WINDOW_STEPS steps the page holds only the part of the diagram around the current
+// step: the steps from WINDOW_BEFORE before it to WINDOW_AFTER after it (more where steps
+// crowd one instant, until the part is WINDOW_PX tall or WINDOW_MAX steps long), re-cut from
+// the parsed drawing when the replay nears an edge. The DOM then holds a few hundred arrows
+// whatever the length of the run; the downloaded SVG has all of it.
+const WINDOW_STEPS = 600;
+const WINDOW_BEFORE = 100;
+const WINDOW_AFTER = 300;
+const WINDOW_PX = 900;
+const WINDOW_MAX = 1600;
+const Y_ATTRS = ["y", "y1", "y2", "cy"];
+
+function extent(node) {
+  let top = Infinity, bottom = -Infinity;
+  const see = (v) => { if (!Number.isNaN(v)) { top = Math.min(top, v); bottom = Math.max(bottom, v); } };
+  for (const n of [node, ...node.querySelectorAll("*")]) {
+    for (const a of Y_ATTRS) if (n.hasAttribute(a)) see(parseFloat(n.getAttribute(a)));
+    if (n.nodeName === "rect" && n.hasAttribute("height") && n.hasAttribute("y")) {
+      see(parseFloat(n.getAttribute("y")) + parseFloat(n.getAttribute("height")));
+    }
+    if (n.nodeName === "path") {
+      const m = /M\s*[-\d.]+[ ,]([-\d.]+)/.exec(n.getAttribute("d") || "");
+      if (m) see(parseFloat(m[1]));
+    }
+  }
+  return [top, bottom];
+}
+
+function windowed(root, steps) {
+  const groups = ["axis", "bands", "segments", "notes"];
+  const items = [];
+  for (const child of root.children) {
+    const cls = child.getAttribute("class") || "";
+    if (groups.includes(cls)) {
+      for (const node of child.children) items.push({ node, group: cls, span: extent(node) });
+    } else if (cls === "time-break" || cls === "break-marks" || cls === "legend") {
+      items.push({ node: child, group: null, span: extent(child) });
+    }
+  }
+  // each replay step's height in the drawing (a step with nothing drawn takes the last one's)
+  const byStep = new Map();
+  for (const item of items) {
+    const step = item.node.getAttribute("data-step");
+    if (step !== null && !byStep.has(step)) byStep.set(step, item.span[0]);
+  }
+  const ys = [];
+  let y = 0;
+  for (const step of steps) {
+    const at = byStep.get(String(step.step));
+    if (at !== undefined && Number.isFinite(at)) y = at;
+    ys.push(y);
+  }
+  return { root, items, ys, lo: -1, hi: -1 };
+}
+
+function cutWindow(win, index) {
+  const n = win.ys.length;
+  const ys = win.ys;
+  let lo = Math.max(0, index - WINDOW_BEFORE);
+  let hi = Math.min(n - 1, index + WINDOW_AFTER);
+  // a window at least WINDOW_PX tall where steps crowd one instant, up to WINDOW_MAX steps
+  while (lo > 0 && ys[index] - ys[lo] < WINDOW_PX / 4 && index - lo < WINDOW_MAX / 4) lo = Math.max(0, lo - 25);
+  while (hi < n - 1 && ys[hi] - ys[lo] < WINDOW_PX && hi - lo < WINDOW_MAX) hi = Math.min(n - 1, hi + 50);
+  const top = (lo === 0 ? 0 : win.ys[lo]) - 30;
+  const bottom = hi === n - 1 ? parseFloat(win.root.getAttribute("height")) : win.ys[hi] + 30;
+  const width = win.root.getAttribute("width");
+  const svgNode = document.importNode(win.root, false);
+  svgNode.setAttribute("viewBox", `0 ${top} ${width} ${bottom - top}`);
+  svgNode.setAttribute("height", String(bottom - top));
+  for (const child of win.root.children) {
+    const name = child.nodeName;
+    const cls = child.getAttribute("class") || "";
+    if (name === "title" || name === "desc" || name === "defs" || cls === "lifeline") {
+      svgNode.append(document.importNode(child, true));
+    } else if (name === "rect") {
+      const back = document.importNode(child, true);
+      back.setAttribute("y", String(top));
+      back.setAttribute("height", String(bottom - top));
+      svgNode.append(back);
+    }
+  }
+  const holders = new Map();
+  for (const item of win.items) {
+    if (item.span[1] < top || item.span[0] > bottom) continue;
+    let parent = svgNode;
+    if (item.group) {
+      if (!holders.has(item.group)) {
+        const g = document.importNode(win.root.querySelector(`:scope > g.${item.group}`), false);
+        holders.set(item.group, g);
+        svgNode.append(g);
+      }
+      parent = holders.get(item.group);
+    }
+    parent.append(document.importNode(item.node, true));
+  }
+  win.lo = lo;
+  win.hi = hi;
+  $("diagram-note").textContent = `A long run: steps ${lo + 1} to ${hi + 1} of ${n} are drawn, around the current step, and the window moves with the replay (the SVG download has the whole diagram).`;
+  $("diagram-note").hidden = false;
+  return svgNode;
+}
+
+function placeDiagram(node) {
+  $("diagram").replaceChildren(node);
+  app.byStep = new Map();
+  for (const el2 of node.querySelectorAll("[data-step]")) add(el2.dataset.step, el2);
+  for (const el2 of node.querySelectorAll("[data-arrive-step]")) {
+    add(el2.dataset.arriveStep, el2.closest("g.segment") || el2);
+  }
 }
 
 async function fetchDiagram(params) {
@@ -217,14 +333,16 @@ async function run(event) {
 }
 
 function show(got) {
-  const holder = $("diagram");
-  holder.replaceChildren(got.node);
   app.meta = got.meta;
   app.steps = got.meta.steps;
-  app.byStep = new Map();
-  for (const node of got.node.querySelectorAll("[data-step]")) add(node.dataset.step, node);
-  for (const node of got.node.querySelectorAll("[data-arrive-step]")) {
-    add(node.dataset.arriveStep, node.closest("g.segment") || node);
+  app.current = [];
+  if (app.steps.length > WINDOW_STEPS) {
+    app.win = windowed(got.root, app.steps);
+    placeDiagram(cutWindow(app.win, 0));
+  } else {
+    app.win = null;
+    $("diagram-note").hidden = true;
+    placeDiagram(got.node);
   }
   const slider = $("slider");
   slider.max = String(Math.max(0, app.steps.length - 1));
@@ -266,12 +384,17 @@ function go(index) {
   const text = $("step-text");
   const status = $("step");
   if (app.index < 0) {
+    if (app.win && app.win.lo > 0) placeDiagram(cutWindow(app.win, 0));
     where.textContent = app.steps.length ? `${app.steps.length} steps. Press Next to start.` : "Not started.";
     text.textContent = app.meta ? describeRun(app.meta) : "Run a scenario, then step through it.";
     status.dataset.event = "";
     lightStates("CLOSED", "CLOSED");
     $("slider").value = "0";
     return;
+  }
+  const win = app.win;
+  if (win && ((app.index < win.lo + 20 && win.lo > 0) || (app.index > win.hi - 20 && win.hi < last))) {
+    placeDiagram(cutWindow(win, app.index));
   }
   const step = app.steps[app.index];
   where.textContent = `Step ${app.index + 1} of ${app.steps.length}, t = ${step.time} s`;

@@ -263,3 +263,27 @@ def test_open_a_capture_lists_its_connections_and_draws_the_chosen_one(watched, 
     assert watched.errors == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator("#capture").screenshot(path=str(ARTIFACTS / "capture-1280.png"))
+
+
+def test_a_long_run_is_drawn_in_windows_that_follow_the_replay(watched, base_url):
+    # 1 MiB in 400-byte segments at 1% loss: about 10,000 events, within the API's caps
+    query = {"data": 1048576, "mss": 400, "loss": 0.01, "seed": 1}
+    trace = trace_json(base_url, **query)
+    steps = [e for e in trace["events"] if e["type"] != "user"]
+    assert len(trace["events"]) > 10_000
+    page = watched.open("?" + "&".join(f"{k}={v}" for k, v in query.items()))
+    assert page.locator("#slider").get_attribute("max") == str(len(steps) - 1)
+    drawn = page.locator("#diagram g.segment").count()
+    assert 0 < drawn < trace["summary"]["segments_sent"] // 4  # a window, not the whole run
+    assert "steps 1 to" in page.locator("#diagram-note").inner_text()
+    page.locator("#diagram").focus()
+    page.keyboard.press("End")  # the window moves to the last step, which is lit
+    last = len(trace["events"]) - 1
+    while trace["events"][last]["type"] == "user":
+        last -= 1
+    wait_until(page, f"document.getElementById('step').dataset.event === '{last}'")
+    lit = page.locator("#diagram .nu-current")
+    assert lit.count() >= 1 and lit.first.get_attribute("data-step") == str(last)
+    assert f"of {len(steps)} are drawn" in page.locator("#diagram-note").inner_text()
+    assert page.locator("#diagram g.segment").count() < trace["summary"]["segments_sent"] // 4
+    assert watched.errors == []
