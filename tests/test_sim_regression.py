@@ -56,6 +56,7 @@ SCENARIOS = {
         seed=18, loss=0.05, jitter=0.01, reorder=0.1, duplicate=0.1, corrupt=0.1, data=50_000
     ),
     "event-cap": dict(seed=19, loss=1.0, max_events=5),
+    "bottleneck": dict(seed=20, bandwidth=2e6, queue=8, data=60_000, loss=0.01),
 }
 
 # Scenarios whose ladder and pcap are stored too (the trace JSON is stored for every scenario).

@@ -20,6 +20,7 @@ SCHEMAS = {
     "user": schemas.TextEvent,
     "error": schemas.TextEvent,
     "congestion": schemas.TextEvent,
+    "queue": schemas.QueueEvent,
 }
 
 
@@ -28,7 +29,11 @@ def _example(kind):
     default sender policy reports nothing, so a congestion event is made as a policy's is)."""
     if kind == "congestion":
         return record(("congestion", 1.5, "client", "cwnd 2920 bytes"))
-    for options in (SimOptions(seed=2, loss=0.3, data=3000), SimOptions(seed=1, listener=False)):
+    for options in (
+        SimOptions(seed=2, loss=0.3, data=3000),
+        SimOptions(seed=1, listener=False),
+        SimOptions(seed=1, data=30_000, bandwidth=1e6),
+    ):
         for e in simulate(options).records():
             if isinstance(e, EVENT_TYPES[kind]):
                 return e

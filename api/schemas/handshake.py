@@ -146,7 +146,8 @@ CORRUPT_BIT = (
 
 
 class SendEvent(_Event):
-    """A segment put on the wire, with its fate (delivered, lost, dropped, corrupted)."""
+    """A segment put on the wire, with its fate (delivered, lost, dropped, queue-drop,
+    corrupted)."""
 
     type = present(fields.String, validate=validate.Equal("send"))
     number = present(fields.Integer, metadata={"description": "segment number, from 1"})
@@ -213,6 +214,19 @@ class TextEvent(_Event):
         fields = ("type", "time", "side", "text")
 
 
+class QueueEvent(_Event):
+    """The bottleneck queue the side sends into, as a segment meets it (with a bandwidth)."""
+
+    type = present(fields.String, validate=validate.Equal("queue"))
+    link = present(fields.String, validate=validate.OneOf(["client->server", "server->client"]))
+    packets = present(fields.Integer, metadata={"description": "packets waiting"})
+    bytes = present(fields.Integer, metadata={"description": "bytes waiting"})
+    capacity = present(fields.Integer, metadata={"description": "the queue's size, packets"})
+
+    class Meta(Strict.Meta):
+        fields = ("type", "time", "side", "link", "packets", "bytes", "capacity")
+
+
 class BySide(Strict):
     client = nullable(fields.Float, metadata=SECONDS)
     server = nullable(fields.Float, metadata=SECONDS)
@@ -226,6 +240,19 @@ class CountBySide(Strict):
 class StateBySide(Strict):
     client = present(fields.String)
     server = present(fields.String)
+
+
+class ByLink(Strict):
+    client_server = present(fields.Integer, data_key="client->server")
+    server_client = present(fields.Integer, data_key="server->client")
+
+
+class Bottleneck(Strict):
+    bandwidth = present(fields.Float, metadata={"description": "bits per second"})
+    queue = present(fields.Integer, metadata={"description": "packets that may wait"})
+    packets = present(fields.Nested, ByLink, metadata={"description": "packets carried"})
+    queue_drops = present(fields.Nested, ByLink)
+    max_queue = present(fields.Nested, ByLink, metadata={"description": "most packets waiting"})
 
 
 class Summary(Strict):
@@ -247,6 +274,9 @@ class Summary(Strict):
     duration = present(fields.Float, metadata=SECONDS)
     final_states = present(fields.Nested, StateBySide)
     events = present(fields.Integer)
+    bottleneck = nullable(
+        fields.Nested, Bottleneck, metadata={"description": "null without a bandwidth"}
+    )
 
 
 class Trace(Strict):
@@ -257,7 +287,9 @@ class Trace(Strict):
     server = present(fields.Nested, EndpointInfo)
     events = present(
         fields.List,
-        OneOf(SendEvent, ArriveEvent, StateEvent, TimeoutEvent, TextEvent, required=True),
+        OneOf(
+            SendEvent, ArriveEvent, StateEvent, TimeoutEvent, TextEvent, QueueEvent, required=True
+        ),
     )
     summary = present(fields.Nested, Summary)
 

@@ -145,6 +145,8 @@ def render_ladder(
             if e.get("rto") is not None:
                 text += f" (RTO {e['rto']:g} s)"
             new = _rows(time, draw.aside(text, side))
+        elif kind == "queue":
+            new = []  # the bottleneck's queue length: a series for the plots, not a row
         else:  # user calls, errors, congestion-control reports
             prefix = _PREFIX.get(kind, f"{kind}: ")
             text = e["text"] if "text" in e else congestion_text(e)

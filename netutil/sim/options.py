@@ -34,6 +34,9 @@ MAX_MONTE_CARLO_BYTES = 64 * 1024 * 1024  # runs * data
 MAX_RETRIES = 15
 MAX_DROP_RULES = 100
 MAX_READ_RATE = 1e12  # bytes per second
+MIN_BANDWIDTH, MAX_BANDWIDTH = 1e3, 1e10  # bits per second: 1 kbit/s to 10 Gbit/s
+DEFAULT_QUEUE = 100  # packets, as ns-3's DropTailQueue ("100p")
+MAX_QUEUE = 100_000  # packets
 
 CLOSERS = ("client", "server", "both")
 DUP_SYN_REPLIES = ("ack", "syn-ack")
@@ -42,8 +45,8 @@ DUP_SYN_REPLIES = ("ack", "syn-ack")
 BARE_DELAY_WARNING = 1.0
 
 #: Option kinds: how a value is checked, and how the CLI reads its text.
-KINDS_OF_OPTION = ("int", "size", "number", "duration", "probability", "rate", "flag", "choice",
-                   "drop")  # fmt: skip
+KINDS_OF_OPTION = ("int", "size", "number", "duration", "probability", "rate", "bitrate", "flag",
+                   "choice", "drop")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,8 @@ class Option:
 
     `kind` says how a value is checked and read: `int` (an integer, written in digits), `size`
     (an integer number of bytes, `64KiB`), `number`, `duration` (seconds, `100ms`),
-    `probability` (`0.1`, `10%`), `rate` (bytes per second, `2000/s`), `flag` (a boolean),
+    `probability` (`0.1`, `10%`), `rate` (bytes per second, `2000/s`), `bitrate` (bits per
+    second, `10Mbit`), `flag` (a boolean),
     `choice` (one of `choices`), `drop` (a list of drop rules). `nullable` options take None,
     which means `null_means`. `flag` is the CLI's spelling (None: not on the command line);
     a boolean that defaults to true is spelled `--no-...` on the command line.
@@ -65,7 +69,7 @@ class Option:
     source: str = ""  # where the default comes from
     low: int | float | None = None
     high: int | float | None = None
-    unit: str = ""  # of the JSON value: "s", "bytes", "bytes/s" or ""
+    unit: str = ""  # of the JSON value: "s", "bytes", "bytes/s", "bits/s", "packets" or ""
     nullable: bool = False
     null_means: str = ""
     choices: tuple[str, ...] = ()
@@ -97,6 +101,7 @@ class Option:
             "duration": "seconds",
             "probability": "a probability",
             "rate": "bytes per second",
+            "bitrate": "bits per second",
         }.get(self.kind, "a number")
 
     def check(self, value: Any) -> None:
@@ -112,7 +117,7 @@ class Option:
                     f"invalid {name} {_value(value)}: expected an integer in "
                     f"[{self.low}, {self.high}]"
                 )
-        elif kind in ("number", "duration", "probability", "rate"):
+        elif kind in ("number", "duration", "probability", "rate", "bitrate"):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InvalidInput(
                     f"invalid {name} {_value(value)}: expected a number ({self.what})"
@@ -155,6 +160,8 @@ class Option:
             value = units.size(text, name)
         elif kind == "rate":
             value = units.rate(text, name)
+        elif kind == "bitrate":
+            value = units.bitrate(text, name)
         elif kind == "probability":
             value = units.probability(text, name)
         elif kind == "duration":
@@ -202,7 +209,13 @@ class Option:
         }
 
 
-_UNIT_WORDS = {"s": "seconds", "bytes": "bytes", "bytes/s": "bytes per second"}
+_UNIT_WORDS = {
+    "s": "seconds",
+    "bytes": "bytes",
+    "bytes/s": "bytes per second",
+    "bits/s": "bits per second",
+    "packets": "packets",
+}
 
 
 def _value(value: Any) -> str:
@@ -250,6 +263,18 @@ OPTIONS: tuple[Option, ...] = (
     Option("duplicate", help="probability a segment arrives twice (the copy 1 ms later)", **_P),
     Option(
         "corrupt", help="probability one bit is flipped (the receiver's checksum drops it)", **_P
+    ),
+    Option(
+        "bandwidth", "bitrate", None, "bottleneck rate of each direction: a segment takes "
+        "(IP packet bytes * 8 / RATE) to serialize, behind a drop-tail queue",
+        low=MIN_BANDWIDTH, high=MAX_BANDWIDTH, unit="bits/s", nullable=True,
+        null_means="unlimited, no queue", metavar="RATE", group="network",
+    ),
+    Option(
+        "queue", "int", DEFAULT_QUEUE, "drop-tail buffer in front of the bottleneck, packets "
+        "waiting (the one being serialized not counted); used with --bandwidth",
+        source="ns-3's DropTailQueue default of 100 packets", low=1, high=MAX_QUEUE,
+        unit="packets", metavar="N", group="network",
     ),
     Option(
         "data", "size", 0, "bytes the client sends", low=0, high=MAX_DATA, unit="bytes",
@@ -374,6 +399,8 @@ class SimOptions:
     reorder: float = _default("reorder")
     duplicate: float = _default("duplicate")
     corrupt: float = _default("corrupt")
+    bandwidth: float | None = _default("bandwidth")  # bits per second; None: unlimited
+    queue: int = _default("queue")
     data: int = _default("data")
     window: int = _default("window")
     read_rate: float | None = _default("read_rate")  # None reads as soon as data arrives

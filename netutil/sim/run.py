@@ -21,7 +21,7 @@ from netutil.errors import LimitExceeded
 from netutil.layout import fast_constructor
 from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
-from netutil.sim.network import Network
+from netutil.sim.network import BottleneckSummary, Network
 from netutil.sim.options import SimOptions
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
@@ -197,6 +197,7 @@ class Summary:
     client_state: str
     server_state: str
     events: int
+    bottleneck: BottleneckSummary | None  # None: no bandwidth set
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -221,6 +222,7 @@ class Summary:
             "duration": _t(self.duration),
             "final_states": {"client": self.client_state, "server": self.server_state},
             "events": self.events,
+            "bottleneck": None if self.bottleneck is None else self.bottleneck.as_dict(),
         }
 
 
@@ -570,6 +572,7 @@ def _summarize(
         cs._value_,  # client_state
         ss._value_,  # server_state
         engine.events,  # events
+        network.bottleneck(),
     )
 
 

@@ -166,8 +166,41 @@ class CongestionEvent:
         return {"type": "congestion", "time": _t(self.time), "side": self.side, "text": self.text}
 
 
+@dataclass(frozen=True, slots=True)
+class QueueEvent:
+    """The bottleneck queue of `link` ("client->server" or "server->client", the one `side`
+    sends into) holds `packets` waiting packets of `bytes` bytes (the one being serialized not
+    counted), of at most `capacity`: recorded as a segment meets the queue, when the count
+    differs from the one recorded last (between two records the queue only drains)."""
+
+    time: float
+    side: str
+    link: str
+    packets: int
+    bytes: int
+    capacity: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "type": "queue",
+            "time": _t(self.time),
+            "side": self.side,
+            "link": self.link,
+            "packets": self.packets,
+            "bytes": self.bytes,
+            "capacity": self.capacity,
+        }
+
+
 Event = (
-    SendEvent | ArriveEvent | StateEvent | TimeoutEvent | UserEvent | ErrorEvent | CongestionEvent
+    SendEvent
+    | ArriveEvent
+    | StateEvent
+    | TimeoutEvent
+    | UserEvent
+    | ErrorEvent
+    | CongestionEvent
+    | QueueEvent
 )
 EVENT_TYPES: dict[str, type] = {
     "send": SendEvent,
@@ -177,6 +210,7 @@ EVENT_TYPES: dict[str, type] = {
     "user": UserEvent,
     "error": ErrorEvent,
     "congestion": CongestionEvent,
+    "queue": QueueEvent,
 }
 
 _FLAG_BITS = (
@@ -235,6 +269,7 @@ _FROM_RECORDED = {
     "user": lambda e: UserEvent(*e[1:]),
     "error": lambda e: ErrorEvent(*e[1:]),
     "congestion": lambda e: CongestionEvent(*e[1:]),
+    "queue": lambda e: QueueEvent(*e[1:]),
 }
 
 

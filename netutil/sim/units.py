@@ -34,6 +34,10 @@ _SIZE_UNITS = {
     "gi": 2**30,
     "gib": 2**30,
 }
+_BITRATE = re.compile(
+    rf"\s*(?P<number>{_NUMBER})\s*(?P<unit>[kmg]?bit(?:/s)?)?\s*", re.ASCII | re.IGNORECASE
+)
+_BITRATE_UNITS = {"k": 1000, "m": 10**6, "g": 10**9}
 _PROBABILITY = re.compile(rf"\s*(?P<number>{_NUMBER})\s*(?P<unit>%)?\s*", re.ASCII)
 
 
@@ -75,6 +79,23 @@ def rate(text: str, name: str = "rate") -> Decimal:
     """Bytes per second: `2000`, `2000/s`, `64KiB/s`."""
     raw = text.strip()
     return size(raw[:-2] if raw.endswith("/s") else raw, name)
+
+
+def bitrate(text: str, name: str = "rate") -> Decimal:
+    """Bits per second from `10Mbit`, `1.5Mbit`, `100kbit`, `2Gbit/s` or a bare number, exactly
+    (k, M, G are powers of 1000, as tc(8) reads them; the letter's case does not matter).
+
+    `bps` spellings are refused: tc reads `mbps` as megabytes per second, others as megabits.
+    """
+    tail = text.strip()[-3:].lower()
+    if tail == "bps" or tail[-1:] == "b":
+        raise InvalidInput(
+            f"invalid {name} {text!r}: write bits per second as bit, kbit, Mbit or Gbit "
+            "(e.g. 10Mbit); bps and bytes are ambiguous"
+        )
+    m = _number(_BITRATE, text, name, "bits per second, e.g. 10Mbit, 1.5Mbit or 100kbit")
+    prefix = (m["unit"] or "")[:1].lower()
+    return Decimal(m["number"]) * _BITRATE_UNITS.get(prefix, 1)
 
 
 def probability(text: str, name: str = "probability") -> Decimal:
