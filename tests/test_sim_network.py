@@ -229,3 +229,12 @@ def test_cli_json_carries_queue_events_and_the_bottleneck_summary(capsys):
     assert t["options"]["bandwidth"] == 1e6 and t["options"]["queue"] == 4
     assert t["summary"]["bottleneck"]["bandwidth"] == 1e6
     assert any(e["type"] == "queue" for e in t["events"])
+
+
+def test_the_api_schema_describes_a_trace_through_a_bottleneck():
+    from api.schemas.handshake import Trace
+    from tests.api.test_schemas import assert_described
+
+    t = run(seed=9, bandwidth=1e6, queue=3, data=60_000, loss=0.05)
+    assert any(e["type"] == "queue" for e in t["events"])
+    assert_described(Trace(), t)

@@ -90,6 +90,8 @@ def test_api_fields_carry_the_declared_ranges_and_choices():
                 assert [tuple(v.choices) for v in checks] == [option.choices]
             elif option.kind == "drop":
                 assert [v.max for v in checks] == [option.high]
+            elif option.kind in ("durations", "choices"):
+                assert [v.max for v in checks] == [option.max_items]
             elif option.kind != "flag":
                 (check,) = checks
                 assert isinstance(check, validate.Range)

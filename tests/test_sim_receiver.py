@@ -9,6 +9,8 @@ buffer), while the right edge never moves left ("shrinking the window", section 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from netutil.sim.options import SimOptions
@@ -62,3 +64,115 @@ def test_the_right_edge_never_moves_left(params):
             and "RST" not in s["flags"]
         ]
         assert edges == sorted(edges), side
+
+
+# --- SACK blocks (RFC 2018) --------------------------------------------------------------------
+
+
+def _rfc2018_receiver():
+    from netutil.sim.receiver import ImmediateAck
+
+    return ImmediateAck(65535, 500)
+
+
+def test_sack_blocks_of_rfc_2018_section_3_case_3():
+    # RFC 2018 section 3, case 3: eight 500-byte segments from 5000; the 2nd, 4th, 6th and 8th
+    # are lost. The ACK of each arriving segment carries these blocks (the RFC's table):
+    #   5000 -> ack 5500 (no block); 6000 -> 6000-6500; 7000 -> 7000-7500 6000-6500;
+    #   8000 -> 8000-8500 7000-7500 6000-6500
+    r = _rfc2018_receiver()
+    rcv_nxt = 5500  # 5000 arrived in order
+    assert r.sack_blocks(rcv_nxt, 3) == ()
+    r.store(6000, b"x" * 500)
+    assert r.sack_blocks(rcv_nxt, 3) == ((6000, 6500),)
+    r.store(7000, b"x" * 500)
+    assert r.sack_blocks(rcv_nxt, 3) == ((7000, 7500), (6000, 6500))
+    r.store(8000, b"x" * 500)
+    assert r.sack_blocks(rcv_nxt, 3) == ((8000, 8500), (7000, 7500), (6000, 6500))
+    # then the 4th segment (6500) arrives: "the data receiver has only two SACK blocks to
+    # report": 6000-7500 8000-8500
+    r.store(6500, b"x" * 500)
+    assert r.sack_blocks(rcv_nxt, 3) == ((6000, 7500), (8000, 8500))
+    # then the 2nd (5500): the ACK moves to 7500 and 8000-8500 remains
+    assert r.pull(5500) is None  # (5500 itself arrives in order; what it uncovers follows)
+    rcv_nxt = 6000
+    assert r.pull(rcv_nxt) == b"x" * 500  # 6000-6500
+    assert r.pull(6500) == b"x" * 500  # 6500-7000
+    assert r.pull(7000) == b"x" * 500  # 7000-7500
+    assert r.pull(7500) is None
+    assert r.sack_blocks(7500, 3) == ((8000, 8500),)
+
+
+def test_sack_blocks_of_rfc_2018_section_3_case_2_first_segment_lost():
+    # case 2: the first of eight 500-byte segments (5000) is lost, the other 7 arrive: each
+    # ACK says 5000 with one block growing from 5500-6000 to 5500-9000
+    r = _rfc2018_receiver()
+    for k in range(1, 8):
+        r.store(5000 + 500 * k, b"x" * 500)
+        assert r.sack_blocks(5000, 3) == ((5500, 5500 + 500 * k),)
+
+
+def test_at_most_the_limit_of_blocks_newest_first_and_old_ones_repeated():
+    # RFC 2018 section 4: the first block holds the newest segment; then the most recently
+    # reported blocks; an option has room for 4 blocks, 3 beside timestamps
+    r = _rfc2018_receiver()
+    for left in (1000, 3000, 5000, 7000, 9000):
+        r.store(left, b"x" * 500)
+    assert r.sack_blocks(0, 3) == ((9000, 9500), (7000, 7500), (5000, 5500))
+    assert r.sack_blocks(0, 4) == ((9000, 9500), (7000, 7500), (5000, 5500), (3000, 3500))
+    r.store(3500, b"x" * 500)  # joins 3000-3500: that block is now the newest
+    assert r.sack_blocks(0, 3) == ((3000, 4000), (9000, 9500), (7000, 7500))
+
+
+def test_blocks_below_rcv_nxt_are_not_reported():
+    r = _rfc2018_receiver()
+    r.store(1000, b"x" * 500)
+    r.store(2000, b"x" * 500)
+    assert r.sack_blocks(1500, 3) == ((2000, 2500),)
+    assert r.sack_blocks(2500, 3) == ()
+
+
+# --- the delayed-ACK decision (RFC 9293 section 3.8.6.3, RFC 5681 section 4.2) ---------------
+
+
+def test_delayed_ack_acks_every_second_full_sized_segment():
+    from netutil.sim.receiver import delayed_ack
+
+    r = delayed_ack(0.2)(65535, 1460)
+    assert r.delay == 0.2
+    decisions = []
+    for _ in range(6):
+        now = r.ack_now(True, 1460)
+        decisions.append(now)
+        if now:
+            r.ack_sent()
+    assert decisions == [False, True, False, True, False, True]
+
+
+def test_delayed_ack_counts_bytes_of_small_segments():
+    from netutil.sim.receiver import delayed_ack
+
+    r = delayed_ack(0.04)(65535, 1000)
+    # 2 * RMSS bytes of new data: 500 + 500 + 500 + 500 reaches 2000 on the fourth
+    assert [r.ack_now(True, 500) for _ in range(4)] == [False, False, False, True]
+
+
+def test_delayed_ack_acks_out_of_order_and_hole_filling_text_at_once():
+    from netutil.sim.receiver import delayed_ack
+
+    r = delayed_ack(0.2)(65535, 1000)
+    r.store(2000, b"x" * 1000)
+    assert r.ack_now(False, 1000) is True  # out of order
+    assert r.ack_now(True, 1000) is True  # in order while a hole remains: fills part of it
+    assert r.pull(2000) == b"x" * 1000
+    assert r.ack_now(True, 1000) is True  # filled the hole
+    r.ack_sent()
+    assert r.ack_now(True, 1000) is False  # back to delaying
+
+
+@pytest.mark.parametrize("delay", [0.0, -0.1, 0.51])
+def test_delayed_ack_time_is_bounded_by_rfc_1122(delay):
+    from netutil.sim.receiver import delayed_ack
+
+    with pytest.raises(ValueError, match=re.escape("at most 0.5 s")):
+        delayed_ack(delay)

@@ -3,8 +3,9 @@ over an impaired network) and its transition table.
 
 POST takes the options as a JSON body, GET the same options as query parameters. The answer is
 the trace's JSON (events and summary, exactly `netutil tcp handshake --format json`), Monte
-Carlo statistics with `runs`, the segments as a pcap file when the Accept header asks for
-application/vnd.tcpdump.pcap, or the sequence diagram (`--format svg`) for image/svg+xml.
+Carlo statistics with `runs`, the traces of several flows with `flows`, the segments as a pcap
+file when the Accept header asks for application/vnd.tcpdump.pcap, or the sequence diagram
+(`--format svg`) for image/svg+xml.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ MEDIA = (JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE, SVG_MEDIA_TYPE)
 
 DOC = {
     "tag": "handshake",
-    "response": (schemas.Trace, schemas.MonteCarloResult),
+    "response": (schemas.Trace, schemas.MonteCarloResult, schemas.FlowsTrace),
     "media": {PCAP_MEDIA_TYPE: PCAP_NOTE, SVG_MEDIA_TYPE: SVG_NOTE},
     "errors": (406,),
 }
@@ -68,6 +69,10 @@ def simulate(params: dict[str, Any]) -> Any:
     if runs is not None and wanted != JSON_MEDIA_TYPE:
         raise ProblemError(
             406, "A pcap or a diagram shows one run: leave out runs, or accept JSON."
+        )
+    if (params.get("flows") or 1) > 1 and wanted != JSON_MEDIA_TYPE:
+        raise ProblemError(
+            406, "A pcap or a diagram shows one connection: leave out flows, or accept JSON."
         )
     result = run(params, runs)
     if wanted == SVG_MEDIA_TYPE:

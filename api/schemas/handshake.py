@@ -53,7 +53,7 @@ def _description(option: Option, high: Any) -> str:
         text += f" ({option.unit})"
     if option.nullable:
         text += f"; left out or null: {option.null_means}"
-    elif option.kind != "drop":
+    elif not option.is_list:
         default = option.default
         text += f"; default {str(default).lower() if isinstance(default, bool) else default}"
     if option.source:
@@ -88,6 +88,18 @@ def option_field(
         return fields.List(
             fields.String(validate=validate.Regexp(_DROP_RULE)),
             validate=validate.Length(max=option.high),
+            **kw,
+        )
+    if option.kind == "choices":
+        return fields.List(
+            fields.String(validate=validate.OneOf(option.choices)),
+            validate=validate.Length(max=option.max_items),
+            **kw,
+        )
+    if option.kind == "durations":
+        return fields.List(
+            number(validate=validate.Range(option.low, high)),
+            validate=validate.Length(max=option.max_items),
             **kw,
         )
     cls = integer if option.is_integer else number
@@ -243,8 +255,8 @@ class StateBySide(Strict):
 
 
 class ByLink(Strict):
-    client_server = present(fields.Integer, data_key="client->server")
-    server_client = present(fields.Integer, data_key="server->client")
+    client_server = present(fields.Integer, data_key="client->server", attribute="client->server")
+    server_client = present(fields.Integer, data_key="server->client", attribute="server->client")
 
 
 class Bottleneck(Strict):
@@ -255,11 +267,11 @@ class Bottleneck(Strict):
     max_queue = present(fields.Nested, ByLink, metadata={"description": "most packets waiting"})
 
 
+OUTCOMES = validate.OneOf(["completed", "failed", "reset", "incomplete", "limit_exceeded"])
+
+
 class Summary(Strict):
-    outcome = present(
-        fields.String,
-        validate=validate.OneOf(["completed", "failed", "reset", "incomplete", "limit_exceeded"]),
-    )
+    outcome = present(fields.String, validate=OUTCOMES)
     reason = nullable(fields.String)
     time_to_established = present(fields.Nested, BySide)
     retransmissions = present(fields.Nested, CountBySide)
@@ -292,6 +304,70 @@ class Trace(Strict):
         ),
     )
     summary = present(fields.Nested, Summary)
+
+
+# --- several flows ----------------------------------------------------------------------------
+
+
+class FlowEndpoints(Strict):
+    flow = present(fields.Integer, metadata={"description": "from 1"})
+    client = present(fields.Nested, EndpointInfo)
+    server = present(fields.Nested, EndpointInfo)
+    events = present(
+        fields.List,
+        OneOf(SendEvent, ArriveEvent, StateEvent, TimeoutEvent, TextEvent, required=True),
+    )
+
+
+class FlowSummary(Strict):
+    """One flow: its share of the bottleneck, then its connection's summary."""
+
+    flow = present(fields.Integer)
+    cc = present(fields.String, metadata={"description": "its sender policy"})
+    start = present(fields.Float, metadata=SECONDS)
+    transfer_time = nullable(
+        fields.Float, metadata={"description": "seconds from its OPEN to the last read"}
+    )
+    throughput = nullable(
+        fields.Float, metadata={"description": "bits/s of its IP packets that crossed the link"}
+    )
+    goodput = nullable(fields.Float, metadata={"description": "bits/s its application read"})
+    queue_drops = present(fields.Integer)
+    outcome = present(fields.String, validate=OUTCOMES)
+    reason = nullable(fields.String)
+    time_to_established = present(fields.Nested, BySide)
+    retransmissions = present(fields.Nested, CountBySide)
+    segments_sent = present(fields.Integer)
+    segments_lost = present(fields.Integer)
+    segments_corrupted = present(fields.Integer)
+    segments_duplicated = present(fields.Integer)
+    bytes_sent = present(fields.Integer)
+    bytes_delivered = present(fields.Integer)
+    data_intact = present(fields.Boolean)
+    time_to_close = nullable(fields.Float, metadata=SECONDS)
+    duration = present(fields.Float, metadata=SECONDS)
+    final_states = present(fields.Nested, StateBySide)
+
+
+class FlowsSummary(Strict):
+    outcome = present(fields.String, validate=OUTCOMES)
+    reason = nullable(fields.String)
+    flows = present(fields.List, fields.Nested(FlowSummary))
+    jain_index = nullable(
+        fields.Float, metadata={"description": "Jain's fairness index over the goodputs"}
+    )
+    bottleneck = nullable(fields.Nested, Bottleneck)
+    duration = present(fields.Float, metadata=SECONDS)
+    events = present(fields.Integer)
+
+
+class FlowsTrace(Strict):
+    """Several flows over one network (`netutil tcp handshake --flows N --format json`)."""
+
+    options = present(fields.Nested, SimOptions)
+    flows = present(fields.List, fields.Nested(FlowEndpoints))
+    network = present(fields.List, fields.Nested(QueueEvent))
+    summary = present(fields.Nested, FlowsSummary)
 
 
 # --- Monte Carlo ------------------------------------------------------------------------------

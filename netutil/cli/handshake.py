@@ -135,6 +135,8 @@ def _help(option) -> str:
         shown = f"{default * 1000:g}ms" if default < 1 else f"{default:g}s"
     elif option.kind == "drop":
         return f"{option.help} (at most {option.high})"
+    elif option.is_list:
+        return f"{option.help}; comma-separated (at most {option.max_items}; default none)"
     else:
         shown = default
     return f"{option.help} (default {shown})"
@@ -154,7 +156,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=HANDSHAKE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    groups = {name: p.add_argument_group(name) for name in ("network", "connection", "limits")}
+    groups = {
+        name: p.add_argument_group(name) for name in ("network", "connection", "flows", "limits")
+    }
     for option in OPTIONS:
         if option.cli_flag is not None:
             _add_option(groups[option.group], option)
@@ -268,6 +272,10 @@ def handshake_result(params: dict[str, Any], runs: int | None, progress: Any = N
 
     options = SimOptions.from_dict(params)
     check_feasible(options)
+    if options.flows > 1:
+        from netutil.sim.flows import simulate_flows
+
+        return simulate_flows(options).as_dict()
     least = minimum_events(options)
     if least >= LONG_RUN_EVENTS:
         print(
@@ -311,6 +319,14 @@ def run_handshake(args: argparse.Namespace) -> int:
     params = options_params(args)
     if fmt in ("pcap", "pcapng", "svg") and args.runs is not None:
         error(f"--format {fmt} shows one run; drop --runs")
+        return 2
+    flows = params.get("flows", 1)
+    if flows > 1 and (fmt in ("pcap", "pcapng", "svg") or fmt.startswith("plot:")):
+        shown = "--plot" if fmt.startswith("plot:") else f"--format {fmt}"
+        error(f"{shown} shows one connection, not {flows} flows: use --format json or ladder")
+        return 2
+    if flows > 1 and args.runs is not None:
+        error(f"--runs is Monte Carlo over one connection, not {flows} flows: drop one")
         return 2
     if args.capture_point is not None and fmt not in CAPTURE_FORMATS:
         error(f"--capture-point applies to --format pcap or pcapng, not {fmt}")
@@ -397,6 +413,10 @@ def _write(
         else:
             write_trace_pcapng(binary, whole, point or "both")
         binary.flush()
+    elif "flows" in trace:  # several flows: their summary, one block each
+        from netutil.render.flows import flows_pairs
+
+        out.write(format_block(flows_pairs(result)) + "\n")
     elif "runs" in trace:  # Monte Carlo statistics
         from netutil.render.simulation import monte_carlo_pairs
 

@@ -61,7 +61,7 @@ def option_table_markdown(options: list[dict[str, Any]]) -> list[str]:
             default = "true" if o["default"] else "false"
         elif o["nullable"]:
             default = o["null_means"]
-        elif o["kind"] == "drop":
+        elif o["kind"] in ("drop", "durations", "choices") and not o["default"]:
             default = "none"
         else:
             default = f"{o['default']:g}" if isinstance(o["default"], float) else o["default"]

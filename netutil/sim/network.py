@@ -165,10 +165,12 @@ class Link:
 
 
 class Network:
-    """Carries segments between two endpoints through the impairments of `SimOptions`.
+    """Carries segments between endpoints through the impairments of `SimOptions`.
 
-    `trace` is the run's event list's `append` (None: record nothing); `send` records one "send"
-    event per segment with its fate, and schedules an arrival for every copy that survives.
+    `send` records one "send" event per segment with its fate in the sending endpoint's trace
+    (its `events` list; None: record nothing), and schedules an arrival for every copy that
+    survives; `trace` is the network's own list's `append` (None: record nothing), for the
+    bottleneck queue's "queue" events.
     """
 
     __slots__ = (
@@ -269,7 +271,10 @@ class Network:
         """Put one segment on the wire from `sender` to `sender.peer`; decide its fate."""
         self.number = number = self.number + 1
         self.last_send = now = self.engine.now
-        trace = self.trace
+        # the send is recorded in its connection's trace (one list per flow), the queue in the
+        # network's own (for a single connection the same list)
+        events = sender.events
+        trace = None if events is None else events.append
         if self._drops:
             length = len(payload)
             dropped = number in self._drop_numbers
@@ -303,11 +308,11 @@ class Network:
             length = len(payload)
             link = links[sender.name]
             start = link.admit(now, packet_size(header, length))
-            if trace is not None:
+            if self.trace is not None:
                 packets, size = link.waiting(now)
                 if packets != link.last_traced:
                     link.last_traced = packets
-                    trace(("queue", now, sender.name, link.name, packets, size, link.capacity))
+                    self.trace(("queue", now, sender.name, link.name, packets, size, link.capacity))
             if start is None:
                 if trace is not None:
                     record = (sender.name, number, header, length, note, "queue-drop")

@@ -37,6 +37,8 @@ MAX_READ_RATE = 1e12  # bytes per second
 MIN_BANDWIDTH, MAX_BANDWIDTH = 1e3, 1e10  # bits per second: 1 kbit/s to 10 Gbit/s
 DEFAULT_QUEUE = 100  # packets, as ns-3's DropTailQueue ("100p")
 MAX_QUEUE = 100_000  # packets
+MAX_FLOWS = 32  # connections in one run (and flows x data at most MAX_DATA)
+MAX_FLOW_START = 3600.0  # seconds: the latest a flow may open
 
 CLOSERS = ("client", "server", "both")
 DUP_SYN_REPLIES = ("ack", "syn-ack")
@@ -46,7 +48,9 @@ BARE_DELAY_WARNING = 1.0
 
 #: Option kinds: how a value is checked, and how the CLI reads its text.
 KINDS_OF_OPTION = ("int", "size", "number", "duration", "probability", "rate", "bitrate", "flag",
-                   "choice", "drop")  # fmt: skip
+                   "choice", "drop", "durations", "choices")  # fmt: skip
+#: The kinds whose value is a list (JSON array; comma-separated or repeated on the CLI).
+LIST_KINDS = ("drop", "durations", "choices")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +60,10 @@ class Option:
     `kind` says how a value is checked and read: `int` (an integer, written in digits), `size`
     (an integer number of bytes, `64KiB`), `number`, `duration` (seconds, `100ms`),
     `probability` (`0.1`, `10%`), `rate` (bytes per second, `2000/s`), `bitrate` (bits per
-    second, `10Mbit`), `flag` (a boolean),
-    `choice` (one of `choices`), `drop` (a list of drop rules). `nullable` options take None,
-    which means `null_means`. `flag` is the CLI's spelling (None: not on the command line);
+    second, `10Mbit`), `flag` (a boolean), `choice` (one of `choices`), `drop` (a list of drop
+    rules), `durations` (a list of seconds, each in [low, high]), `choices` (a list of names
+    from `choices`); a list holds at most `max_items`. `nullable` options take None, which
+    means `null_means`. `flag` is the CLI's spelling (None: not on the command line);
     a boolean that defaults to true is spelled `--no-...` on the command line.
     """
 
@@ -80,6 +85,8 @@ class Option:
     alias: tuple[str, float, str] | None = None
     #: a duration typed without a unit from this many seconds on draws a warning in the CLI
     warn_bare_from: float | None = None
+    #: the most items a list option holds
+    max_items: int = 0
 
     @property
     def cli_flag(self) -> str | None:
@@ -93,6 +100,10 @@ class Option:
     @property
     def is_integer(self) -> bool:
         return self.kind in ("int", "size")
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
 
     @property
     def what(self) -> str:
@@ -142,6 +153,29 @@ class Option:
                 raise InvalidInput(f"too many drop rules ({len(value)}): at most {self.high}")
             for rule in value:
                 parse_drop_rule(rule)
+        elif kind in ("durations", "choices"):
+            what = "seconds" if kind == "durations" else "names"
+            if isinstance(value, str) or not isinstance(value, tuple | list):
+                raise InvalidInput(f"invalid {name} {_value(value)}: expected a list of {what}")
+            if len(value) > self.max_items:
+                raise InvalidInput(f"invalid {name}: {len(value)} items, at most {self.max_items}")
+            for item in value:
+                if kind == "choices":
+                    if item not in self.choices:
+                        raise InvalidInput(
+                            f"invalid {name} item {_value(item)}: expected one of "
+                            f"{', '.join(self.choices)}"
+                        )
+                elif (
+                    isinstance(item, bool)
+                    or not isinstance(item, int | float)
+                    or math.isnan(item)
+                    or not self.low <= item <= self.high
+                ):
+                    raise InvalidInput(
+                        f"invalid {name} item {_value(item)}: expected seconds in "
+                        f"[{self.low:g}, {self.high:g}]"
+                    )
 
     def parse_text(self, text: str) -> Any:
         """The value from its command-line spelling; InvalidInput says what is wrong with it.
@@ -156,6 +190,18 @@ class Option:
             return value
         if kind == "drop":
             return [parse_drop_rule(part) for part in text.split(",") if part.strip()]
+        if kind == "choices":
+            names = [part.strip().lower() for part in text.split(",") if part.strip()]
+            self.check(names)
+            return names
+        if kind == "durations":
+            items = []
+            for part in text.split(","):
+                seconds, _ = units.duration(part, name)
+                units.in_range(name, part.strip(), seconds, self.low, self.high, "seconds")
+                items.append(float(seconds))
+            self.check(items)
+            return items
         if kind == "size":
             value = units.size(text, name)
         elif kind == "rate":
@@ -275,6 +321,16 @@ OPTIONS: tuple[Option, ...] = (
         "waiting (the one being serialized not counted); used with --bandwidth",
         source="ns-3's DropTailQueue default of 100 packets", low=1, high=MAX_QUEUE,
         unit="packets", metavar="N", group="network",
+    ),
+    Option(
+        "flows", "int", 1, "connections sharing the network (each its own client and server "
+        "ports); the bottleneck's link and queue are shared", low=1, high=MAX_FLOWS,
+        metavar="N", group="flows",
+    ),
+    Option(
+        "flow_start", "durations", (), "when each flow opens: one offset per flow, or one "
+        "gap between consecutive flows' starts", low=0.0, high=MAX_FLOW_START, unit="s",
+        metavar="TIMES", group="flows", max_items=MAX_FLOWS,
     ),
     Option(
         "data", "size", 0, "bytes the client sends", low=0, high=MAX_DATA, unit="bytes",
@@ -401,6 +457,8 @@ class SimOptions:
     corrupt: float = _default("corrupt")
     bandwidth: float | None = _default("bandwidth")  # bits per second; None: unlimited
     queue: int = _default("queue")
+    flows: int = _default("flows")
+    flow_start: tuple[float, ...] = _default("flow_start")
     data: int = _default("data")
     window: int = _default("window")
     read_rate: float | None = _default("read_rate")  # None reads as soon as data arrives
@@ -424,8 +482,24 @@ class SimOptions:
     def __post_init__(self) -> None:
         for option in OPTIONS:
             option.check(getattr(self, option.name))
-        object.__setattr__(self, "drop", tuple(self.drop))
+        for option in OPTIONS:
+            if option.is_list:
+                object.__setattr__(self, option.name, tuple(getattr(self, option.name)))
         object.__setattr__(self, "_drops", _drop_rules(self.drop))
+        if len(self.flow_start) not in (0, 1, self.flows):
+            raise InvalidInput(
+                f"invalid flow_start: {len(self.flow_start)} offsets for {self.flows} flows "
+                "(give one per flow, or one gap)"
+            )
+        if self.client_port is not None and self.client_port + self.flows - 1 > 65535:
+            raise InvalidInput(
+                f"invalid client_port {self.client_port}: {self.flows} flows take the ports "
+                f"from it to {self.client_port + self.flows - 1}, past 65535"
+            )
+        if self.flows * self.data > MAX_DATA:
+            raise InvalidInput(
+                f"too much data: {self.flows} flows x {self.data} bytes is over {MAX_DATA}"
+            )
 
     @property
     def rtt(self) -> float:
@@ -454,7 +528,9 @@ class SimOptions:
     def as_dict(self) -> dict[str, Any]:
         """JSON-able options, in field order (also the API's request parameters)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
-        out["drop"] = list(self.drop)
+        for option in OPTIONS:
+            if option.is_list:
+                out[option.name] = list(out[option.name])
         return out
 
     @classmethod
@@ -465,8 +541,9 @@ class SimOptions:
         if unknown:
             raise InvalidInput(f"unknown simulator option {unknown[0]!r}")
         values = dict(params)
-        if "drop" in values and isinstance(values["drop"], list):
-            values["drop"] = tuple(values["drop"])
+        for option in OPTIONS:
+            if isinstance(values.get(option.name), list):
+                values[option.name] = tuple(values[option.name])
         return cls(**values)
 
 

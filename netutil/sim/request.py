@@ -165,10 +165,19 @@ def run_request(
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     """The result of one request: `simulate` (a `Trace`) without `runs`, `monte_carlo` (a
-    `MonteCarloResult`, calling `progress(done, runs)` as it goes) with it; InvalidInput for bad
-    parameters, LimitExceeded past a cap, BudgetExceeded past the budget."""
+    `MonteCarloResult`, calling `progress(done, runs)` as it goes) with it, `simulate_flows` (a
+    `FlowsTrace`) for more than one flow; InvalidInput for bad parameters, LimitExceeded past a
+    cap, BudgetExceeded past the budget."""
     options = SimOptions.from_dict(params)
     check_feasible(options)
+    if options.flows > 1:
+        if runs is not None:
+            raise InvalidInput(
+                f"runs and flows: Monte Carlo runs one connection, not {options.flows} flows"
+            )
+        from netutil.sim.flows import simulate_flows
+
+        return simulate_flows(options, budget=budget)
     if runs is None:
         from netutil.sim.run import simulate
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from netutil.errors import LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded
 from netutil.layout import fast_constructor
 from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
@@ -268,6 +268,10 @@ def simulate(options: SimOptions, seed: int | None = None, budget: Budget | None
     reported in the result. Hitting a cap on events or simulated time ends the run with outcome
     "limit_exceeded"; passing the `budget` raises BudgetExceeded.
     """
+    if options.flows != 1:
+        raise InvalidInput(
+            f"{options.flows} flows: one connection runs here; netutil.sim.flows runs several"
+        )
     if seed is None:
         seed = options.seed
         if seed is None:
@@ -406,6 +410,10 @@ class TraceStream:
     """
 
     def __init__(self, options: SimOptions, seed: int | None = None) -> None:
+        if options.flows != 1:
+            raise InvalidInput(
+                f"{options.flows} flows: one connection runs here; netutil.sim.flows runs several"
+            )
         if seed is None:
             seed = options.seed
             if seed is None:
