@@ -142,3 +142,41 @@ def _high_water_kib(pid: int) -> int:
             return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         return 0  # gone already
+
+
+@pytest.mark.integration
+def test_summarize_of_a_long_stdin_reads_its_bytes_with_line_numbers_for_bad_lines():
+    """Past the NumPy threshold standard input is read as bytes (no str a line): the result is
+    ipaddress's, bad lines are named by their line numbers, comments, CRLF and blank lines are
+    what they are line by line."""
+    from netutil.subnet import keys
+
+    n = keys._BULK_FROM + 10_000  # one address a line: 10.0.0.0 up, but 10.1.2.3
+    skip = 0x0A010203
+    rows = [f"10.{x >> 16 & 255}.{x >> 8 & 255}.{x & 255}".encode()
+            for x in range(0x0A000000, 0x0A000000 + n) if x != skip]  # fmt: skip
+    rows[7] += b"\r"
+    rows[100] = b"  " + rows[100]
+    rows.insert(3, b"# a comment")
+    rows.insert(5, b"")
+    rows.insert(190_000, b"10.0.0.999")
+    rows.insert(190_001, b"\xff\xfe")
+    proc = subprocess.run(
+        [_script(), "subnet", "summarize", "-", "--format", "cidr"],
+        input=b"\n".join(rows),  # the last line without its newline
+        capture_output=True,
+        check=False,
+    )
+    ip = ipaddress.IPv4Address
+    expected = [
+        *ipaddress.summarize_address_range(ip("10.0.0.0"), ip(skip - 1)),
+        *ipaddress.summarize_address_range(ip(skip + 1), ip(0x0A000000 + n - 1)),
+    ]
+    assert proc.stdout.decode() == lines(expected)
+    assert proc.stderr.decode().splitlines() == [
+        "netutil: error: line 190001: invalid network '10.0.0.999': octet 999 (> 255) not"
+        " permitted in '10.0.0.999'",
+        "netutil: error: line 190002: invalid network '\\udcff\\udcfe': expected 4 octets in"
+        " '\\udcff\\udcfe'",
+    ]
+    assert proc.returncode == 1

@@ -4,8 +4,10 @@ and the whole path as `summarize` and `exclude` take it for a list past the thre
 
 from __future__ import annotations
 
+import io
 import ipaddress
 from array import array
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -206,3 +208,94 @@ def test_a_list_past_the_threshold_takes_the_numpy_path():
         *ipaddress.summarize_address_range(last_taken + 1, ip("10.3.255.255")),
     ]
     assert left.as_dict()["excluded_outside"] == 1
+
+
+# --------------------------------------------------------------------------------------------
+# A list given as its text (ListText: bytes blocks, as `summarize -` reads standard input)
+
+line_bytes = st.one_of(
+    item_texts.map(str.encode),
+    item_texts.map(lambda t: f"  {t}\t\r".encode()),  # whitespace around, a CRLF line end
+    st.sampled_from([b"# a comment", b"#10.0.0.0/8", b"", b"   ", b"1.2.3.4\r5.6.7.8"]),
+    st.sampled_from([b"\xff10.0.0.0/8", b"10.0.0.0/8\xc2\xa0", "١.2.3.4".encode(), b"1." * 40]),
+)
+
+
+def _text_items(lines: list[bytes]) -> list[str]:
+    """The items as the CLI reads standard input line by line (decoded with surrogateescape,
+    stripped, comment lines blank): the reference for ListText."""
+    items = []
+    for line in lines:
+        text = line.decode("utf-8", "surrogateescape").strip()
+        items.append("" if text.startswith("#") else text)
+    return items
+
+
+def _blocks(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({min(c, len(data)) for c in cuts})
+    return [data[a:b] for a, b in pairwise([0, *points, len(data)]) if b > a]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(line_bytes, max_size=40), st.lists(st.integers(0, 2000), max_size=6), st.booleans())
+def test_list_text_in_blocks_of_any_size_is_the_same_list_line_by_line(lines, cuts, newline_end):
+    data = b"\n".join(lines) + (b"\n" if newline_end and lines else b"")
+    items = _text_items([line.removesuffix(b"\n") for line in io.BytesIO(data)])
+    expected, bad = _oracle(items)
+    for mode in ("bulk", "per-item"):
+        with parse_mode(mode):
+            text = subnet.ListText(_blocks(data, cuts), "utf-8", "surrogateescape")
+            assert list(subnet.ListText(_blocks(data, cuts), "utf-8", "surrogateescape")) == items
+            errors: list[tuple[int, str]] = []
+            result = subnet.summarize(text, errors=errors)
+            reference_errors: list[tuple[int, str]] = []
+            reference = subnet.summarize(items, errors=reference_errors)
+            assert list(result.networks()) == expected
+            assert result.as_dict() == reference.as_dict()
+            assert errors == reference_errors  # positions are line numbers, words the same
+            assert [position for position, _ in errors] == bad
+            for strict in (False, True):
+                errors, reference_errors = [], []
+                text = subnet.ListText(_blocks(data, cuts), "utf-8", "surrogateescape")
+                left = subnet.exclude("0.0.0.0/1", text, errors=errors, strict=strict)
+                ref = subnet.exclude("0.0.0.0/1", items, errors=reference_errors, strict=strict)
+                assert left.as_dict() == ref.as_dict()
+                assert errors == reference_errors
+
+
+def test_list_text_past_the_threshold_is_read_by_numpy_from_the_bytes():
+    # 10.0.0.0/14 but 10.1.2.3, one address a line, with CRLF, a comment and a bad line
+    assert keys._BULK_FROM < 2**18
+    skip = 0x0A010203
+    lines = [f"10.{x >> 16 & 255}.{x >> 8 & 255}.{x & 255}".encode()
+             for x in range(0x0A000000, 0x0A040000) if x != skip]  # fmt: skip
+    lines[10] += b"\r"
+    lines.insert(149_999, b"10.0.0.999")
+    lines.insert(5, b"# listed by hand")
+    data = b"\n".join(lines)
+    errors: list[tuple[int, str]] = []
+    blocks = [data[i : i + 100_003] for i in range(0, len(data), 100_003)]
+    result = subnet.summarize(subnet.ListText(blocks, "utf-8", "strict"), errors=errors)
+    assert result.source.bulk
+    ip = ipaddress.IPv4Address
+    assert list(result.networks()) == [
+        *ipaddress.summarize_address_range(ip("10.0.0.0"), ip(skip - 1)),
+        *ipaddress.summarize_address_range(ip(skip + 1), ip("10.3.255.255")),
+    ]
+    assert errors == [
+        (150_001, "invalid network '10.0.0.999': octet 999 (> 255) not permitted in '10.0.0.999'")
+    ]
+    d = result.as_dict()
+    assert (d["input_count"], d["rejected_count"]) == (2**18 - 1, 1)
+
+
+def test_list_text_holding_a_line_longer_than_a_piece_reads_it_item_by_item(monkeypatch):
+    monkeypatch.setattr(keys, "_TEXT_PIECE_MOST", 64)
+    lines = [b"10.0.0.0/25", b"x" * 200, b"10.0.0.128/25"] * 3
+    errors: list[tuple[int, str]] = []
+    with parse_mode("bulk"):
+        result = subnet.summarize(
+            subnet.ListText([b"\n".join(lines)], "utf-8", "strict"), errors=errors
+        )
+    assert list(result.cidrs()) == ["10.0.0.0/24"]
+    assert [position for position, _ in errors] == [2, 5, 8]

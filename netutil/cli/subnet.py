@@ -303,6 +303,10 @@ def _host_counts(text: str) -> list[int]:
 # Input lists: arguments and standard input, with line numbers for errors
 
 
+#: Bytes of standard input read at a time when a list is read as text (`_Items.text`).
+_READ_SIZE = 1 << 20
+
+
 class _Items:
     """The ITEM arguments with each '-' replaced by standard input's lines, as one iterable;
     `where(i)` says where item i (1-based) came from, for error messages."""
@@ -325,6 +329,29 @@ class _Items:
                 index += 1
                 text = line.strip()
                 yield "" if text.startswith("#") else text  # the core skips blank items
+
+    def text(self) -> Any:
+        """Standard input as the core's `ListText` (read in large bytes blocks, no `str` per
+        line: the pipeline case `summarize -`), when it is the only item and its text is
+        UTF-8 or ASCII; None otherwise (iterate instead)."""
+        stdin = sys.stdin
+        buffer = getattr(stdin, "buffer", None)
+        encoding = getattr(stdin, "encoding", None)
+        if self.values != ["-"] or buffer is None or not isinstance(encoding, str):
+            return None
+        import codecs
+
+        try:
+            if codecs.lookup(encoding).name not in ("utf-8", "ascii"):
+                return None
+        except LookupError:
+            return None
+        from functools import partial
+
+        from netutil.subnet import ListText
+
+        self.origins.append((1, "-", 1))
+        return ListText(iter(partial(buffer.read, _READ_SIZE), b""), encoding, stdin.errors)
 
     def where(self, index: int) -> str:
         from bisect import bisect_right
@@ -451,7 +478,7 @@ def run_summarize(args: Any) -> int:
 
     items = _Items(args.items)
     errors: list[tuple[int, str]] = []
-    values: Any = list(items) if args.api else items
+    values: Any = list(items) if args.api else items.text() or items
     result = _call(
         args,
         "subnet_summarize",
@@ -497,7 +524,7 @@ def run_exclude(args: Any) -> int:
 
     items = _Items(args.excluded)
     errors: list[tuple[int, str]] = []
-    values: Any = list(items) if args.api else items
+    values: Any = list(items) if args.api else items.text() or items
     result = _call(
         args,
         "subnet_exclude",

@@ -36,7 +36,7 @@ from netutil.subnet.info import (
     parse_network,
     usable_hosts,
 )
-from netutil.subnet.keys import MAX_INPUT_ITEMS
+from netutil.subnet.keys import MAX_INPUT_ITEMS, ListText
 from netutil.subnet.lists import (
     MAX_VLSM_REQUESTS,
     SplitMode,
@@ -58,6 +58,7 @@ __all__ = [
     "CidrList",
     "Containment",
     "HostSemantics",
+    "ListText",
     "NetworkInfo",
     "Overlap",
     "ParsedNetwork",

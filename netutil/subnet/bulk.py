@@ -39,17 +39,30 @@ def parse_lines(lines: list[str], *, strict: bool = False) -> tuple[np.ndarray, 
         keys, others = parsed
         taken = set(short).difference(short[i] for i in others)
         return keys, [i for i in range(n) if i not in taken]
+    if text.count("\n") != n - 1:  # a line holds a newline
+        return None
     try:
         raw = (text + "\n").encode("ascii")
     except UnicodeEncodeError:
         return None
+    keys, bad, _, _ = parse_text(raw, strict=strict)
+    return keys, bad.tolist()
+
+
+def parse_text(
+    raw: bytes, *, strict: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`parse_lines` for the bytes of whole lines, each ending in a newline (b'\\n'), as read
+    from a file: the keys of the lines written `a.b.c.d[/len]`, and for every other line its
+    index and where its bytes start and stop in `raw` (without the newline), to be read item
+    by item. No `str` is made for a line NumPy takes; a line with anything else (a space, a
+    carriage return, a comment, an IPv6 address, a byte above 127) is handed back."""
     buf = np.frombuffer(raw, np.uint8)
     digit = buf - np.uint8(48)  # wraps round: every non-digit is above 9
     sep = np.flatnonzero(digit > 9)  # '.', '/', the newline and anything else
     char = buf[sep]
     ends = np.flatnonzero(char == _NEWLINE)  # each line's newline, as an index into `sep`
-    if len(ends) != n:
-        return None
+    n = len(ends)
     firsts = np.empty(n, np.intp)
     firsts[0] = 0
     firsts[1:] = ends[:-1] + 1
@@ -89,7 +102,10 @@ def parse_lines(lines: list[str], *, strict: bool = False) -> tuple[np.ndarray, 
         bad_line[np.flatnonzero(~bad_line)[held]] = True  # words the error
         network, host = network[~held], host[~held]
     keys = network << np.uint64(6) | host
-    return keys, np.flatnonzero(bad_line).tolist()
+    bad = np.flatnonzero(bad_line)
+    stops = sep[ends[bad]]
+    starts = np.where(bad > 0, sep[ends[np.maximum(bad - 1, 0)]] + 1, 0)
+    return keys, bad, starts, stops
 
 
 def combine(arrays: list[np.ndarray], buckets: list[array[int]] | list[list[int]]) -> np.ndarray:

@@ -56,6 +56,114 @@ _BULK_FROM = 200_000
 _BULK_CHUNK = 65_536
 
 
+class ListText(Record):
+    """A list given as its text, items one a line, in bytes `blocks` of any size (a file's
+    `read` calls): what a pipeline's list is, read without a `str` per line. Iterating gives
+    the items as text: each line (cut at b'\\n') decoded with `encoding` and `errors`, stripped
+    of whitespace, and a comment line ('#...') as a blank item, so that an item's position is
+    its line number. `encoding` must write '\\n' as that one byte (UTF-8, ASCII). `_parse_keys`
+    reads a long list's usual IPv4 lines straight from the bytes (`netutil.subnet.bulk`)."""
+
+    _fields = ("blocks", "encoding", "errors")
+    __slots__ = _fields
+
+    blocks: Iterable[bytes]
+    encoding: str
+    errors: str
+
+    def chunks(self) -> Iterator[bytes]:
+        """The text in pieces of whole lines, each piece ending in a newline (one is added to a
+        last line without it)."""
+        pending = b""
+        for block in self.blocks:
+            data = pending + block if pending else block
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data if cut == len(data) else data[:cut]
+                pending = data[cut:]
+            else:
+                pending = data
+        if pending:
+            yield pending + b"\n"
+
+    def item(self, line: bytes) -> str:
+        """One line's item (see the class docstring)."""
+        text = line.decode(self.encoding, self.errors).strip()
+        return "" if text.startswith("#") else text
+
+    def __iter__(self) -> Iterator[str]:
+        return _items(self, self.chunks())
+
+
+def _items(text: ListText, chunks: Iterable[bytes]) -> Iterator[str]:
+    item = text.item
+    for chunk in chunks:
+        lines = chunk.split(b"\n")
+        lines.pop()
+        yield from map(item, lines)
+
+
+#: Bytes of whole lines past which a piece of list text holds a line longer than any item NumPy
+#: reads: it is read item by item instead, so NumPy's arrays stay within ~40 bytes a line.
+_TEXT_PIECE_MOST = 4 << 20
+
+
+def _parse_text(
+    text: ListText,
+    errors: list[tuple[int, str]] | None,
+    what: str,
+    only: ipaddress.IPv4Network | ipaddress.IPv6Network | None,
+    compact: bool,
+    strict: bool,
+) -> _Keys:
+    """`_parse_keys` for list text: a long list's pieces go to NumPy as bytes, their other
+    lines item by item (with their line numbers); a short one is read item by item."""
+    from itertools import chain
+
+    chunks = text.chunks()
+    head: list[bytes] = []
+    lines = 0
+    for chunk in chunks:
+        head.append(chunk)
+        lines += chunk.count(b"\n")
+        if lines >= _BULK_FROM:
+            break
+    if lines < _BULK_FROM or (only is not None and only.version != 4):
+        items = _items(text, chain(head, chunks))
+        return _parse_keys(items, errors, what, only, compact=compact, strict=strict)
+    from netutil.subnet import bulk
+
+    v4: list[list[int]] = [[] for _ in range(256)]
+    v6: list[int] = []
+    arrays = []
+    count = 0
+    before = len(errors) if errors is not None else 0
+    item = text.item
+    for chunk in chain(head, chunks):
+        n = chunk.count(b"\n")
+        if count + n > MAX_INPUT_ITEMS:
+            raise LimitExceeded(f"more than {MAX_INPUT_ITEMS} items in the {what} list")
+        if len(chunk) > _TEXT_PIECE_MOST:
+            lines_ = chunk.split(b"\n")
+            lines_.pop()
+            where = list(range(count + 1, count + n + 1))
+            _parse_each(map(item, lines_), errors, what, only, v4, v6, where, strict=strict)
+        else:
+            keys, bad, starts, stops = bulk.parse_text(chunk, strict=strict)
+            if len(keys):
+                arrays.append(keys)
+            if len(bad):
+                others = [
+                    item(chunk[a:b]) for a, b in zip(starts.tolist(), stops.tolist(), strict=True)
+                ]
+                where = (bad + (count + 1)).tolist()
+                _parse_each(others, errors, what, only, v4, v6, where, strict=strict)
+        count += n
+    accepted = sum(map(len, arrays)) + sum(map(len, v4)) + len(v6)
+    rejected = len(errors) - before if errors is not None else 0
+    return _Keys(v4, v6, count, accepted, rejected, arrays)
+
+
 def _parse_keys(
     items: Iterable[Any],
     errors: list[tuple[int, str]] | None,
@@ -74,6 +182,8 @@ def _parse_keys(
     message) and skipped. With `compact` False the
     IPv4 buckets are plain lists (see _Keys: worth it when the keys that matter all fall in one
     bucket, whose int objects are then made side by side anyway)."""
+    if isinstance(items, ListText):
+        return _parse_text(items, errors, what, only, compact, strict)
     if isinstance(items, str | bytes):
         raise InvalidInput(f"invalid {what} list {shown(items)}: expected a list of networks")
     from array import array
