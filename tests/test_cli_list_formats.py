@@ -180,3 +180,100 @@ def test_summarize_of_a_long_stdin_reads_its_bytes_with_line_numbers_for_bad_lin
         " '\\udcff\\udcfe'",
     ]
     assert proc.returncode == 1
+
+
+# --------------------------------------------------------------------------------------------
+# The aligned text, --json and jsonl rows of long IPv4 lists, laid out in NumPy
+
+v4_blocks = st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(v4_blocks, max_size=60))
+def test_numpy_rows_are_the_per_item_renderers_rows(blocks):
+    """Each format's template (`listing._templates`) against the item renderers themselves:
+    `render_item`, the JSON encoder --json uses, `json_line`."""
+    from netutil.cli.listing import _templates, render_item
+    from netutil.cli.output import json_line
+    from netutil.subnet import bulk, split
+
+    packed = [a >> (32 - p) << (32 - p) << 8 | (32 - p) for a, p in blocks]
+    items = []
+    for a, p in blocks:
+        first = a >> (32 - p) << (32 - p)
+        ip = ipaddress.IPv4Address
+        items.append(next(split(f"{ip(first)}/{p}", p).items()))
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    templates = _templates()
+    assert bulk.layout(packed, templates["text"]).decode() == "".join(
+        render_item(i) + "\n" for i in items
+    )
+    assert bulk.layout(packed, templates["json"]).decode() == "".join(
+        ",\n    " + dump(i) for i in items
+    )
+    assert bulk.layout(packed, templates["jsonl"]).decode() == "".join(
+        json_line(i) + "\n" for i in items
+    )
+
+
+def _with_numpy_rows(monkeypatch, on: bool, lines_a_piece: int = 3) -> None:
+    from netutil.cli import listing
+
+    monkeypatch.setattr(cidrlist, "_NUMPY_TEXT_FROM", 1 if on else 1 << 62)
+    monkeypatch.setattr(cidrlist, "TEXT_LINES", lines_a_piece)
+    monkeypatch.setattr(listing, "_WRITE_CHUNK", 4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(v4_blocks, min_size=1, max_size=30),
+    st.lists(st.tuples(st.integers(0, 2**128 - 1), st.integers(1, 128)), max_size=12),
+    st.integers(0, 40),
+    st.one_of(st.none(), st.integers(0, 40)),
+    st.sampled_from(["text", "json", "jsonl"]),
+)
+def test_a_page_of_a_mixed_list_is_the_same_with_numpy_rows(v4, v6, start, limit, fmt):
+    """IPv4 rows from NumPy, then the IPv6 items item by item: the same bytes as item by item
+    all through (IPv6 columns grown a chunk at a time keep their chunks), for any page."""
+    items = [str(ipaddress.ip_network((a >> (32 - p) << (32 - p), p))) for a, p in v4]
+    items += [str(ipaddress.ip_network((a >> (128 - p) << (128 - p), p))) for a, p in v6]
+    total = len(list(ipaddress.collapse_addresses(ipaddress.ip_network(i) for i in items
+                                                  if "." in i)))  # fmt: skip
+    total += len(list(ipaddress.collapse_addresses(ipaddress.ip_network(i) for i in items
+                                                   if ":" in i)))  # fmt: skip
+    argv = ["subnet", "summarize", *items, "--format", fmt, "--start", str(min(start, total))]
+    if limit is not None:
+        argv += ["--limit", str(limit)]
+    outputs = []
+    with pytest.MonkeyPatch.context() as mp:
+        for on in (False, True):
+            _with_numpy_rows(mp, on)
+            out = _CountingOut()
+            mp.setattr(sys, "stdout", out)
+            assert main(argv) == 0
+            outputs.append(out.getvalue())
+    assert outputs[1] == outputs[0]
+
+
+def test_text_and_json_of_a_long_summarize_go_through_numpy_rows(capsys, monkeypatch):
+    from netutil.cli import listing
+
+    calls = []
+    real = cidrlist.CidrList.rows4
+
+    def rows4(self, start, count, template):
+        pieces, taken = real(self, start, count, template)
+        calls.append(taken)
+        return pieces, taken
+
+    monkeypatch.setattr(cidrlist.CidrList, "rows4", rows4)
+    rng = random.Random(5)
+    nets = {ipaddress.ip_network((rng.getrandbits(24) << 8, 24)) for _ in range(210_000)}
+    stdin = "".join(f"{n}\n" for n in nets) + "2001:db8::/32\n"
+    code, out, err = run(capsys, monkeypatch, "summarize", "-", "--json", stdin=stdin)
+    assert (code, err) == (0, "")
+    got = json.loads(out)
+    expected = [*ipaddress.collapse_addresses(nets), ipaddress.ip_network("2001:db8::/32")]
+    assert [i["network"] for i in got["items"]] == [str(n) for n in expected]
+    assert calls == [len(expected) - 1]
+    assert listing._TEMPLATES

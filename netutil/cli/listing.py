@@ -55,12 +55,19 @@ def emit_list(args: Any, result: Any, out: Any = None) -> None:
     page (`args.start`, `args.limit`), streaming: memory stays flat however long the list."""
     out = out or sys.stdout
     fmt = list_format(args)
+    rows: Any = ()
     if not isinstance(result, dict):  # the core's CidrList
         if fmt == "cidr":
             for piece in result.text(args.start, args.limit):
                 out.write(piece)
             return
-        result = result.as_dict(args.start, args.limit, lazy=True)
+        core = result
+        result = core.as_dict(args.start, args.limit, lazy=True)
+        start, count = int(result["start"]), result["count"]
+        pieces, taken = core.rows4(start, count, _templates()[fmt])
+        if taken:  # the leading IPv4 rows laid out in NumPy, the rest item by item
+            result["items"] = core.items(start + taken, count - taken)
+            rows = _RowPieces(pieces, taken, out)
     if fmt == "cidr":
         from netutil.cli.output import write_lines
 
@@ -68,14 +75,80 @@ def emit_list(args: Any, result: Any, out: Any = None) -> None:
     elif fmt == "jsonl":
         from netutil.cli.output import json_line, write_lines
 
+        for piece in rows:
+            piece.write()
         write_lines(map(json_line, result["items"]), out)
     elif fmt == "json":
-        _write_json(result, out)
+        _write_json(result, out, rows)
     else:
-        _write_text(result, out)
+        _write_text(result, out, rows)
 
 
-def _write_json(result: dict[str, Any], out: Any) -> None:
+class _RowPieces:
+    """Rows laid out by the core (`CidrList.rows4`, bytes, one piece per NumPy pass), to be
+    written to `out`: straight to its bytes buffer when it has one (no str made)."""
+
+    def __init__(self, pieces: Any, count: int, out: Any) -> None:
+        self.pieces, self.count, self.out = pieces, count, out
+
+    def __iter__(self) -> Any:
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is not None:
+            self.out.flush()
+        for piece in self.pieces:
+            yield _Piece(piece, self.out, buffer)
+
+
+class _Piece:
+    __slots__ = ("buffer", "data", "out")
+
+    def __init__(self, data: bytes, out: Any, buffer: Any) -> None:
+        self.data, self.out, self.buffer = data, out, buffer
+
+    def write(self, skip: int = 0) -> None:
+        data = self.data[skip:] if skip else self.data
+        if self.buffer is not None:
+            self.buffer.write(data)
+        else:
+            self.out.write(data.decode("ascii"))
+
+
+_TEMPLATES: dict[str, tuple[Any, ...]] = {}
+
+
+def _templates() -> dict[str, tuple[Any, ...]]:
+    """The IPv4 rows of each format as `netutil.subnet.bulk.layout` templates: the same text as
+    `render_item` (aligned text), the JSON encoder's (--json) and `json_line` (jsonl) give an
+    item, held to them by property tests."""
+    if not _TEMPLATES:
+        from netutil.subnet import usable_hosts
+
+        sizes = [str(1 << (32 - p)) for p in range(33)]
+        usable = [str(usable_hosts(4, p)) for p in range(33)]
+        tails = tuple(
+            f"{n} address{'' if n == '1' else 'es'}, {u} usable"
+            for n, u in zip(sizes, usable, strict=True)
+        )
+        _TEMPLATES["text"] = (
+            ("pad", 18, ("network",)), "  ", ("pad", 33, ("first",), " - ", ("last",)),
+            "  ", ("by_prefix", tails), "\n",
+        )  # fmt: skip
+
+        def item(colon: str, comma: str) -> tuple[Any, ...]:
+            return (
+                f'{{"network"{colon}"', ("network",), f'"{comma}"version"{colon}4{comma}',
+                f'"first_address"{colon}"', ("first",), f'"{comma}"last_address"{colon}"',
+                ("last",), f'"{comma}"num_addresses"{colon}"', ("by_prefix", tuple(sizes)),
+                f'"{comma}"num_usable"{colon}"', ("by_prefix", tuple(usable)),
+                f'"{comma}"hosts_requested"{colon}null}}',
+            )  # fmt: skip
+
+        _TEMPLATES["json"] = (",\n    ", *item(": ", ", "))
+        _TEMPLATES["jsonl"] = (*item(":", ","), "\n")
+    return _TEMPLATES
+
+
+def _write_json(result: dict[str, Any], out: Any, rows: Any = ()) -> None:
     import json
     from itertools import islice
 
@@ -87,24 +160,35 @@ def _write_json(result: dict[str, Any], out: Any) -> None:
             out.write(f"  {dump(key)}: {dump(value)},\n")
     out.write('  "items": [')
     sep = "\n    "
+    for piece in rows:  # each row starts ',\n    ': the first one without the comma
+        piece.write(1 if sep == "\n    " else 0)
+        sep = ",\n    "
     while chunk := list(islice(items, _WRITE_CHUNK)):
         out.write(sep + ",\n    ".join(map(dump, chunk)))
         sep = ",\n    "
     out.write("\n  ]\n}\n" if sep != "\n    " else "]\n}\n")
 
 
-def _write_text(result: dict[str, Any], out: Any) -> None:
+def _write_text(result: dict[str, Any], out: Any, rows: Any = ()) -> None:
     """The header, a blank line and a row per block, `_WRITE_CHUNK` rows a write. IPv4 rows
     have fixed columns; IPv6 ones as wide as the longest cell so far (grown a chunk at a time,
-    so the rows of a chunk, and of any list that fits in one, line up)."""
+    so the rows of a chunk, and of any list that fits in one, line up). `rows`: the leading
+    IPv4 rows, laid out by the core; the chunks of the items after them keep their places
+    (a chunk holds items `start + k * _WRITE_CHUNK` on), so the IPv6 widths are as without."""
     from itertools import islice
 
     items = iter(result["items"])
     header = {k: v for k, v in result.items() if k != "items"}
     out.write(render_list_header(header) + "\n")
-    chunk = list(islice(items, _WRITE_CHUNK))
-    if chunk:
+    if rows:
         out.write("\n")
+        for piece in rows:
+            piece.write()
+        chunk = list(islice(items, -rows.count % _WRITE_CHUNK or _WRITE_CHUNK))
+    else:
+        chunk = list(islice(items, _WRITE_CHUNK))
+        if chunk:
+            out.write("\n")
     widths = (0, 0)
     while chunk:
         v6 = [item for item in chunk if item["version"] == 6]

@@ -107,6 +107,18 @@ class _SplitSource:
             return
         yield from _joined(self.cidrs(start), stop - start)
 
+    def ipv4_run(self, start: int, stop: int) -> int:
+        """How many items from `start` (before `stop`) are IPv4 blocks `packed4` can give."""
+        return stop - start if self.version == 4 else 0
+
+    def packed4(self, start: int, stop: int) -> Any:
+        """Items `start` to `stop` (IPv4) packed `first << 8 | host_bits` in a NumPy array."""
+        import numpy as np
+
+        host = 32 - self.new_prefix
+        first = np.arange(start, stop, dtype=np.uint64) << np.uint64(host)
+        return (first + np.uint64(self.base)) << np.uint64(8) | np.uint64(host)
+
     def requested(self, index: int) -> int | None:
         return None
 
@@ -189,6 +201,14 @@ class _PackedSource:
             if start >= stop:
                 return
         yield from _joined(self.cidrs(start), stop - start)
+
+    def ipv4_run(self, start: int, stop: int) -> int:
+        """How many items from `start` (before `stop`) are IPv4 blocks `packed4` can give
+        (none with VLSM requests: their rows say more)."""
+        return max(min(stop, len(self.v4)) - start, 0) if self.requests is None else 0
+
+    def packed4(self, start: int, stop: int) -> Any:
+        return self.v4[start:stop]
 
     def requested(self, index: int) -> int | None:
         return None if self.requests is None else self.requests[index]
@@ -295,6 +315,26 @@ class CidrList(Record):
         start, count = self._page(start, limit)
         return self.source.text(start, start + count)
 
+    def rows4(
+        self, start: int, count: int, template: tuple[Any, ...]
+    ) -> tuple[Iterator[bytes], int]:
+        """Rows of text for the IPv4 blocks that lead items `start` to `start + count`, laid out
+        by `template` in NumPy (`netutil.subnet.bulk.layout`), `TEXT_LINES` rows a piece; and
+        how many items they are. Zero (and no rows) when the run is too short to pay for NumPy,
+        or its rows need more than the block (VLSM requests): take `items` then."""
+        run = self.source.ipv4_run(start, start + count)
+        if run < _NUMPY_TEXT_FROM:
+            return iter(()), 0
+        source = self.source
+
+        def pieces() -> Iterator[bytes]:
+            from netutil.subnet import bulk
+
+            for i in range(start, start + run, TEXT_LINES):
+                yield bulk.layout(source.packed4(i, min(i + TEXT_LINES, start + run)), template)
+
+        return pieces(), run
+
     def as_dict(
         self, start: int = 0, limit: int | None = None, *, lazy: bool = False
     ) -> dict[str, Any]:
@@ -366,6 +406,9 @@ class _RangeSource:
     def text(self, start: int, stop: int) -> Iterator[str]:
         """Items `start` to `stop` (exclusive) as CIDR lines (at most 2 * 128 of them)."""
         yield from _joined(self.cidrs(start), stop - start)
+
+    def ipv4_run(self, start: int, stop: int) -> int:
+        return 0  # at most 64 blocks: the per-item path
 
     def requested(self, index: int) -> int | None:
         return None
