@@ -6,8 +6,11 @@ CPU time (user + system) and peak memory of each, the peer measured in the same 
   `--json` runs printed beside.
 - IPv6: 1,000,000 random prefixes (/32-/128 in 2000::/3) against the fastest IPv6-capable peer
   that runs here: netaddr's `cidr_merge` and `ipaddress.collapse_addresses` in a whole Python
-  process each (iprange has no IPv6; aggregate6 and mapcidr are not installed), outputs compared
-  as sets.
+  process each, and `aggregate6` (PyPI, py-radix in C) when installed; outputs compared as
+  sets. Debian's C aggregators (`iprange`, `aggregate`) are IPv4-only, and `netmask` (C, IPv6)
+  takes its ranges as command-line arguments only, so none of them can take this list.
+- `split 10.0.0.0/8 --prefix 32 --format cidr`: its 16,777,216 lines read from a pipe, the rate
+  of each eighth of them (a steady writer keeps them level) and the process's peak memory.
 
 Each process runs under `/usr/bin/time`, whose own small size keeps the child's peak memory its
 own (getrusage in a big parent would carry the parent's peak across fork). Goal: netutil's
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from itertools import pairwise
 
 NETUTIL = os.path.join(os.path.dirname(sys.executable), "netutil")
 
@@ -90,6 +94,11 @@ def _contest(version: int, n: int, repeat: int, tmp: str) -> None:
         peers = {"iprange": [shutil.which("iprange") or "iprange"]}
     else:
         peers = {name: [sys.executable, "-c", code] for name, code in _PY_PEERS.items()}
+        aggregate6 = shutil.which("aggregate6", path=os.path.dirname(sys.executable))
+        if aggregate6:
+            peers["aggregate6"] = [aggregate6]
+        else:
+            print("  (aggregate6 not installed: pip install aggregate6 to measure it too)")
     print(f"summarize - of {n} random IPv{version} prefixes, file to file (median of {repeat})")
     results: dict[str, list] = {k: [] for k in (*peers, "cidr", "text", "json")}
     for _ in range(repeat):  # interleaved, so that load swings hit every contestant alike
@@ -112,8 +121,39 @@ def _contest(version: int, n: int, repeat: int, tmp: str) -> None:
     print(f"  {len(ours_set)} CIDRs out; fastest IPv{version} peer: {fastest}", flush=True)
 
 
+def _split_rate(quick: bool, tmp: str) -> None:
+    """The lines of a long split read from a pipe: rate per eighth, and peak memory."""
+    import time
+
+    prefix = 28 if quick else 32
+    argv = [NETUTIL, "subnet", "split", "10.0.0.0/8", "--prefix", str(prefix), "--format", "cidr"]
+    total = 1 << (prefix - 8)
+    timing = os.path.join(tmp, "split.time")
+    proc = subprocess.Popen(
+        ["/usr/bin/time", "-o", timing, "-f", "%U %S %e %M", *argv], stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    eighth, lines, marks = total // 8, 0, [time.perf_counter()]
+    while piece := proc.stdout.read(1 << 20):
+        lines += piece.count(b"\n")
+        while lines >= eighth * len(marks) and len(marks) <= 8:
+            marks.append(time.perf_counter())
+    proc.wait()
+    with open(timing) as f:
+        user, system, wall, kib = f.read().split()[-4:]
+    rates = [eighth / (b - a) / 1e6 for a, b in pairwise(marks)]
+    print(f"split 10.0.0.0/8 --prefix {prefix} --format cidr, read from a pipe")
+    print(
+        f"  {lines} lines (expected {total}); CPU {float(user) + float(system):.2f} s, wall"
+        f" {float(wall):.2f} s, peak {int(kib) / 1024:.1f} MiB; Mlines/s per eighth:"
+        f" {' '.join(f'{r:.1f}' for r in rates)}",
+        flush=True,
+    )
+
+
 def run(quick: bool) -> None:
     n = 100_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
         _contest(4, n, 1 if quick else 3, tmp)
         _contest(6, n, 1, tmp)
+        _split_rate(quick, tmp)
