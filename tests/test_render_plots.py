@@ -121,3 +121,54 @@ def test_start_up_paths_do_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _cc_trace():
+    """A run with congestion and queue records as the simulator writes them (their fields:
+    cwnd, ssthresh (null while unset), flight, phase, rule; queue: link, packets, bytes)."""
+    base = simulate(SimOptions(data=3000), seed=1).as_dict()
+    rec = {"type": "congestion", "side": "client", "rule": None}
+    events = [
+        {**rec, "time": 0.1, "cwnd": 14600, "ssthresh": None, "flight": 0, "phase": "slow_start"},
+        {**rec, "time": 0.2, "cwnd": 29200, "ssthresh": None, "flight": 14600,
+         "phase": "slow_start"},
+        {**rec, "time": 1.2, "cwnd": 1460, "ssthresh": 14600, "flight": 1460,
+         "phase": "rto_recovery", "rule": "RFC 5681 (4)"},
+        {**rec, "time": 1.3, "cwnd": 2920, "ssthresh": 14600, "flight": 2920,
+         "phase": "slow_start"},
+    ]  # fmt: skip
+    queue = {"type": "queue", "side": "client", "link": "client->server", "capacity": 100}
+    events += [
+        {**queue, "time": 0.1, "packets": 3, "bytes": 4380},
+        {**queue, "time": 0.15, "packets": 9, "bytes": 13140},
+    ]
+    return {**base, "events": base["events"] + events}
+
+
+def test_cwnd_plot_draws_each_series_from_the_records():
+    from netutil.render.plots import _cc_series, _queue_series, has_congestion
+
+    trace = _cc_trace()
+    assert has_congestion(trace)
+    series = _cc_series(trace["events"], "client")
+    assert series["cwnd"] == [(0.1, 14600), (0.2, 29200), (1.2, 1460), (1.3, 2920)]
+    assert series["ssthresh"][-1] == (1.3, 14600) and series["ssthresh"][0] == (0.1, None)
+    assert series["recoveries"] == [(1.2, "rto_recovery")]
+    assert _queue_series(trace) == {"client->server": [(0.1, 3), (0.15, 9)]}
+    words = texts(render_plot("cwnd", trace))
+    for label in ("client cwnd", "client ssthresh", "client bytes in flight", "RTO"):
+        assert label in words, label
+    assert "client->server queue" in words and "packets waiting" in words
+
+
+def test_cwnd_plot_of_flows_names_each_flow():
+    one = _cc_trace()
+    flows = {
+        "flows": [
+            {"flow": n, **{k: one[k] for k in ("client", "server", "events")}} for n in (1, 2)
+        ],
+        "network": [e for e in one["events"] if e["type"] == "queue"],
+        "options": one["options"],
+    }
+    words = texts(render_plot("cwnd", flows))
+    assert "flow 1 client cwnd" in words and "flow 2 client cwnd" in words

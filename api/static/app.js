@@ -17,6 +17,7 @@ const app = {
   byStep: new Map(), // step number -> elements drawn for it
   current: [],
   win: null,         // a long run: the parsed diagram and the window of it drawn
+  svgRoot: null,     // the run's parsed diagram
 };
 
 function $(id) { return document.getElementById(id); }
@@ -84,6 +85,7 @@ function buildForm() {
     if (f.name !== "seed") compareSelect.append(el("option", { value: f.name }, f.name.replace(/_/g, " ")));
   }
   compareSelect.value = "loss";
+  compareSelect.addEventListener("change", compareValueField);
   const runs = app.runsCap;
   $("mc-runs-help").textContent = `1 to ${runs.maximum}; each run is the whole scenario`;
   $("mc-runs").value = String(runs.default);
@@ -333,6 +335,7 @@ async function run(event) {
 }
 
 function show(got) {
+  app.svgRoot = got.root;
   app.meta = got.meta;
   app.steps = got.meta.steps;
   app.current = [];
@@ -501,6 +504,10 @@ function loadGraphs() {
   const params = optionParams();
   $("plot-sequence").src = `api/handshake/plot/sequence?${params}`;
   $("plot-window").src = `api/handshake/plot/window?${params}`;
+  const cc = app.svgRoot && app.svgRoot.getAttribute("data-congestion") === "1";
+  $("plot-cwnd").hidden = !cc;
+  $("plot-cwnd-none").hidden = cc;
+  if (cc) $("plot-cwnd").src = `api/handshake/plot/cwnd?${params}`;
 }
 
 async function download(kind) {
@@ -559,6 +566,25 @@ async function monteCarlo(event) {
 }
 
 // ---------------------------------------------------------------- compare
+
+// Run B's value: a list of the choices for an option that has them (cc: reno, cubic, ...),
+// a text field otherwise
+function compareValueField() {
+  const f = app.fields.find((x) => x.name === $("cmp-name").value);
+  const old = $("cmp-value");
+  let input;
+  if (f && (f.enum || f.type === "boolean")) {
+    input = el("select", { id: "cmp-value", "aria-describedby": "cmp-value-error" });
+    const choices = f.enum || ["true", "false"];
+    for (const choice of choices) input.append(el("option", { value: String(choice) }, String(choice)));
+    const current = f.type === "boolean" ? String(!f.default) : choices.find((c) => c !== defaultText(f));
+    if (current !== undefined) input.value = String(current);
+  } else {
+    input = el("input", { id: "cmp-value", type: "text", "aria-describedby": "cmp-value-error" });
+    input.value = old.tagName === "INPUT" ? old.value : "";
+  }
+  old.replaceWith(input);
+}
 
 async function compare(event) {
   event.preventDefault();

@@ -6,7 +6,10 @@
   acknowledged, as it reaches the sender), the receive window's right edge (ACK + window) and
   any SACK blocks (RFC 2018) are drawn over time.
 - `window_plot`: each side's advertised receive window and the sender's bytes in flight over
-  time; congestion-control series (cwnd, ssthresh, queue) are added when a trace carries them.
+  time.
+- `cwnd_plot`: each sender's cwnd, ssthresh and bytes in flight (its congestion records), each
+  flow of a `--flows` run in its own colour, and the bottleneck queue's length (its queue
+  records) below.
 - `establish_plot`: the histogram and CDF of the client's time to ESTABLISHED over the runs,
   with the exact probabilities of `netutil.sim.establish_time` overlaid where they hold.
 
@@ -25,8 +28,6 @@ from netutil.render.ladder import LOST_FATES
 
 MASK = 0xFFFFFFFF
 PLOTS = ("sequence", "window", "cwnd", "establish")
-#: congestion-control series a trace may carry (from the congestion-control work), by key
-CC_SERIES = ("cwnd", "ssthresh", "flight", "queue")
 
 
 def _figure(height: float = 4.2) -> Any:
@@ -165,9 +166,9 @@ def sequence_plot(trace: dict[str, Any], side: str = "client") -> str:
             alpha=0.6,
             label="SACK block",
         )
-    ax.set_xlabel("time (simulated seconds)")
+    ax.set_xlabel(_time_label(trace))
     ax.set_ylabel(f"relative sequence number ({side} -> {peer})")
-    ax.set_title(f"Time-sequence graph: {side}'s bytes, seed {trace['options']['seed']}")
+    ax.set_title(f"Time-sequence graph: {side}'s bytes, {_what(trace)}")
     ax.grid(True, color="#dddddd")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", fontsize=8)
@@ -237,49 +238,161 @@ def window_plot(trace: dict[str, Any]) -> str:
             linewidth=1.8,
             label="client's bytes in flight",
         )
-    _cc_lines(ax, trace)
-    ax.set_xlabel("time (simulated seconds)")
+    ax.set_xlabel(_time_label(trace))
     ax.set_ylabel("bytes")
-    ax.set_title(f"Windows and bytes in flight, seed {trace['options']['seed']}")
+    ax.set_title(f"Windows and bytes in flight, {_what(trace)}")
     ax.grid(True, color="#dddddd")
     ax.legend(loc="best", fontsize=8)
     return _svg(fig)
 
 
-def _cc_points(trace: dict[str, Any]) -> dict[str, list[tuple[float, float]]]:
-    """Congestion-control series, when the trace records them: events that carry any of
-    `CC_SERIES` as numbers (the sender's state after each change)."""
-    out: dict[str, list[tuple[float, float]]] = {k: [] for k in CC_SERIES}
-    for e in trace["events"]:
-        for key in CC_SERIES:
-            value = e.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                out[key].append((e["time"], value))
-    return {k: v for k, v in out.items() if v}
+def _time_label(trace: dict[str, Any]) -> str:
+    return (
+        "time (seconds from the first segment captured)"
+        if "capture" in trace
+        else ("time (simulated seconds)")
+    )
 
 
-def _cc_lines(ax: Any, trace: dict[str, Any]) -> bool:
-    points = _cc_points(trace)
-    for key, pts in points.items():
-        ax.step([t for t, _ in pts], [v for _, v in pts], where="post", linewidth=1.4, label=key)
-    return bool(points)
+def _what(trace: dict[str, Any]) -> str:
+    """What the chart is of, for its title: the run's seed, or the captured connection."""
+    if "capture" in trace:
+        return trace["capture"].split(";")[0]
+    return f"seed {trace.get('options', {}).get('seed')}"
+
+
+def _flows(trace: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, trace) of each connection: one, or each flow of a --flows run."""
+    if "flows" in trace:
+        return [(f"flow {f['flow']}", f) for f in trace["flows"]]
+    return [("", trace)]
+
+
+def _cc_series(events: list[dict[str, Any]], side: str) -> dict[str, list[tuple[float, Any]]]:
+    """cwnd, ssthresh (None while unset) and bytes in flight of `side`'s sender, from its
+    congestion records, and the loss recoveries it entered (time, phase)."""
+    out: dict[str, list[tuple[float, Any]]] = {"cwnd": [], "ssthresh": [], "flight": []}
+    recoveries: list[tuple[float, Any]] = []
+    phase = None
+    for e in events:
+        if e["type"] != "congestion" or e["side"] != side or "cwnd" not in e:
+            continue
+        for key in out:
+            out[key].append((e["time"], e[key]))
+        if e["phase"] != phase and e["phase"] in ("fast_recovery", "rto_recovery"):
+            recoveries.append((e["time"], e["phase"]))
+        phase = e["phase"]
+    out["recoveries"] = recoveries
+    return out
+
+
+def _queue_series(trace: dict[str, Any]) -> dict[str, list[tuple[float, int]]]:
+    """Packets waiting in each link's bottleneck queue, from its queue records (a record is
+    made when a segment meets the queue and the count changed)."""
+    out: dict[str, list[tuple[float, int]]] = {}
+    for e in trace.get("network") or trace["events"]:
+        if e["type"] == "queue":
+            out.setdefault(e["link"], []).append((e["time"], e["packets"]))
+    return out
+
+
+def has_congestion(trace: dict[str, Any]) -> bool:
+    """Whether the trace records congestion-control state or a bottleneck queue to draw."""
+    if _queue_series(trace):
+        return True
+    return any(
+        e["type"] == "congestion" and "cwnd" in e for _, f in _flows(trace) for e in f["events"]
+    )
+
+
+_FLOW_COLOURS = ("#1f5fa8", "#b3005c", "#2e7d32", "#7a2e00", "#5b2c83", "#00695c")
 
 
 def cwnd_plot(trace: dict[str, Any]) -> str:
-    """cwnd, ssthresh, bytes in flight and queue length against time (congestion control)."""
-    if not _cc_points(trace):
+    """cwnd, ssthresh and bytes in flight of each sender (client and server, each flow), and
+    the queue length of the bottleneck, against time (RFC 5681's variables, RFC 9438's for
+    CUBIC), with each entry into fast recovery or RTO recovery marked."""
+    if not has_congestion(trace):
         raise InvalidInput(
-            "this trace has no congestion-control state (cwnd, ssthresh, queue) to draw: "
-            "the simulator records none yet; --plot window draws the windows and bytes in flight"
+            "this trace has no congestion-control state (cwnd, ssthresh) or queue to draw: "
+            "choose a congestion control (--cc) or a bottleneck (--bandwidth, --queue), or "
+            "--plot window for the windows and bytes in flight"
         )
-    fig = _figure()
-    ax = fig.add_subplot()
-    _cc_lines(ax, trace)
-    ax.set_xlabel("time (simulated seconds)")
-    ax.set_ylabel("bytes (queue: segments)")
-    ax.set_title(f"Congestion control, seed {trace['options']['seed']}")
+    queues = _queue_series(trace)
+    fig = _figure(height=6.4 if queues else 4.2)
+    axes = fig.subplots(2, 1, sharex=True) if queues else [fig.add_subplot()]
+    ax = axes[0]
+    k = 0
+    for name, flow in _flows(trace):
+        for side in ("client", "server"):
+            series = _cc_series(flow["events"], side)
+            if not series["cwnd"]:
+                continue
+            who = f"{name} {side}".strip()
+            colour = _FLOW_COLOURS[k % len(_FLOW_COLOURS)]
+            k += 1
+            cw = series["cwnd"]
+            ax.step(
+                [t for t, _ in cw],
+                [v for _, v in cw],
+                where="post",
+                color=colour,
+                linewidth=1.6,
+                label=f"{who} cwnd",
+            )
+            st = [(t, v) for t, v in series["ssthresh"] if v is not None]
+            if st:
+                ax.step(
+                    [t for t, _ in st],
+                    [v for _, v in st],
+                    where="post",
+                    color=colour,
+                    linestyle="--",
+                    linewidth=1.2,
+                    label=f"{who} ssthresh",
+                )
+            fl = series["flight"]
+            ax.step(
+                [t for t, _ in fl],
+                [v for _, v in fl],
+                where="post",
+                color=colour,
+                linestyle=":",
+                linewidth=1.2,
+                label=f"{who} bytes in flight",
+            )
+            for t, phase in series["recoveries"]:
+                ax.axvline(t, color=colour, linewidth=0.8, alpha=0.5)
+                ax.annotate(
+                    "FR" if phase == "fast_recovery" else "RTO",
+                    (t, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    fontsize=7,
+                    color=colour,
+                    ha="center",
+                    va="bottom",
+                )
+    ax.set_ylabel("bytes")
+    ax.set_title(f"Congestion control, {_what(trace)}")
     ax.grid(True, color="#dddddd")
-    ax.legend(loc="best", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize=7)
+    if queues:
+        qa = axes[1]
+        for (link, pts), dash in zip(sorted(queues.items()), ("-", "--"), strict=False):
+            qa.step(
+                [t for t, _ in pts],
+                [v for _, v in pts],
+                where="post",
+                linestyle=dash,
+                color="#1a1a1a",
+                linewidth=1.3,
+                label=f"{link} queue",
+            )
+        qa.set_ylabel("packets waiting")
+        qa.grid(True, color="#dddddd")
+        qa.legend(loc="best", fontsize=7)
+    axes[-1].set_xlabel(_time_label(trace))
     return _svg(fig)
 
 

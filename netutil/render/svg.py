@@ -28,6 +28,7 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from netutil.render.explain import explain
+from netutil.render.plots import has_congestion
 from netutil.render.ladder import LOST_FATES, Reads, _label, congestion_text
 
 SVG_MEDIA_TYPE = "image/svg+xml"
@@ -307,7 +308,7 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
             notes.append(_timeout(e, i, x_of[side], y(t), stack(side, y(t) + 4), sentence))
         elif kind in ("user", "error"):
             notes.append(_user(e, i, x_of[side], stack(side, y(t) + 11)))
-        if kind != "user":
+        if kind != "user" and kind != "queue":
             steps.append(
                 {
                     "step": i,
@@ -339,7 +340,7 @@ def render_svg(trace: dict[str, Any], break_after: float | None = None) -> str:
         f'width="{WIDTH}" height="{_num(height)}" role="img" class="nu-sequence" '
         f'font-family="{FONT}" font-size="11" '
         f'data-segments="{counts["sent"]}" data-lost="{counts["lost"]}" '
-        f'data-breaks="{len(axis.breaks)}">\n'
+        f'data-breaks="{len(axis.breaks)}" data-congestion="{int(has_congestion(trace))}">\n'
     )
     w(f"<title>{escape(title)}</title>\n")
     w(

@@ -287,3 +287,26 @@ def test_a_long_run_is_drawn_in_windows_that_follow_the_replay(watched, base_url
     assert f"of {len(steps)} are drawn" in page.locator("#diagram-note").inner_text()
     assert page.locator("#diagram g.segment").count() < trace["summary"]["segments_sent"] // 4
     assert watched.errors == []
+
+
+def test_compare_offers_the_choices_of_an_option_that_has_them(watched, base_url):
+    page = watched.open("?seed=4")
+    page.select_option("#cmp-name", "closer")
+    assert page.locator("#cmp-value").evaluate("n => n.tagName") == "SELECT"
+    choices = page.locator("#cmp-value option").all_inner_texts()
+    assert choices == ["client", "server", "both"]  # the option table's choices
+    page.select_option("#cmp-value", "both")
+    page.click("#cmp-run")
+    page.locator("#cmp-table").wait_for(state="visible")
+    b = trace_json(base_url, seed=4, closer="both")["summary"]
+    assert page.locator("#cmp-b line.arrow").count() == b["segments_sent"]
+    assert "closer = both" in page.locator("#cmp-b-h").inner_text()
+
+
+def test_graphs_say_when_a_run_has_no_congestion_state(watched):
+    page = watched.open("?seed=1&data=3000")
+    page.click("#graphs summary")
+    wait_until(page, "document.getElementById('plot-window').naturalWidth > 0")
+    assert page.locator("#plot-cwnd").is_hidden()
+    assert page.locator("#plot-cwnd-none").is_visible()
+    assert watched.errors == []
