@@ -28,8 +28,8 @@ from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
 from netutil.render.explain import explain
-from netutil.render.plots import has_congestion
 from netutil.render.ladder import LOST_FATES, Reads, _label, congestion_text
+from netutil.render.plots import has_congestion
 
 SVG_MEDIA_TYPE = "image/svg+xml"
 
