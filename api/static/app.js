@@ -604,6 +604,7 @@ async function compare(event) {
     const [ra, rb] = await Promise.all([fetchDiagram(a), fetchDiagram(b)]);
     if (ra.problem) { showProblem(ra.problem, optionFieldId, "form-error"); return; }
     if (rb.problem) { showProblem(rb.problem, (n) => (n === name ? "cmp-value" : optionFieldId(n)), "cmp-value-error"); return; }
+    $("cmp-grid").hidden = false;
     $("cmp-a").replaceChildren(ra.node);
     $("cmp-b").replaceChildren(rb.node);
     $("cmp-a-h").textContent = `Run A: ${describeRun(ra.meta)}`;
