@@ -172,3 +172,20 @@ def test_cwnd_plot_of_flows_names_each_flow():
     }
     words = texts(render_plot("cwnd", flows))
     assert "flow 1 client cwnd" in words and "flow 2 client cwnd" in words
+
+
+def test_cwnd_plot_of_a_real_bottleneck_run_with_two_flows(tmp_path):
+    from netutil.cli import main
+    from netutil.render.plots import _queue_series
+    from netutil.sim.flows import simulate_flows
+
+    out = tmp_path / "cwnd.svg"
+    argv = ["tcp", "handshake", "--data", "200000", "--bandwidth", "2Mbit", "--queue", "20"]
+    assert main([*argv, "--flows", "2", "--seed", "1", "--plot", "cwnd", "-o", str(out)]) == 0
+    words = texts(out.read_text())
+    assert "flow 1 client bytes in flight (no congestion window)" in words
+    assert "flow 2 client bytes in flight (no congestion window)" in words
+    assert "client->server queue" in words
+    opts = SimOptions(data=200000, bandwidth=2_000_000, queue=20, flows=2)
+    queue = _queue_series(simulate_flows(opts, seed=1).as_dict())["client->server"]
+    assert max(p for _, p in queue) == 20  # a 20-packet drop-tail queue fills, never more

@@ -321,7 +321,10 @@ def run_handshake(args: argparse.Namespace) -> int:
         error(f"--format {fmt} shows one run; drop --runs")
         return 2
     flows = params.get("flows", 1)
-    if flows > 1 and (fmt in ("pcap", "pcapng", "svg") or fmt.startswith("plot:")):
+    one_connection = fmt in ("pcap", "pcapng", "svg") or (
+        fmt.startswith("plot:") and fmt != "plot:cwnd"  # the cwnd chart draws every flow
+    )
+    if flows > 1 and one_connection:
         shown = "--plot" if fmt.startswith("plot:") else f"--format {fmt}"
         error(f"{shown} shows one connection, not {flows} flows: use --format json or ladder")
         return 2

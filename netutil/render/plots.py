@@ -372,6 +372,19 @@ def cwnd_plot(trace: dict[str, Any]) -> str:
                     ha="center",
                     va="bottom",
                 )
+    if k == 0:  # no congestion window (--cc none): what limits the sender is in flight
+        for n, (name, flow) in enumerate(_flows(trace)):
+            fl = _flight_series(flow, "client")
+            who = f"{name} client".strip()
+            ax.step(
+                [t for t, _ in fl],
+                [v for _, v in fl],
+                where="post",
+                linestyle=":",
+                color=_FLOW_COLOURS[n % len(_FLOW_COLOURS)],
+                linewidth=1.4,
+                label=f"{who} bytes in flight (no congestion window)",
+            )
     ax.set_ylabel("bytes")
     ax.set_title(f"Congestion control, {_what(trace)}")
     ax.grid(True, color="#dddddd")
