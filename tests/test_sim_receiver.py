@@ -176,3 +176,99 @@ def test_delayed_ack_time_is_bounded_by_rfc_1122(delay):
 
     with pytest.raises(ValueError, match=re.escape("at most 0.5 s")):
         delayed_ack(delay)
+
+
+# --- delayed ACKs in whole runs (RFC 9293 section 3.8.6.3, RFC 1122 section 4.2.3.2) --------
+
+
+def _acks_and_arrivals(trace):
+    """The server's ACKs of data as (time, relative ack) and the client's data arrivals at
+    the server as (time, relative end sequence), from the trace."""
+    isn = trace["client"]["isn"]
+    sent = {e["number"]: e for e in trace["events"] if e["type"] == "send"}
+    arrivals = [
+        (e["time"], (sent[e["number"]]["seq"] - isn) % 2**32 + sent[e["number"]]["len"])
+        for e in trace["events"]
+        if e["type"] == "arrive"
+        and e["side"] == "server"
+        and e["result"] == "accepted"
+        and sent[e["number"]]["len"]
+    ]
+    acks = [
+        (e["time"], (e["ack"] - isn) % 2**32)
+        for e in trace["events"]
+        if e["type"] == "send" and e["side"] == "server" and "SYN" not in e["flags"]
+    ]
+    return acks, arrivals
+
+
+@pytest.mark.parametrize("delay", [0.04, 0.2, 0.5])
+def test_delayed_acks_follow_rfc_1122_every_second_segment_or_the_timer(delay):
+    # 11 full segments, spaced by the 10 Mbit/s link (1.2 ms apart, far under the delay), no
+    # FIN (--no-close): RFC 1122 4.2.3.2 / RFC 9293 3.8.6.3 say an ACK for at least every second
+    # full-sized segment, and none later than the delay; the 11th is ACKed by the timer
+    mss = 1460
+    trace = simulate(
+        SimOptions(seed=1, data=11 * mss, close=False, bandwidth=10e6, delayed_ack=delay)
+    ).as_dict()
+    acks, arrivals = _acks_and_arrivals(trace)
+    data_acks = [(t, a) for t, a in acks if a > 1]
+    assert [a for _, a in data_acks] == [1 + 2 * mss * k for k in range(1, 6)] + [1 + 11 * mss]
+    # each ACK of a pair goes out as the pair's second segment arrives
+    ends = dict((end, t) for t, end in arrivals)
+    for t, a in data_acks[:5]:
+        assert t == ends[a]
+    # the last one when the timer started by the 11th segment's arrival expires
+    last_t, last = data_acks[-1]
+    assert last_t == pytest.approx(ends[last] + delay, abs=1e-9)
+    timeouts = [e for e in trace["events"] if e["type"] == "timeout"]
+    assert [(e["side"], e["timer"]) for e in timeouts] == [("server", "delayed-ack")]
+    # no acknowledgment of data waits longer than the delay (and never over 0.5 s)
+    for t, end in arrivals:
+        ack_time = min(ta for ta, a in acks if a >= end)
+        assert ack_time - t <= delay + 1e-9 <= 0.5 + 1e-9
+
+
+def test_out_of_order_text_is_acked_at_once_with_delayed_acks():
+    # the first data segment is dropped: those after it are out of order, each ACKed at once
+    # (a duplicate ACK, RFC 5681 section 4.2), and so is the retransmission that fills the hole
+    trace = simulate(
+        SimOptions(seed=2, data=6 * 1460, close=False, bandwidth=10e6, delayed_ack=0.2,
+                   drop=("data:1",))
+    ).as_dict()  # fmt: skip
+    server_arrivals = [
+        e for e in trace["events"] if e["type"] == "arrive" and e["side"] == "server"
+    ]
+    out_of_order = [e for e in server_arrivals if e["result"] == "out of order"]
+    assert len(out_of_order) == 5
+    acks = [e for e in trace["events"] if e["type"] == "send" and e["side"] == "server"]
+    ack_times = {e["time"] for e in acks}
+    for e in out_of_order:
+        assert e["time"] in ack_times
+    assert all(e["timer"] != "delayed-ack" for e in trace["events"] if e["type"] == "timeout")
+
+
+def test_delayed_ack_off_is_the_immediate_ack():
+    base = dict(seed=3, data=20_000, loss=0.05)
+    assert (
+        simulate(SimOptions(**base)).as_dict()["events"]
+        == simulate(SimOptions(**base, delayed_ack=None)).as_dict()["events"]
+    )
+
+
+def test_delayed_ack_spellings_and_range():
+    from netutil.errors import InvalidInput
+    from netutil.sim.options import OPTION
+
+    option = OPTION["delayed_ack"]
+    assert option.parse_text("40ms") == pytest.approx(0.04)
+    assert option.parse_text("off") is None
+    assert option.parse_text("OFF") is None
+    with pytest.raises(InvalidInput, match=re.escape(
+        "invalid delayed_ack '600ms': out of range, expected 0.001 to 0.5 seconds"
+    )):  # fmt: skip
+        option.parse_text("600ms")
+    with pytest.raises(InvalidInput, match=re.escape(
+        "invalid delayed_ack 0.6: expected seconds in [0.001, 0.5]"
+    )):  # fmt: skip
+        SimOptions(delayed_ack=0.6)

@@ -63,7 +63,8 @@ class Option:
     second, `10Mbit`), `flag` (a boolean), `choice` (one of `choices`), `drop` (a list of drop
     rules), `durations` (a list of seconds, each in [low, high]), `choices` (a list of names
     from `choices`); a list holds at most `max_items`. `nullable` options take None, which
-    means `null_means`. `flag` is the CLI's spelling (None: not on the command line);
+    means `null_means` (on the command line also the `off` word, e.g. `--delayed-ack off`).
+    `flag` is the CLI's spelling (None: not on the command line);
     a boolean that defaults to true is spelled `--no-...` on the command line.
     """
 
@@ -85,6 +86,8 @@ class Option:
     alias: tuple[str, float, str] | None = None
     #: a duration typed without a unit from this many seconds on draws a warning in the CLI
     warn_bare_from: float | None = None
+    #: the command-line word for None ("": none)
+    off: str = ""
     #: the most items a list option holds
     max_items: int = 0
 
@@ -184,6 +187,8 @@ class Option:
         never an overflow, and `--msl 1e9` is out of range, not a bad spelling.
         """
         name, kind = self.name, self.kind
+        if self.off and text.strip().lower() == self.off:
+            return None
         if kind == "int":
             value = parse_int(text, name, prefixed=True)  # 0x.. as before (int(text, 0))
             units.in_range(name, text, value, self.low, self.high)
@@ -347,6 +352,12 @@ OPTIONS: tuple[Option, ...] = (
         metavar="BYTES/S",
     ),
     Option(
+        "delayed_ack", "duration", None, "delayed ACK: in-order text is ACKed after two "
+        "full-sized segments or TIME after the first (RFC 9293 section 3.8.6.3; Linux 40 to "
+        "200 ms); out-of-order text at once", low=0.001, high=0.5, unit="s", nullable=True,
+        null_means="off: every segment is ACKed at once", metavar="TIME|off", off="off",
+    ),
+    Option(
         "mss", "int", 1460, "MSS option each side sends",
         source="a 1500-byte Ethernet MTU less 40 bytes of IPv4 and TCP headers "
         "(RFC 9293 section 3.7.1); at least Linux's TCP_MIN_MSS 88",
@@ -462,6 +473,7 @@ class SimOptions:
     data: int = _default("data")
     window: int = _default("window")
     read_rate: float | None = _default("read_rate")  # None reads as soon as data arrives
+    delayed_ack: float | None = _default("delayed_ack")  # None: every segment ACKed at once
     mss: int = _default("mss")
     msl: float = _default("msl")
     close: bool = _default("close")

@@ -23,6 +23,7 @@ from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
 from netutil.sim.network import BottleneckSummary, Network
 from netutil.sim.options import SimOptions
+from netutil.sim.receiver import delayed_ack
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
 from netutil.sim.states import State
 from netutil.sim.tcb import TCBParameters, tcb_parameters
@@ -475,6 +476,8 @@ def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]
         options.synack_retries,
         options.dup_syn,
     )
+    if options.delayed_ack is not None:
+        params = params.with_policies(None, delayed_ack(options.delayed_ack))
     # both read min(MSS, buffer / 4) bytes at a time (at least one)
     chunk = max(1, min(options.mss, options.window // 4))
     close, closer = options.close, options.closer

@@ -1,5 +1,6 @@
 """An endpoint's named timers (RFC 9293 section 3.8.1's retransmission timer, section 3.8.6.1's
-persist timer, section 3.6.1's 2 MSL TIME-WAIT wait) on the engine's heap, with lazy deletion.
+persist timer, section 3.6.1's 2 MSL TIME-WAIT wait, section 3.8.6.3's delayed ACK) on the
+engine's heap, with lazy deletion.
 
 A timer is its deadline (`deadline[timer]`, None when stopped: stopping is clearing it). Starting
 a timer puts an engine event on the heap only when the new deadline is earlier than the event
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from netutil.sim.engine import Engine
 
-# The named timers, as indexes into the deadline list (room for more, e.g. a delayed ACK).
-RETRANSMISSION, PERSIST, TIME_WAIT = 0, 1, 2
-NAMES = ("retransmission", "persist", "time-wait")
+# The named timers, as indexes into the deadline list (the delayed-ACK timer: RFC 9293
+# section 3.8.6.3, RFC 1122 section 4.2.3.2).
+RETRANSMISSION, PERSIST, TIME_WAIT, DELAYED_ACK = 0, 1, 2, 3
+NAMES = ("retransmission", "persist", "time-wait", "delayed-ack")
 COUNT = len(NAMES)
 _ALL_STOPPED = (None,) * COUNT
 
@@ -53,9 +55,9 @@ class Timers:
         self._engine = engine
         self._owner = owner  # the handlers' argument (the endpoint)
         self._handlers = handlers  # from `dispatch_table`
-        self.deadline: list[float | None] = [None, None, None]
-        self._pending: list[float | None] = [None, None, None]  # the engine event's time
-        self._token = [0, 0, 0]
+        self.deadline: list[float | None] = [None] * COUNT
+        self._pending: list[float | None] = [None] * COUNT  # the engine event's time
+        self._token = [0] * COUNT
 
     def start(self, timer: int, delay: float) -> None:
         """(Re)start `timer` to expire `delay` seconds from now."""

@@ -17,7 +17,9 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
 * Sequence numbers are kept unwrapped (plain integers that keep growing past 2**32) and are
   reduced mod 2**32 only in headers; an arriving number is unwrapped to the value nearest the
   one expected, so comparisons are ordinary integer comparisons (RFC 9293 section 3.4).
-* Every segment that carries data or a FIN is acknowledged at once (no delayed ACK).
+* Every segment that carries data or a FIN is acknowledged at once, unless the receiver policy
+  delays the ACK (`receiver.DelayedAck`: every second full-sized segment or the delayed-ACK
+  timer, RFC 9293 section 3.8.6.3).
 * Loss recovery: RFC 6298 retransmission timer (initial RTO 1 s, minimum 1 s, maximum 120 s as
   Linux's TCP_RTO_MAX, clock granularity 1 ms, Karn's rule: only segments sent once are timed),
   plus fast retransmit on the third duplicate ACK (RFC 5681 section 3.2) and, until everything
@@ -76,7 +78,14 @@ from netutil.sim.endpoint.user_calls import ConnectionError_, UserCalls
 from netutil.sim.rto import RtoEstimator
 from netutil.sim.segments import DEFAULT_MSS
 from netutil.sim.states import State
-from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT, Timers, dispatch_table
+from netutil.sim.timers import (
+    DELAYED_ACK,
+    PERSIST,
+    RETRANSMISSION,
+    TIME_WAIT,
+    Timers,
+    dispatch_table,
+)
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
@@ -106,6 +115,7 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
 
     __slots__ = (
         "_ack_now",
+        "_ack_owed",
         "_app_data_pending",
         "_last_oow",
         "_ts_at",
@@ -254,6 +264,7 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         self.sender: SenderPolicy | None = None  # made by the SYN exchange (_syn_options)
         self.persist_backoff = 0
         self._ack_now = False
+        self._ack_owed = False  # the delayed-ACK timer runs for text not yet acknowledged
         self._app_data_pending = False
 
     def detach(self) -> None:
@@ -333,6 +344,7 @@ _TIMEOUTS = dispatch_table(
         RETRANSMISSION: TCB._retransmission_timeout,
         PERSIST: TCB._persist_timeout,
         TIME_WAIT: TCB._time_wait_timeout,
+        DELAYED_ACK: TCB._delayed_ack_timeout,
     }
 )
 

@@ -12,7 +12,7 @@ from netutil.sim.endpoint.receiving import RECEIVE_STATES
 from netutil.sim.segments import CONTROL_BITS, F_RST, F_SYN_ACK, HALF, MASK
 from netutil.sim.states import State
 from netutil.sim.tcb import OOW_RATE_LIMIT
-from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT
+from netutil.sim.timers import DELAYED_ACK, PERSIST, RETRANSMISSION, TIME_WAIT
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
@@ -304,8 +304,14 @@ class SegmentChecks:
                 if fin:
                     self.peer_fin_seq = seq + plen
                 result = "out of order"
-            if self.receiver.ack_now(in_order):
+            receiver = self.receiver
+            if receiver.ack_now(in_order, plen):
                 self._ack_now = True
+            elif not self._ack_owed:
+                # the delayed ACK (RFC 9293 3.8.6.3): the timer runs from the first text that
+                # is not acknowledged at once
+                self._ack_owed = True
+                self.timers.start(DELAYED_ACK, receiver.delay)
         elif fin:
             if seq == self.rcv_nxt:
                 self.peer_fin_seq = seq

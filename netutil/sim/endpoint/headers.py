@@ -8,6 +8,7 @@ from math import trunc  # int() of a float, without the cost of calling the int 
 from typing import TYPE_CHECKING
 
 from netutil.sim.segments import F_ACK, F_RST, MASK, NOP_OPTION, header, make_timestamps
+from netutil.sim.timers import DELAYED_ACK
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
@@ -27,6 +28,10 @@ class Headers:
         """
         rcv_nxt = self.rcv_nxt
         self._ack_now = False
+        if self._ack_owed:  # this segment carries the ACK the delayed-ACK timer waits for
+            self._ack_owed = False
+            self.timers.deadline[DELAYED_ACK] = None
+            self.receiver.ack_sent()
         self.rcv_adv = rcv_adv = self.receiver.right_edge(rcv_nxt, self.rcv_adv, len(self.unread))
         window = rcv_adv - rcv_nxt
         if self.rcv_wscale:  # (shifts are not specialized: none when nothing is scaled)

@@ -9,6 +9,8 @@ from netutil.sim.states import State
 
 # States in which arriving text is delivered (section 3.10.7.4 seventh).
 RECEIVE_STATES = (State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2)
+# States in which no ACK is sent (the connection is gone or not yet there).
+_NO_ACK_STATES = (State.CLOSED, State.LISTEN, State.SYN_SENT, State.TIME_WAIT)
 
 
 class Receiving:
@@ -22,6 +24,16 @@ class Receiving:
         if not self._app_data_pending:
             self._app_data_pending = True
             self._notify("on_data")
+
+    def _delayed_ack_timeout(self) -> None:
+        """The delayed-ACK timer expired: send the ACK it held back (RFC 1122 section 4.2.3.2:
+        within 0.5 s of the text's arrival)."""
+        if not self._ack_owed or self.state in _NO_ACK_STATES:
+            return
+        events = self.events
+        if events is not None:
+            events.append(("timeout", self.engine.now, self.name, "delayed-ack", None))
+        self._send_ack(None)
 
     def _pull_reassembly(self) -> None:
         """Move out-of-order text that is now in sequence to the application."""
