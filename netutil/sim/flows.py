@@ -80,8 +80,8 @@ class _FlowCounts:
         self.number = self.lost = self.corrupted = self.duplicated = self.queue_drops = 0
         self.last_send = 0.0
         for e in events:
-            if e[0] != "send":
-                continue
+            if e.__class__ is not tuple or e[0] != "send":
+                continue  # (the network's sends are compact tuples; other records may be typed)
             self.number += 1
             self.last_send = e[1]
             fate, dup = e[7], e[9]
@@ -336,7 +336,7 @@ def _finish(
         crossed = sum(
             packet_size(e[4], e[5])
             for e in events
-            if e[0] == "send" and e[2] == "client" and e[7] in _CROSSED
+            if e.__class__ is tuple and e[0] == "send" and e[2] == "client" and e[7] in _CROSSED
         )
         last = server_app.last_read
         transfer = None if last is None or last <= start else last - start
