@@ -57,6 +57,10 @@ SCENARIOS = {
     ),
     "event-cap": dict(seed=19, loss=1.0, max_events=5),
     "bottleneck": dict(seed=20, bandwidth=2e6, queue=8, data=60_000, loss=0.01),
+    "zero-window-rfc": dict(seed=20, data=5_000, window=1_000, read_rate=200.0, loss=0.2),
+    "zero-window-linux": dict(
+        seed=20, data=5_000, window=1_000, read_rate=200.0, loss=0.2, zero_window_probe="linux"
+    ),
 }
 
 # Scenarios whose ladder and pcap are stored too (the trace JSON is stored for every scenario).
@@ -68,6 +72,7 @@ LADDER_PCAP = (
     "no-listener",
     "both-close",
     "transfer",
+    "zero-window-rfc",
 )
 
 MONTE_CARLO = {

@@ -428,6 +428,11 @@ def test_sender_never_exceeds_the_advertised_window(window, read_rate, data, see
     t = run(window=window, read_rate=read_rate, data=data, seed=seed, client_isn=0, server_isn=0)
     checked = 0
     for seg, right_edge in _right_edges_known(t):
+        if seg["note"] == "window probe: 1 octet":
+            # the one exception: RFC 9293 section 3.8.6.1's probe sends one octet of new data
+            # into a zero window, just past the right edge
+            assert seg["seq"] + seg["len"] == right_edge + 1, seg
+            continue
         assert seg["seq"] + seg["len"] <= right_edge, seg
         checked += 1
     assert checked
@@ -439,9 +444,15 @@ def test_t7_zero_window_uses_persist_timer_and_probes():
     t = run(window=1000, read_rate=100.0, data=3000, client_isn=0, server_isn=0)
     zero = [e for e in sends(t, "server") if e["window"] == 0]
     assert zero
-    probes = [e for e in sends(t, "client") if e["note"] == "window probe"]
+    probes = [e for e in sends(t, "client") if e["note"] == "window probe: 1 octet"]
     assert probes
-    assert all(e["len"] == 0 for e in probes)
+    assert all(e["len"] == 1 for e in probes)  # RFC 9293 section 3.8.6.1, the default
+    assert t["summary"]["outcome"] == "completed"
+    t = run(window=1000, read_rate=100.0, data=3000, client_isn=0, server_isn=0,
+            zero_window_probe="linux")  # fmt: skip
+    probes = [e for e in sends(t, "client") if e["note"] == "window probe: SEQ=SND.UNA-1"]
+    assert probes
+    assert all(e["len"] == 0 for e in probes)  # Linux's tcp_xmit_probe_skb
     assert t["summary"]["outcome"] == "completed"
 
 

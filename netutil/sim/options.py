@@ -42,6 +42,7 @@ MAX_FLOW_START = 3600.0  # seconds: the latest a flow may open
 
 CLOSERS = ("client", "server", "both")
 DUP_SYN_REPLIES = ("ack", "syn-ack")
+ZERO_WINDOW_PROBES = ("rfc", "linux")
 #: A bare number of at least this many seconds for a network delay draws a warning in the CLI
 #: (`--rtt 50` is 50 seconds; people who type it usually mean milliseconds).
 BARE_DELAY_WARNING = 1.0
@@ -399,6 +400,13 @@ OPTIONS: tuple[Option, ...] = (
         high=2**32 - 1, nullable=True, null_means="drawn from the seed", metavar="N",
     ),
     Option(
+        "zero_window_probe", "choice", "rfc",
+        "a zero-window probe: rfc sends one octet of new data at SND.NXT, linux an empty "
+        "ACK with SEQ = SND.UNA - 1 (which Wireshark shows as a keep-alive)",
+        source="RFC 9293 section 3.8.6.1 (rfc); Linux tcp_xmit_probe_skb (linux)",
+        choices=ZERO_WINDOW_PROBES,
+    ),
+    Option(
         "dup_syn", "choice", "ack",
         "answer to a duplicate SYN in SYN-RECEIVED: the RFC's ACK or Linux's SYN,ACK",
         source="RFC 9293 section 3.10.7.4 (ack); Linux tcp_check_req (syn-ack)",
@@ -484,6 +492,7 @@ class SimOptions:
     client_port: int | None = _default("client_port")
     client_isn: int | None = _default("client_isn")
     server_isn: int | None = _default("server_isn")
+    zero_window_probe: str = _default("zero_window_probe")
     dup_syn: str = _default("dup_syn")
     syn_retries: int = _default("syn_retries")
     synack_retries: int = _default("synack_retries")

@@ -475,6 +475,7 @@ def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]
         options.syn_retries,
         options.synack_retries,
         options.dup_syn,
+        options.zero_window_probe,
     )
     if options.delayed_ack is not None:
         params = params.with_policies(None, delayed_ack(options.delayed_ack))

@@ -43,6 +43,9 @@ class TCBParameters:
     # the policies, made for each connection once its SYN exchange has fixed the MSS
     sender: type[SenderPolicy] = NoCongestionControl  # sender(MSS)
     receiver: type[ReceiverPolicy] = ImmediateAck  # receiver(rcv_buf, MSS)
+    #: a zero-window probe carries one octet of new data (RFC 9293 section 3.8.6.1); False:
+    #: Linux's empty ACK with SEQ = SND.UNA - 1 (tcp_xmit_probe_skb)
+    octet_probe: bool = True
 
     def with_policies(
         self, sender: type[SenderPolicy] | None, receiver: type[ReceiverPolicy] | None
@@ -61,6 +64,7 @@ def tcb_parameters(
     syn_retries: int = 6,
     synack_retries: int = 5,
     dup_syn: str = "ack",
+    zero_window_probe: str = "rfc",
 ) -> TCBParameters:
     """The `TCBParameters` for these settings (one shared object per distinct settings)."""
     shift = 0
@@ -77,4 +81,5 @@ def tcb_parameters(
         rcv_buf if rcv_buf < 0xFFFF else 0xFFFF,
         MSS(mss),
         WindowScale(shift),
+        octet_probe=zero_window_probe == "rfc",
     )

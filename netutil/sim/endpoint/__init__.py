@@ -37,10 +37,14 @@ Choices where the RFC leaves room (README "TCP connection simulator" lists them 
   has that old SYN trimmed ("only the new parts are processed") and is taken as the ACK, as
   RFC 9293 Figure 7 shows and Linux does; a strict reading of the acceptability test would drop
   it and cost an extra round of ACKs.
-* Zero window: the persist timer starts at one RTO and doubles up to 120 s; each probe is a
-  zero-length ACK with SEQ = SND.UNA - 1 (Linux's tcp_write_wakeup), which the receiver must
-  answer with its current window (the probe fails the acceptability test). Probing never gives up
-  while probes are answered (MUST-37).
+* Zero window: the persist timer starts at one RTO and doubles up to 120 s. Each probe is, by
+  default, one octet of new data at SND.NXT (RFC 9293 section 3.8.6.1; Wireshark calls it a
+  ZeroWindowProbe): the receiver answers with its window, and keeps the octet if its window has
+  opened meanwhile (a lost window update), so SND.NXT moves past it only when an ACK covers it.
+  `zero_window_probe="linux"` sends Linux's probe instead (tcp_xmit_probe_skb: a zero-length ACK
+  with SEQ = SND.UNA - 1, which fails the acceptability test and so draws an ACK; Wireshark
+  shows it as a keep-alive); the RFC's probe does the same when only a FIN is left to send.
+  Probing never gives up while probes are answered (MUST-37).
 * The receiver's window is its buffer minus the bytes its application has not read yet; it moves
   its right edge only by at least min(buffer / 2, MSS) (receiver SWS avoidance, section
   3.8.6.2.2); the sender sends a short segment only when it is the last data, half the largest

@@ -216,8 +216,15 @@ class SegmentChecks:
                 return "reset sent"
             state = ESTABLISHED
         if seg_ack > self.snd_nxt:
-            self._send_ack(None)  # S25
-            return "dropped"
+            if not (
+                seg_ack == self.snd_nxt + 1
+                and self.persist_backoff
+                and self.params.octet_probe
+                and self.snd_nxt < self.data_end
+            ):
+                self._send_ack(None)  # S25
+                return "dropped"
+            self.snd_nxt = seg_ack  # the receiver took the octet of our window probe
         if seg_ack > self.snd_una:
             self._new_ack(seg_ack)
         elif (

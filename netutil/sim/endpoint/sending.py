@@ -182,7 +182,15 @@ class Sending:
         self.timers.start(RETRANSMISSION, self.rtt.rto)  # (5.6)
 
     def _persist_timeout(self) -> None:
-        """The persist timer (section 3.8.6.1): probe a zero window."""
+        """The persist timer (section 3.8.6.1): probe a zero window.
+
+        The RFC's probe is one octet of new data at SND.NXT, beyond the window: the receiver
+        answers with its window, and takes the octet if the window has opened meanwhile (its
+        ACK of SND.NXT + 1 is then taken as ours, see `_check_ack`). SND.NXT stays put until
+        then, so the probe is no data in flight: no retransmission timer, no duplicate ACKs.
+        Linux's probe (and the RFC's when only a FIN is left to send) is an empty ACK with
+        SEQ = SND.UNA - 1, which fails the receiver's acceptability test and so draws an ACK.
+        """
         if self.state not in SEND_STATES or self.snd_nxt != self.snd_una:
             return
         if self.snd_wnd:
@@ -190,7 +198,12 @@ class Sending:
             return
         if self.events is not None:
             self.events.append(("timeout", self.engine.now, self.name, "persist", None))
-        self._transmit(F_ACK, self.snd_una - 1, b"", "window probe")
+        nxt = self.snd_nxt
+        if self.params.octet_probe and nxt < self.data_end:
+            off = nxt - self.iss - 1
+            self._transmit(F_ACK, nxt, self.send_data[off : off + 1], "window probe: 1 octet")
+        else:
+            self._transmit(F_ACK, self.snd_una - 1, b"", "window probe: SEQ=SND.UNA-1")
         self.persist_backoff += 1
         self._start_persist()
 
