@@ -314,3 +314,16 @@ def test_graphs_say_when_a_run_has_no_congestion_state(watched):
     assert page.locator("#plot-cwnd").is_hidden()
     assert page.locator("#plot-cwnd-none").is_visible()
     assert watched.errors == []
+
+
+def test_graphs_draw_congestion_state_for_a_bottleneck_run(watched):
+    page = watched.open("?seed=1&data=200000&bandwidth=2000000&queue=20")
+    assert page.locator("#diagram svg").get_attribute("data-congestion") == "1"
+    page.click("#graphs summary")
+    wait_until(page, "document.getElementById('plot-cwnd').naturalWidth > 0")
+    assert page.locator("#plot-cwnd-none").is_hidden()
+    src = page.locator("#plot-cwnd").get_attribute("src")
+    assert src.startswith("api/handshake/plot/cwnd?") and "queue=20" in src
+    assert watched.errors == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#graphs-panel").screenshot(path=str(ARTIFACTS / "graphs-1280.png"))
