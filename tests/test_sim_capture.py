@@ -293,3 +293,15 @@ def test_cli_writes_pcapng_by_suffix_and_a_pcap_per_capture_point(tmp_path, caps
 def test_cli_refuses_capture_points_that_do_not_fit(argv, message, capsys, tmp_path):
     assert main(["tcp", "handshake", "-o", str(tmp_path / "x.bin"), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_queue_drop_is_only_on_the_senders_side_and_says_so():
+    options = SimOptions(seed=20, bandwidth=2e6, queue=8, data=60_000, loss=0.01)
+    trace = simulate(options).as_dict()
+    dropped = {e["number"] for e in trace["events"] if e["type"] == "send"
+               and e["fate"] == "queue-drop"}  # fmt: skip
+    assert dropped
+    for p in captured_packets(trace, "both"):
+        if p.number in dropped:
+            assert p.direction == "outbound"
+            assert p.comments[0] == "dropped by the bottleneck's full queue"

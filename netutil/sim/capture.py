@@ -47,6 +47,7 @@ _FATES = {
     "delivered": "delivered",
     "lost": "lost in the network",
     "dropped": "dropped by a drop rule",
+    "queue-drop": "dropped by the bottleneck's full queue",
     "corrupted": "corrupted in the network",
 }
 
