@@ -29,6 +29,29 @@ class Scales(Strict):
     server = nullable(fields.Integer, metadata={"description": "window scale shift offered"})
 
 
+class EachWayOrNull(Strict):
+    client_to_server = nullable(fields.Float)
+    server_to_client = nullable(fields.Float)
+
+
+class Rtt(Strict):
+    samples = present(fields.Integer)
+    min = nullable(fields.Float, metadata=SECONDS)
+    mean = nullable(fields.Float, metadata=SECONDS)
+    max = nullable(fields.Float, metadata=SECONDS)
+
+
+class RttEachWay(Strict):
+    client_to_server = present(fields.Nested, Rtt)
+    server_to_client = present(fields.Nested, Rtt)
+
+
+class Gap(Strict):
+    seconds = present(fields.Float, metadata=SECONDS)
+    after_frame = present(fields.Integer)
+    before_frame = present(fields.Integer)
+
+
 class Connection(Strict):
     """One row of the connection list."""
 
@@ -51,6 +74,31 @@ class Connection(Strict):
     close = present(fields.String)
     window_scale = present(fields.Nested, Scales)
     flag_counts = present(fields.Dict, keys=fields.String(), values=fields.Integer())
+    data_segments = present(fields.Nested, EachWay)
+    retransmitted_segments = present(fields.Nested, EachWay)
+    retransmission_rate = present(
+        fields.Nested, EachWayOrNull, metadata={"description": "retransmitted / data segments"}
+    )
+    acked_bytes = present(
+        fields.Nested, EachWay, metadata={"description": "payload bytes the peer acknowledged"}
+    )
+    throughput = present(
+        fields.Nested, EachWayOrNull, metadata={"description": "payload bytes/s over the duration"}
+    )
+    goodput = present(
+        fields.Nested, EachWayOrNull, metadata={"description": "acknowledged bytes/s"}
+    )
+    rtt_ack = present(
+        fields.Nested,
+        RttEachWay,
+        metadata={"description": "samples of each side's data from its ACKs (Karn's rule)"},
+    )
+    rtt_timestamps = present(
+        fields.Nested,
+        RttEachWay,
+        metadata={"description": "samples of each side's TSvals from the peer's echo"},
+    )
+    largest_gap = nullable(fields.Nested, Gap)
 
 
 class SegmentEvent(Strict):
@@ -72,6 +120,10 @@ class SegmentEvent(Strict):
     dup_ack_num = nullable(fields.Integer)
     dup_ack_frame = nullable(fields.Integer)
     truncated = present(fields.Boolean)
+    acked_frame = nullable(fields.Integer)
+    ack_rtt = nullable(fields.Float, metadata={"description": "tcp.analysis.ack_rtt, seconds"})
+    karn_rtt = nullable(fields.Float, metadata={"description": "ack_rtt under Karn's rule"})
+    ts_rtt = nullable(fields.Float, metadata={"description": "RTT from the echoed TSval"})
 
 
 class FrameNote(Strict):

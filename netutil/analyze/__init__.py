@@ -17,8 +17,9 @@ from typing import BinaryIO, Final
 
 from netutil.analyze.connections import Connection, ConnectionSummary
 from netutil.analyze.flags import AnalysisFlag
+from netutil.analyze.follow import FollowedStream, StreamDirection
 from netutil.analyze.scan import wire_segments
-from netutil.errors import LimitExceeded
+from netutil.errors import InvalidInput, LimitExceeded
 from netutil.segment import TCPFlag, option_as_dict, parse_options
 
 __all__ = [
@@ -28,10 +29,12 @@ __all__ = [
     "AnalysisFlag",
     "CaptureAnalysis",
     "ConnectionSummary",
+    "Followed",
     "FrameNote",
     "SegmentEvent",
     "analyse",
     "analyse_capture",
+    "follow_connection",
 ]
 
 MAX_CONNECTIONS: Final = 100_000
@@ -58,6 +61,10 @@ class SegmentEvent:
     dup_ack_frame: int | None
     truncated: bool
     options: tuple = ()  # the segment's TCP options (netutil.segment option objects)
+    acked_frame: int | None = None  # the frame of the peer's segment this ACK completes
+    ack_rtt: float | None = None  # seconds since that frame (Wireshark's tcp.analysis.ack_rtt)
+    karn_rtt: float | None = None  # ack_rtt, unless those bytes were seen twice (Karn's rule)
+    ts_rtt: float | None = None  # seconds since the peer's TSval this segment echoes was seen
 
     def as_dict(self) -> dict:
         return {
@@ -77,7 +84,16 @@ class SegmentEvent:
             "dup_ack_num": self.dup_ack_num,
             "dup_ack_frame": self.dup_ack_frame,
             "truncated": self.truncated,
+            "acked_frame": self.acked_frame,
+            "ack_rtt": _round(self.ack_rtt),
+            "karn_rtt": _round(self.karn_rtt),
+            "ts_rtt": _round(self.ts_rtt),
         }
+
+
+def _round(seconds: float | None) -> float | None:
+    """A time difference to the nanosecond (what a capture's timestamps can hold)."""
+    return None if seconds is None else round(seconds, 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +121,17 @@ def _tcp_flag_names(flags: int) -> tuple[str, ...]:
 class CaptureAnalysis:
     """The connections of a capture, filled in as `events()` is consumed."""
 
-    def __init__(self, fileobj: BinaryIO, *, max_connections: int = MAX_CONNECTIONS) -> None:
+    def __init__(
+        self,
+        fileobj: BinaryIO,
+        *,
+        max_connections: int = MAX_CONNECTIONS,
+        follow: int | None = None,
+    ) -> None:
         self._fileobj = fileobj
+        self._follow = follow
+        self.followed = FollowedStream()
+        self.epoch: list = [None]  # the whole second the capture's times count from
         self._max = max_connections
         self._open: dict[tuple, Connection] = {}
         self._done: list[Connection] = []
@@ -116,10 +141,10 @@ class CaptureAnalysis:
         """Every TCP segment and damaged frame, in file order (with `every_segment` False, only
         the flagged segments and the notes: the others are analysed but make no event)."""
         one = self._one
-        for wire in wire_segments(self._fileobj):
+        for wire in wire_segments(self._fileobj, self.epoch):
             self.frames += 1
             if wire[0] == "note":
-                yield FrameNote(wire[1], wire[2], wire[3])
+                yield FrameNote(wire[1], self.epoch[0] + wire[2], wire[3])
                 continue
             event = one(wire, every_segment)
             if event is not None:
@@ -127,7 +152,7 @@ class CaptureAnalysis:
 
     def _one(self, wire: tuple, every: bool) -> SegmentEvent | None:
         (frame, now, version, src, sport, dst, dport, seq, ack, flags, window, length, opts,
-         shift, _tsval, _tsecr, frame_length, truncated, _payload) = wire  # fmt: skip
+         shift, tsval, tsecr, frame_length, truncated, payload) = wire  # fmt: skip
         a, b = (src, sport), (dst, dport)
         key = (a, b) if a <= b else (b, a)
         conn = self._open.get(key)
@@ -153,7 +178,11 @@ class CaptureAnalysis:
             conn = Connection(number, version, ends, guessed, now, raw_client=raw[0])
             self._open[key] = conn
         side = 0 if a == conn.raw_client else 1
-        facts = conn.add(side, frame, now, seq, ack, length, flags, window, shift, frame_length)
+        facts = conn.add(
+            side, frame, now, seq, ack, length, flags, window, shift, frame_length, tsval, tsecr
+        )
+        if conn.number == self._follow:
+            self.followed.add(side, seq, flags, length, payload)
         if not (every or facts.flags or reused):
             return None
         names, reasons = facts.names(), facts.reasons
@@ -166,7 +195,7 @@ class CaptureAnalysis:
             )
         return SegmentEvent(
             frame,
-            now,
+            self.epoch[0] + now,
             conn.number,
             _SIDES[side],
             _tcp_flag_names(flags),
@@ -180,12 +209,17 @@ class CaptureAnalysis:
             facts.dup_ack_frame,
             truncated,
             parse_options(opts) if opts else (),
+            facts.acked_frame,
+            _round(facts.ack_rtt),
+            _round(facts.karn_rtt),
+            _round(conn.ts_rtt),
         )
 
     def connections(self) -> list[ConnectionSummary]:
         """The connection list, in order of first appearance (Wireshark's tcp.stream order)."""
         every = self._done + list(self._open.values())
-        return [c.summary() for c in sorted(every, key=lambda c: c.number)]
+        epoch = self.epoch[0] or 0
+        return [c.summary(epoch) for c in sorted(every, key=lambda c: c.number)]
 
 
 def analyse_capture(fileobj: BinaryIO, **kwargs) -> CaptureAnalysis:
@@ -234,3 +268,33 @@ def analyse(
     connections = tuple(capture.connections())
     start = min((c.start for c in connections), default=None)
     return Analysis(capture.frames, start, connections, tuple(kept), every_segment)
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """One connection's reassembled byte streams (client's first) and its row of the list."""
+
+    connection: ConnectionSummary
+    directions: tuple[StreamDirection, StreamDirection]
+
+    def as_dict(self) -> dict:
+        return {
+            "connection": self.connection.as_dict(),
+            "client_to_server": self.directions[0].as_dict(),
+            "server_to_client": self.directions[1].as_dict(),
+        }
+
+
+def follow_connection(fileobj: BinaryIO, number: int) -> Followed:
+    """Connection `number`'s bytes each way, put back in sequence order (Follow TCP Stream)."""
+    capture = CaptureAnalysis(fileobj, follow=number)
+    for _ in capture.events(False):
+        pass
+    connections = capture.connections()
+    if not 0 <= number < len(connections):
+        raise InvalidInput(
+            f"connection {number} does not exist: the capture has {len(connections)}"
+            + (f" (0 to {len(connections) - 1})" if connections else "")
+        )
+    f = capture.followed
+    return Followed(connections[number], (f.direction(0), f.direction(1)))

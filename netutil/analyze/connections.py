@@ -11,16 +11,50 @@ segment (and the summary says the roles were guessed).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Final
 
-from netutil.analyze.flags import FlowState, SegmentFacts, analyse_segment
+from netutil.analyze.flags import RETRANSMISSION, FlowState, SegmentFacts, analyse_segment
 
 __all__ = ["Connection", "ConnectionSummary", "Endpoint"]
 
 _FIN, _SYN, _RST, _ACK = 0x01, 0x02, 0x04, 0x10
 _PURE_SYN: Final = _SYN
+MAX_TS_PENDING: Final = 10000  # TSvals a side may have sent unechoed before the oldest are let go
 Endpoint = tuple[str, int]  # (address, port)
+
+
+def _gt(a: int, b: int) -> bool:
+    return 0 < (a - b) % 2**32 < 2**31
+
+
+@dataclass(slots=True)
+class RttStats:
+    """Running count, minimum, sum and maximum of one kind of RTT sample (seconds)."""
+
+    count: int = 0
+    low: float = 0.0
+    total: float = 0.0
+    high: float = 0.0
+
+    def add(self, rtt: float) -> None:
+        if not self.count or rtt < self.low:
+            self.low = rtt
+        if rtt > self.high:
+            self.high = rtt
+        self.count += 1
+        self.total += rtt
+
+    def as_dict(self) -> dict:
+        if not self.count:
+            return {"samples": 0, "min": None, "mean": None, "max": None}
+        return {
+            "samples": self.count,
+            "min": _t(self.low),
+            "mean": _t(self.total / self.count),
+            "max": _t(self.high),
+        }
 
 
 def _t(seconds: float | None) -> float | None:
@@ -50,8 +84,18 @@ class ConnectionSummary:
     close: str
     window_scale: tuple[int | None, int | None]  # shift each side offered (None: unknown/not used)
     flag_counts: dict[str, int]
+    data_segments: tuple[int, int]  # segments with payload, each way
+    retransmitted: tuple[int, int]  # of those, flagged as a retransmission of any kind
+    acked_bytes: tuple[int, int]  # bytes of each side the peer acknowledged (highest ACK)
+    rtt_ack: tuple[dict, dict]  # Karn's-rule samples of each side's data: RttStats.as_dict()
+    rtt_timestamps: tuple[dict, dict]  # samples from each side's echoed TSvals
+    largest_gap: tuple[float, int, int] | None  # (seconds, frame before, frame after)
 
     def as_dict(self) -> dict:
+        def each(pair) -> dict:
+            return {"client_to_server": pair[0], "server_to_client": pair[1]}
+
+        duration = self.duration
         return {
             "number": self.number,
             "ip_version": self.ip_version,
@@ -76,6 +120,30 @@ class ConnectionSummary:
             "close": self.close,
             "window_scale": {"client": self.window_scale[0], "server": self.window_scale[1]},
             "flag_counts": dict(self.flag_counts),
+            "data_segments": each(self.data_segments),
+            "retransmitted_segments": each(self.retransmitted),
+            "retransmission_rate": each(
+                tuple(
+                    round(r / d, 6) if d else None
+                    for r, d in zip(self.retransmitted, self.data_segments, strict=True)
+                )
+            ),
+            "acked_bytes": each(self.acked_bytes),
+            "throughput": each(
+                tuple(round(b / duration, 3) if duration > 0 else None for b in self.payload_bytes)
+            ),
+            "goodput": each(
+                tuple(round(b / duration, 3) if duration > 0 else None for b in self.acked_bytes)
+            ),
+            "rtt_ack": each(self.rtt_ack),
+            "rtt_timestamps": each(self.rtt_timestamps),
+            "largest_gap": None
+            if self.largest_gap is None
+            else {
+                "seconds": _t(self.largest_gap[0]),
+                "after_frame": self.largest_gap[1],
+                "before_frame": self.largest_gap[2],
+            },
         }
 
 
@@ -105,6 +173,15 @@ class Connection:
     rst: list = field(default_factory=lambda: [False, False])
     offered_scale: list = field(default_factory=lambda: [None, None])
     flag_counts: dict = field(default_factory=dict)
+    data_segments: list = field(default_factory=lambda: [0, 0])
+    retransmitted: list = field(default_factory=lambda: [0, 0])
+    high_ack: list = field(default_factory=lambda: [None, None])  # highest ACK each side sent
+    rtt_ack: tuple = field(default_factory=lambda: (RttStats(), RttStats()))
+    rtt_ts: tuple = field(default_factory=lambda: (RttStats(), RttStats()))
+    ts_sent: tuple = field(default_factory=lambda: (deque(), deque()))  # (TSval, first time)
+    last_frame: int = 0
+    gap: tuple | None = None
+    ts_rtt: float | None = None  # the Timestamps sample the last segment gave, if any
 
     def starts_anew(self, side: int, seq: int, tcp_flags: int) -> bool:
         """A SYN (or SYN,ACK) that begins a new connection on this 4-tuple (ports reused)."""
@@ -124,9 +201,15 @@ class Connection:
         window: int,
         window_shift: int | None,
         frame_length: int,
+        tsval: int | None = None,
+        tsecr: int | None = None,
     ) -> SegmentFacts:
         """Account for one segment sent by `side` and analyse it."""
-        self.last = now
+        if self.last_frame:
+            gap = self.gap
+            if gap is None or now - self.last > gap[0]:
+                self.gap = (now - self.last, self.last_frame, frame)
+        self.last, self.last_frame = now, frame
         self.packets[side] += 1
         self.payload[side] += seglen
         self.frames[side] += frame_length
@@ -159,13 +242,57 @@ class Connection:
             self.fin[side] = True
         if tcp_flags & _RST:
             self.rst[side] = True
+        if seglen:
+            self.data_segments[side] += 1
+            if facts.flags & RETRANSMISSION:
+                self.retransmitted[side] += 1
+        if tcp_flags & _ACK:
+            high = self.high_ack[side]
+            if high is None or _gt(ack, high):
+                self.high_ack[side] = ack
+            if facts.karn_rtt is not None:  # an RTT sample of the peer's data
+                self.rtt_ack[1 - side].add(facts.karn_rtt)
+        self.ts_rtt = None
+        if tsval is not None:
+            self._timestamps(side, now, tsval, tsecr, tcp_flags)
         if facts.flags:
             counts = self.flag_counts
             for name in facts.names():
                 counts[name] = counts.get(name, 0) + 1
         return facts
 
-    def summary(self) -> ConnectionSummary:
+    def _timestamps(self, side: int, now: float, tsval: int, tsecr: int, tcp_flags: int) -> None:
+        """RTT samples from Timestamps (RFC 7323 section 4.1): the time from a TSval passing the
+        capture point to the first segment of the peer that echoes it. Each TSval is timed from
+        the first segment that carried it; an echo of a TSval already echoed gives no sample."""
+        sent = self.ts_sent[side]
+        if not sent or sent[-1][0] != tsval:
+            if len(sent) >= MAX_TS_PENDING:
+                sent.popleft()
+            sent.append((tsval, now))
+        if not tcp_flags & _ACK:
+            return
+        peer = self.ts_sent[1 - side]
+        while peer and _gt(tsecr, peer[0][0]):
+            peer.popleft()
+        if peer and peer[0][0] == tsecr:
+            self.ts_rtt = rtt = now - peer.popleft()[1]
+            self.rtt_ts[1 - side].add(rtt)
+
+    def acked(self, side: int) -> int:
+        """Bytes of `side`'s data its peer acknowledged: the peer's highest ACK past the side's
+        ISN, less the SYN and FIN it counts."""
+        high, base = self.high_ack[1 - side], self.base_seq[side]
+        if high is None or base is None:
+            return 0
+        n = (high - base) % 2**32
+        n -= 1 if n else 0  # the SYN
+        if self.fin[side] and n:
+            n -= 1 if (high - self.flows[side].nextseq) % 2**32 == 0 else 0
+        return max(0, min(n, self.payload[side]))
+
+    def summary(self, epoch: int = 0) -> ConnectionSummary:
+        """The connection's row; `epoch` is added to its start (times here count from it)."""
         if self.syn_time is None and self.synack_time is None:
             handshake = "not captured"
         elif self.syn_to_synack is None:
@@ -192,7 +319,7 @@ class Connection:
             self.ends[0],
             self.ends[1],
             self.roles_guessed,
-            self.start,
+            epoch + self.start,
             self.last - self.start,
             tuple(self.packets),
             tuple(self.payload),
@@ -204,4 +331,10 @@ class Connection:
             close,
             scale,
             dict(sorted(self.flag_counts.items())),
+            tuple(self.data_segments),
+            tuple(self.retransmitted),
+            (self.acked(0), self.acked(1)),
+            (self.rtt_ack[0].as_dict(), self.rtt_ack[1].as_dict()),
+            (self.rtt_ts[0].as_dict(), self.rtt_ts[1].as_dict()),
+            self.gap,
         )

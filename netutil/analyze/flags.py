@@ -91,6 +91,7 @@ class _Unacked:
     seq: int
     nextseq: int
     time: float
+    resent: bool = False  # these bytes were sent more than once (Karn's rule: no RTT sample)
 
 
 @dataclass(slots=True)
@@ -123,7 +124,8 @@ class SegmentFacts:
     dup_ack_frame: int | None = None
     rto_frame: int | None = None
     acked_frame: int | None = None
-    ack_rtt: float | None = None
+    ack_rtt: float | None = None  # Wireshark's tcp.analysis.ack_rtt
+    karn_rtt: float | None = None  # the same, unless the acked bytes were sent twice (RFC 6298 3)
 
     def names(self) -> tuple[str, ...]:
         return flag_names(self.flags)
@@ -248,8 +250,12 @@ def analyse_segment(
             )
 
     # state updates, as after Wireshark's checks
+    if found & RETRANSMISSION:  # every earlier copy of these bytes is ambiguous too
+        for u in fwd.unacked:
+            if _lt(u.seq, nextseq) and _gt(u.nextseq, seq):
+                u.resent = True
     if (seglen or tcp_flags & (_SYN | _FIN)) and len(fwd.unacked) < MAX_UNACKED_SEGMENTS:
-        fwd.unacked.append(_Unacked(frame, seq, nextseq, now))
+        fwd.unacked.append(_Unacked(frame, seq, nextseq, now, bool(found & RETRANSMISSION)))
     probe = found & ZERO_WINDOW_PROBE
     if (_gt(nextseq, fwd.nextseq) or not fwd.nextseq) and not probe:
         fwd.nextseq, fwd.nextseq_frame, fwd.nextseq_time = nextseq, frame, now
@@ -259,11 +265,13 @@ def analyse_segment(
     fwd.window_from_syn = bool(tcp_flags & _SYN)
     fwd.lastsegmentflags = found
     acked_frame = ack_rtt = None
+    ambiguous = False
     if tcp_flags & _ACK and rev.unacked:
         kept = []
         for u in reversed(rev.unacked):  # newest first, as Wireshark walks its list
             if ack == u.nextseq:
                 acked_frame, ack_rtt = u.frame, now - u.time
+                ambiguous = ambiguous or u.resent
             elif _gt(ack, u.seq) and not _gt(ack, u.nextseq):
                 u.seq = ack
                 kept.append(u)
@@ -273,4 +281,7 @@ def analyse_segment(
                 continue
         kept.reverse()
         rev.unacked = kept
-    return SegmentFacts(found, tuple(why), dup_num, dup_frame, rto_frame, acked_frame, ack_rtt)
+    karn = None if ambiguous or ack_rtt is None else ack_rtt
+    return SegmentFacts(
+        found, tuple(why), dup_num, dup_frame, rto_frame, acked_frame, ack_rtt, karn
+    )

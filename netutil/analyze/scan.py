@@ -13,7 +13,9 @@ property test pins the fast one to the reference). pcapng files come through
 A `Wire` tuple is (frame, time, ip version, src address bytes, src port, dst address bytes, dst
 port, seq, ack, flags, window, payload length, options bytes, window-scale shift or None,
 TSval or None, TSecr or None, original frame length, truncated, payload bytes as captured).
-A frame that cannot be analysed is a `netutil.analyze.FrameNote`-shaped tuple ("note", frame,
+Times are seconds since `epoch[0]`, the whole second of the first record (the caller's list
+gets it), so differences between them keep every nanosecond the capture holds, which a float of
+seconds since 1970 cannot. A frame that cannot be analysed is a note tuple ("note", frame,
 time, text).
 """
 
@@ -171,22 +173,25 @@ def _decode(frame: int, t: float, linktype: int, data: bytes, start: int, avail:
     )  # fmt: skip
 
 
-def segment_tuple(record: PcapRecord, pcapng: bool) -> Wire | bool:
+def segment_tuple(record: PcapRecord, pcapng: bool, epoch: list) -> Wire | bool:
     """The reference path for one record: `netutil.pcap.record_segment` made into a Wire or
     note tuple, False when the frame carries no TCP. An unknown link type raises InvalidInput
     naming the record, as `netutil.pcap.tcp_segments` does."""
     from netutil.segment import Timestamps, WindowScale
 
+    if epoch[0] is None:
+        epoch[0] = record.ts_sec
+    t = (record.ts_sec - epoch[0]) + record.ts_nsec / 1e9
     try:
         found = record_segment(record)
     except InvalidInput as exc:
         raise record_error(record, pcapng, exc) from None
     if found is None:
         note = _reference_fragment(record)
-        return False if note is None else ("note", record.index, record.timestamp, note)
+        return False if note is None else ("note", record.index, t, note)
     packet = found.packet
     if packet is None or packet.segment is None:
-        return ("note", record.index, record.timestamp, found.as_dict()["note"] or "")
+        return ("note", record.index, t, found.as_dict()["note"] or "")
     ip, s = packet.ip, packet.segment
     h = s.header
     shift = tsval = tsecr = None
@@ -198,7 +203,7 @@ def segment_tuple(record: PcapRecord, pcapng: bool) -> Wire | bool:
     # the options area as it was on the wire (pack_options gives it back byte for byte)
     opts = _options_area(record, h) if h.options else b""
     return (
-        record.index, record.timestamp, ip.version, ip.src.packed, h.src_port, ip.dst.packed,
+        record.index, t, ip.version, ip.src.packed, h.src_port, ip.dst.packed,
         h.dst_port, h.seq, h.ack, int(h.flags), h.window, found.payload_length, opts, shift,
         tsval, tsecr, record.original_length, found.truncated, s.payload,
     )  # fmt: skip
@@ -235,37 +240,42 @@ def _reference_fragment(record: PcapRecord) -> str | None:
     return fragment_note(ip.fragment_offset, bool(ip.flags & 1))
 
 
-def reference_segments(fileobj: BinaryIO) -> Iterator[Wire]:
+def reference_segments(fileobj: BinaryIO, epoch: list | None = None) -> Iterator[Wire]:
     """Every segment and note tuple by the reference path alone (what the fast path must equal)."""
     from netutil.pcap import _open_capture
 
+    epoch = [None] if epoch is None else epoch
     pcapng, records = _open_capture(fileobj)
     for record in records:
-        found = segment_tuple(record, pcapng)
+        found = segment_tuple(record, pcapng, epoch)
         if found is not False:
             yield found
 
 
-def wire_segments(fileobj: BinaryIO) -> Iterator[Wire]:
+def wire_segments(fileobj: BinaryIO, epoch: list | None = None) -> Iterator[Wire]:
     """Every TCP segment (and note) of a classic pcap or pcapng file, in file order, as tuples."""
+    epoch = [None] if epoch is None else epoch
     first = _read_exact(fileobj, 4)
     if first == _PCAPNG_MAGIC.to_bytes(4, "big"):
         for record in read_pcapng(fileobj, first):
             data = record.data
+            if epoch[0] is None:
+                epoch[0] = record.ts_sec
             if record.original_length > len(data):
-                found = segment_tuple(record, True)
+                found = segment_tuple(record, True, epoch)
             else:
-                found = _decode(record.index, record.timestamp, record.linktype, data, 0, len(data))
+                t = (record.ts_sec - epoch[0]) + record.ts_nsec / 1e9
+                found = _decode(record.index, t, record.linktype, data, 0, len(data))
                 if found is None:
-                    found = segment_tuple(record, True)
+                    found = segment_tuple(record, True, epoch)
             if found is not False:
                 yield found
         return
     header = _parse_file_header(first + _read_exact(fileobj, FILE_HEADER_LENGTH - len(first)))
-    yield from _classic(fileobj, header)
+    yield from _classic(fileobj, header, epoch)
 
 
-def _classic(fileobj: BinaryIO, header: PcapHeader) -> Iterator[Wire]:
+def _classic(fileobj: BinaryIO, header: PcapHeader, epoch: list) -> Iterator[Wire]:
     """The records of a classic pcap file read a chunk at a time, decoded in place. A record
     whose header is wrong, or that the file cuts short, is left to the reference reader, which
     raises the error naming it."""
@@ -296,19 +306,21 @@ def _classic(fileobj: BinaryIO, header: PcapHeader) -> Iterator[Wire]:
         ):
             rest = _records(io.BytesIO(buf[pos:]), header, offset, index)
             for rec in rest:  # raises at this record
-                found = segment_tuple(rec, False)
+                found = segment_tuple(rec, False, epoch)
                 if found is not False:
                     yield found
             return
         index += 1
-        t = ts_sec + ts_frac * scale / 1e9
+        if epoch[0] is None:
+            epoch[0] = ts_sec
+        t = (ts_sec - epoch[0]) + ts_frac * scale / 1e9
         found = None if orig != incl else decode(index, t, linktype, buf, start, incl)
         if found is None:
             rec = make_record(
                 index, ts_sec, ts_frac * scale, orig, linktype, buf[start : start + incl], 0,
                 (), None, offset,
             )  # fmt: skip
-            found = segment_tuple(rec, False)
+            found = segment_tuple(rec, False, epoch)
         if found is not False:
             yield found
         pos = start + incl

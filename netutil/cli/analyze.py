@@ -12,6 +12,8 @@ examples:
   netutil tcp analyze capture.pcapng            # connection table, then the flagged segments
   netutil tcp analyze capture.pcap --json       # connections and every segment's analysis
   netutil tcp analyze capture.pcap --connection 0      # one connection's ladder and reasons
+  netutil tcp analyze capture.pcap --follow 0   # connection 0's bytes each way (hex and text)
+  netutil tcp analyze capture.pcap --follow 0 --direction client > request.bin
   dumpcap -q -i lo -w - | netutil tcp analyze -
 
 flags follow Wireshark's tcp.analysis definitions (tshark 4.0), each with the reason it was
@@ -49,6 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="one connection (numbered from 0, as tshark's tcp.stream): its ladder diagram",
     )
     p.add_argument(
+        "--follow",
+        type=_connection_number,
+        metavar="N",
+        help="connection N's reassembled byte stream each way (as Wireshark's Follow TCP Stream)",
+    )
+    p.add_argument(
+        "--direction",
+        choices=("client", "server"),
+        help="with --follow: write only the bytes this side sent, raw, to standard output",
+    )
+    p.add_argument(
         "--format",
         choices=("ladder", "json"),
         help="with --connection: the ladder (default) or its trace as JSON",
@@ -68,6 +81,10 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     if args.format is not None and args.connection is None:
         raise InvalidInput("--format needs --connection N (which connection to draw)")
+    if args.direction is not None and args.follow is None:
+        raise InvalidInput("--direction needs --follow N (which connection to follow)")
+    if args.follow is not None:
+        return _follow(args)
     every = args.connection is not None or (args.json and not args.flagged)
     if args.file == "-":
         result = analyse(sys.stdin.buffer, every_segment=every)
@@ -95,6 +112,63 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _follow(args: argparse.Namespace) -> int:
+    from netutil.analyze import follow_connection
+    from netutil.errors import InvalidInput
+
+    if args.file == "-":
+        followed = follow_connection(sys.stdin.buffer, args.follow)
+    else:
+        try:
+            f = open(args.file, "rb")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
+        with f:
+            followed = follow_connection(f, args.follow)
+    if args.direction is not None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(followed.directions[args.direction == "server"].data)
+        sys.stdout.buffer.flush()
+        return 0
+    if args.json:
+        emit_json(followed.as_dict())
+        return 0
+    sys.stdout.write(render_follow(followed.as_dict()))
+    return 0
+
+
+def render_follow(obj: dict) -> str:
+    """Each direction's bytes as a hex and text dump (16 bytes a row), the gaps marked."""
+    lines = []
+    c, v = obj["connection"], obj["connection"]["ip_version"]
+    for key, src, dst in (("client_to_server", "client", "server"),
+                          ("server_to_client", "server", "client")):  # fmt: skip
+        d = obj[key]
+        lines.append(
+            f"{src} {_endpoint(c[src], v)} -> {dst} {_endpoint(c[dst], v)}: {d['bytes']} bytes "
+            f"in {d['segments']} segment(s)"
+            + (f", {len(d['gaps'])} gap(s) not captured" if d["gaps"] else "")
+        )
+        data = bytes.fromhex(d["data_hex"])
+        # offsets in the stream: captured bytes, and each gap's missing bytes skipped
+        marks, skipped = [], 0
+        for g in d["gaps"]:
+            marks.append((g["offset"] - skipped, g["offset"], g["missing"]))
+            skipped += g["missing"]
+        pos, base = 0, 0
+        for at, stream_at, missing in [*marks, (len(data), None, 0)]:
+            for i in range(pos, at, 16):
+                row = data[i : min(i + 16, at)]
+                text = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
+                lines.append(f"  {base + i:08x}  {row.hex(' '):<47}  {text}")
+            if stream_at is not None:
+                lines.append(f"  [{missing} bytes at stream offset {stream_at} not captured]")
+                base += missing
+            pos = at
+        lines.append("")
+    return "\n".join(lines)
+
+
 def render_connection(trace: dict) -> str:
     """A captured connection's ladder, then why each flagged segment was flagged."""
     from netutil.render.ladder import render_ladder
@@ -115,6 +189,23 @@ def _endpoint(e: dict, version: int) -> str:
 
 def _ms(t: float | None) -> str:
     return "-" if t is None else f"{t * 1e3:.3f}"
+
+
+def _rtt(r: dict) -> str:
+    if not r["samples"]:
+        return "-"
+    return f"{r['min'] * 1e3:.3f}/{r['mean'] * 1e3:.3f}/{r['max'] * 1e3:.3f} ({r['samples']})"
+
+
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _rate(c: dict, way: str) -> str:
+    rate = c["retransmission_rate"][way]
+    if rate is None:
+        return "-"
+    return f"{c['retransmitted_segments'][way]} ({rate * 100:.1f}%)"
 
 
 def render_report(obj: dict) -> str:
@@ -150,6 +241,29 @@ def render_report(obj: dict) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     if any(c["roles_guessed"] for c in conns):
         lines.append("? no SYN captured: the client is the first sender")
+    lines += ["", "per connection (c>s: the client's data; RTT in ms as min/mean/max (samples)):"]
+    head = ("#", "RTT c>s ack", "RTT c>s TS", "RTT s>c ack", "RTT s>c TS", "B/s c>s", "s>c",
+            "rtx c>s", "s>c", "largest gap s", "wscale c/s")  # fmt: skip
+    rows = [head]
+    for c in conns:
+        rows.append(
+            (
+                str(c["number"]),
+                _rtt(c["rtt_ack"]["client_to_server"]),
+                _rtt(c["rtt_timestamps"]["client_to_server"]),
+                _rtt(c["rtt_ack"]["server_to_client"]),
+                _rtt(c["rtt_timestamps"]["server_to_client"]),
+                _num(c["throughput"]["client_to_server"]),
+                _num(c["throughput"]["server_to_client"]),
+                _rate(c, "client_to_server"),
+                _rate(c, "server_to_client"),
+                "-" if c["largest_gap"] is None else f"{c['largest_gap']['seconds']:.6f}",
+                "/".join("-" if v is None else str(v) for v in c["window_scale"].values()),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     flagged = [e for e in obj["events"] if e["type"] == "note" or e["analysis"]]
     t0 = obj["start"] or 0.0  # times from the first TCP segment, as in the table
     lines += ["", f"{obj['flagged_segments']} flagged segment(s)"]
