@@ -16,7 +16,7 @@ from netutil.analyze import Analysis, SegmentEvent
 from netutil.errors import InvalidInput
 from netutil.segment import option_as_dict
 
-__all__ = ["connection_trace"]
+__all__ = ["as_run", "connection_trace"]
 
 
 def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
@@ -43,7 +43,17 @@ def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
         + (f", initial RTT {rtt * 1e3:.3f} ms" if rtt is not None else "")
         + "; seq and ack are relative to each side's ISN"
     )
-    trace_events = [
+    from netutil.analyze.states import infer_states
+
+    delay = {
+        "client": (conn.synack_to_ack or 0.0) / 2,
+        "server": (conn.syn_to_synack or 0.0) / 2,
+    }
+    changes, limits = infer_states(
+        ((e.frame, e.time - conn.start, e.side, e.flags, e.seq, e.ack, e.length) for e in events),
+        delay,
+    )
+    sends = [
         {
             "type": "send",
             "time": round(e.time - conn.start, 9),
@@ -62,6 +72,13 @@ def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
         }
         for e in events
     ]
+    # the state changes at their estimated times, among the segments at their capture times
+    merged = [(send["time"], 0, i, send) for i, send in enumerate(sends)]
+    merged += [
+        (round(t, 9), 1, i, change.as_dict(round(t, 9))) for i, (t, change) in enumerate(changes)
+    ]
+    merged.sort(key=lambda x: x[:3])
+    trace_events = [m[3] for m in merged]
     return {
         "capture": what,
         "client": {
@@ -77,5 +94,48 @@ def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
             "isn": isn["server"],
         },
         "connection": conn.as_dict(),
+        "capture_limits": [
+            "states are inferred from the segments each side was seen to send and receive "
+            "(RFC 9293 rules, netutil tcp states): a capture sees a segment pass, not arrive, "
+            "so a change on receipt assumes the segment arrived, and is shown at its capture "
+            "time",
+            *limits,
+        ],
+        "rtt_samples": [
+            {
+                "time": round(e.time - conn.start, 9),
+                "frame": e.frame,
+                "data_of": "server" if e.side == "client" else "client",
+                "source": source,
+                "rtt": rtt,
+            }
+            for e in events
+            for source, rtt in (("ack", e.karn_rtt), ("timestamps", e.ts_rtt))
+            if rtt is not None
+        ],
         "events": trace_events,
     }
+
+
+def as_run(trace: dict[str, Any]) -> dict[str, Any]:
+    """A captured connection's trace in the shape of a simulated run's, for the plots: each
+    segment is sent and arrives at its capture time (the capture point's view), and its analysis
+    flags are its note (so a retransmission is drawn as one)."""
+    events: list[dict[str, Any]] = []
+    for e in trace["events"]:
+        if e["type"] != "send":
+            events.append(e)
+            continue
+        events.append({**e, "arrival": e["time"], "duplicate": None})
+        peer = "server" if e["side"] == "client" else "client"
+        events.append(
+            {
+                "type": "arrive",
+                "time": e["time"],
+                "side": peer,
+                "number": e["number"],
+                "copy": 1,
+                "result": "accepted",
+            }
+        )
+    return {**trace, "events": events, "options": {"delay": 0.0, "seed": None, "msl": None}}

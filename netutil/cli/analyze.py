@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from netutil.cli.output import emit_json
 
@@ -12,6 +13,8 @@ examples:
   netutil tcp analyze capture.pcapng            # connection table, then the flagged segments
   netutil tcp analyze capture.pcap --json       # connections and every segment's analysis
   netutil tcp analyze capture.pcap --connection 0      # one connection's ladder and reasons
+  netutil tcp analyze capture.pcap --connection 0 --format svg > conn0.svg
+  netutil tcp analyze capture.pcap --connection 0 --plot sequence > conn0-seq.svg
   netutil tcp analyze capture.pcap --follow 0   # connection 0's bytes each way (hex and text)
   netutil tcp analyze capture.pcap --follow 0 --direction client > request.bin
   dumpcap -q -i lo -w - | netutil tcp analyze -
@@ -63,8 +66,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("ladder", "json"),
-        help="with --connection: the ladder (default) or its trace as JSON",
+        choices=("ladder", "svg", "json"),
+        help="with --connection: the ladder (default), the SVG sequence diagram, or the trace "
+        "as JSON",
+    )
+    p.add_argument(
+        "--plot",
+        choices=("sequence",),
+        help="with --connection: the time-sequence graph (SVG) of the bytes --side sent",
+    )
+    p.add_argument(
+        "--side",
+        choices=("client", "server"),
+        default="client",
+        help="with --plot sequence: whose bytes (default: client)",
     )
     p.set_defaults(func=run_analyze)
 
@@ -79,8 +94,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     from netutil.analyze import analyse
     from netutil.errors import InvalidInput
 
-    if args.format is not None and args.connection is None:
-        raise InvalidInput("--format needs --connection N (which connection to draw)")
+    if (args.format is not None or args.plot is not None) and args.connection is None:
+        what = "--format" if args.format is not None else "--plot"
+        raise InvalidInput(f"{what} needs --connection N (which connection to draw)")
+    if args.plot is not None and args.format not in (None, "svg"):
+        raise InvalidInput(f"--plot writes SVG; drop --format {args.format}")
     if args.direction is not None and args.follow is None:
         raise InvalidInput("--direction needs --follow N (which connection to follow)")
     if args.follow is not None:
@@ -99,7 +117,16 @@ def run_analyze(args: argparse.Namespace) -> int:
         from netutil.analyze.trace import connection_trace
 
         trace = connection_trace(result, args.connection)
-        if args.json or args.format == "json":
+        if args.plot == "sequence":
+            from netutil.analyze.trace import as_run
+            from netutil.render.plots import sequence_plot
+
+            sys.stdout.write(sequence_plot(as_run(trace), args.side))
+        elif args.format == "svg":
+            from netutil.render.svg import render_svg
+
+            sys.stdout.write(render_svg(trace))
+        elif args.json or args.format == "json":
             emit_json(trace)
         else:
             sys.stdout.write(render_connection(trace))
@@ -174,7 +201,10 @@ def render_connection(trace: dict) -> str:
     from netutil.render.ladder import render_ladder
 
     lines = list(render_ladder(trace))
-    flagged = [e for e in trace["events"] if e["analysis"]]
+    lines += ["", "what the capture point cannot see:"]
+    for limit in trace["capture_limits"]:
+        lines.extend(textwrap.wrap(limit, 100, initial_indent="  ", subsequent_indent="    "))
+    flagged = [e for e in trace["events"] if e["type"] == "send" and e["analysis"]]
     if flagged:
         lines += ["", "flags (Wireshark's tcp.analysis meanings):"]
         for e in flagged:
