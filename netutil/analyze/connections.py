@@ -181,6 +181,7 @@ class Connection:
     ts_sent: tuple = field(default_factory=lambda: (deque(), deque()))  # (TSval, first time)
     last_frame: int = 0
     gap: tuple | None = None
+    gap_seconds: float = -1.0
     ts_rtt: float | None = None  # the Timestamps sample the last segment gave, if any
 
     def starts_anew(self, side: int, seq: int, tcp_flags: int) -> bool:
@@ -205,50 +206,40 @@ class Connection:
         tsecr: int | None = None,
     ) -> SegmentFacts:
         """Account for one segment sent by `side` and analyse it."""
-        if self.last_frame:
-            gap = self.gap
-            if gap is None or now - self.last > gap[0]:
-                self.gap = (now - self.last, self.last_frame, frame)
+        dt = now - self.last
+        if dt > self.gap_seconds and self.last_frame:
+            self.gap_seconds, self.gap = dt, (dt, self.last_frame, frame)
         self.last, self.last_frame = now, frame
         self.packets[side] += 1
-        self.payload[side] += seglen
         self.frames[side] += frame_length
         if self.base_seq[side] is None:
             self.base_seq[side] = seq if tcp_flags & _SYN else (seq - 1) % 2**32
-        is_syn = tcp_flags & (_SYN | _ACK) == _SYN
-        if is_syn:
-            self.syn_time = now
-        elif tcp_flags & _SYN:
-            if self.syn_time is not None and self.syn_to_synack is None:
-                self.syn_to_synack = now - self.syn_time
-            self.synack_time = now
-        elif tcp_flags & _ACK and self.syn_time is not None and self.first_rtt is None:
+        if tcp_flags & _SYN:
+            if not tcp_flags & _ACK:
+                self.syn_time = now
+            else:
+                if self.syn_time is not None and self.syn_to_synack is None:
+                    self.syn_to_synack = now - self.syn_time
+                self.synack_time = now
+        elif tcp_flags & _ACK and self.first_rtt is None and self.syn_time is not None:
             self.first_rtt = now - self.syn_time
             if side == 0 and self.synack_time is not None:
                 self.synack_to_ack = now - self.synack_time
-        fwd, rev = self.flows[side], self.flows[1 - side]
+        flows = self.flows
+        fwd, rev = flows[side], flows[1 - side]
         facts = analyse_segment(
             fwd, rev, frame, now, seq, ack, seglen, tcp_flags, window, self.first_rtt
         )
-        if tcp_flags & _SYN:  # window scaling is settled by the SYNs' options (RFC 7323 2.2)
-            if window_shift is not None:
-                fwd.win_scale = min(window_shift, 14)
-                self.offered_scale[side] = window_shift
-            if fwd.win_scale == -1:
-                fwd.win_scale = rev.win_scale = -2
-            elif tcp_flags & _ACK and rev.win_scale == -2:
-                fwd.win_scale = -2
-        if tcp_flags & _FIN:
-            self.fin[side] = True
-        if tcp_flags & _RST:
-            self.rst[side] = True
+        if tcp_flags & 0x07:
+            self._special(side, fwd, rev, tcp_flags, window_shift)
         if seglen:
+            self.payload[side] += seglen
             self.data_segments[side] += 1
             if facts.flags & RETRANSMISSION:
                 self.retransmitted[side] += 1
         if tcp_flags & _ACK:
             high = self.high_ack[side]
-            if high is None or _gt(ack, high):
+            if high is None or 0 < (ack - high) % 4294967296 < 2147483648:
                 self.high_ack[side] = ack
             if facts.karn_rtt is not None:  # an RTT sample of the peer's data
                 self.rtt_ack[1 - side].add(facts.karn_rtt)
@@ -260,6 +251,24 @@ class Connection:
             for name in facts.names():
                 counts[name] = counts.get(name, 0) + 1
         return facts
+
+    def _special(
+        self, side: int, fwd: FlowState, rev: FlowState, tcp_flags: int, shift: int | None
+    ) -> None:
+        """A SYN, FIN or RST: window scaling (settled by the SYNs' options, RFC 7323 section
+        2.2) and the close."""
+        if tcp_flags & _SYN:
+            if shift is not None:
+                fwd.win_scale = min(shift, 14)
+                self.offered_scale[side] = shift
+            if fwd.win_scale == -1:
+                fwd.win_scale = rev.win_scale = -2
+            elif tcp_flags & _ACK and rev.win_scale == -2:
+                fwd.win_scale = -2
+        if tcp_flags & _FIN:
+            self.fin[side] = True
+        if tcp_flags & _RST:
+            self.rst[side] = True
 
     def _timestamps(self, side: int, now: float, tsval: int, tsecr: int, tcp_flags: int) -> None:
         """RTT samples from Timestamps (RFC 7323 section 4.1): the time from a TSval passing the

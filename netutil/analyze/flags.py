@@ -16,6 +16,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Final
 
+from netutil.layout import fast_constructor
+
 __all__ = ["MAX_UNACKED_SEGMENTS", "AnalysisFlag", "FlowState", "SegmentFacts", "analyse_segment"]
 
 MAX_UNACKED_SEGMENTS: Final = 10000  # Wireshark's TCP_MAX_UNACKED_SEGMENTS
@@ -131,6 +133,9 @@ class SegmentFacts:
         return flag_names(self.flags)
 
 
+_make_facts = fast_constructor(SegmentFacts)
+
+
 def analyse_segment(
     fwd: FlowState,
     rev: FlowState,
@@ -160,7 +165,11 @@ def analyse_segment(
         if window == 0 and not sfr:
             found |= ZERO_WINDOW
             why.append("advertises a zero receive window")
-        if fwd.nextseq and _gt(seq, fwd.nextseq) and not tcp_flags & _RST:
+        if (
+            fwd.nextseq
+            and 0 < (seq - fwd.nextseq) % 4294967296 < 2147483648
+            and not tcp_flags & _RST
+        ):
             found |= LOST_SEGMENT
             why.append(
                 f"seq {seq} is past the next expected {fwd.nextseq} (frame {fwd.nextseq_frame}): "
@@ -198,7 +207,11 @@ def analyse_segment(
     if ack != fwd.lastack:
         fwd.lastnondupack = frame
         fwd.dupacknum = 0
-    if rev.maxseqtobeacked and _gt(ack, rev.maxseqtobeacked) and tcp_flags & _ACK:
+    if (
+        rev.maxseqtobeacked
+        and 0 < (ack - rev.maxseqtobeacked) % 4294967296 < 2147483648
+        and tcp_flags & _ACK
+    ):
         # flagged once for one gap: again only after the peer has sent something since
         unseen = rev.maxseqtobeacked > rev.nextseq or rev.dupacknum == 0
         if unseen:
@@ -212,13 +225,17 @@ def analyse_segment(
         else:
             rev.dupacknum = -1
     if (seglen > 0 or tcp_flags & (_SYN | _FIN)) and not found & KEEP_ALIVE:
-        not_advanced = bool(fwd.nextseq) and _lt(seq, fwd.nextseq)
+        not_advanced = bool(fwd.nextseq) and 0 < (fwd.nextseq - seq) % 4294967296 < 2147483648
         if seglen > 1 and (fwd.nextseq - 1) % 2**32 == seq:
             not_advanced = False  # new data right after a probe byte
         t_rev = now - rev.lastack_time if rev.lastack_time is not None else now
         t_fwd = now - fwd.nextseq_time
         threshold = first_rtt if first_rtt else DEFAULT_OOO_THRESHOLD
-        if seglen > 0 and rev.lastack and not _gt((seq + seglen) % 2**32, rev.lastack):
+        if (
+            seglen > 0
+            and rev.lastack
+            and not 0 < ((seq + seglen) % 2**32 - rev.lastack) % 4294967296 < 2147483648
+        ):
             found |= SPURIOUS_RETRANSMISSION | RETRANSMISSION
             why.append(
                 f"all of its bytes up to {(seq + seglen) % 2**32} were already acknowledged "
@@ -252,12 +269,15 @@ def analyse_segment(
     # state updates, as after Wireshark's checks
     if found & RETRANSMISSION:  # every earlier copy of these bytes is ambiguous too
         for u in fwd.unacked:
-            if _lt(u.seq, nextseq) and _gt(u.nextseq, seq):
+            if (
+                0 < (nextseq - u.seq) % 4294967296 < 2147483648
+                and 0 < (u.nextseq - seq) % 4294967296 < 2147483648
+            ):
                 u.resent = True
     if (seglen or tcp_flags & (_SYN | _FIN)) and len(fwd.unacked) < MAX_UNACKED_SEGMENTS:
         fwd.unacked.append(_Unacked(frame, seq, nextseq, now, bool(found & RETRANSMISSION)))
     probe = found & ZERO_WINDOW_PROBE
-    if (_gt(nextseq, fwd.nextseq) or not fwd.nextseq) and not probe:
+    if (0 < (nextseq - fwd.nextseq) % 4294967296 < 2147483648 or not fwd.nextseq) and not probe:
         fwd.nextseq, fwd.nextseq_frame, fwd.nextseq_time = nextseq, frame, now
     if (seq == fwd.maxseqtobeacked or not fwd.maxseqtobeacked) and not probe:
         fwd.maxseqtobeacked = fwd.nextseq
@@ -272,16 +292,17 @@ def analyse_segment(
             if ack == u.nextseq:
                 acked_frame, ack_rtt = u.frame, now - u.time
                 ambiguous = ambiguous or u.resent
-            elif _gt(ack, u.seq) and not _gt(ack, u.nextseq):
+            elif (
+                0 < (ack - u.seq) % 4294967296 < 2147483648
+                and not 0 < (ack - u.nextseq) % 4294967296 < 2147483648
+            ):
                 u.seq = ack
                 kept.append(u)
                 continue
-            elif _gt(u.nextseq, ack):
+            elif 0 < (u.nextseq - ack) % 4294967296 < 2147483648:
                 kept.append(u)
                 continue
         kept.reverse()
         rev.unacked = kept
     karn = None if ambiguous or ack_rtt is None else ack_rtt
-    return SegmentFacts(
-        found, tuple(why), dup_num, dup_frame, rto_frame, acked_frame, ack_rtt, karn
-    )
+    return _make_facts(found, tuple(why), dup_num, dup_frame, rto_frame, acked_frame, ack_rtt, karn)

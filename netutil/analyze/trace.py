@@ -75,7 +75,8 @@ def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
     # the state changes at their estimated times, among the segments at their capture times
     merged = [(send["time"], 0, i, send) for i, send in enumerate(sends)]
     merged += [
-        (round(t, 9), 1, i, change.as_dict(round(t, 9))) for i, (t, change) in enumerate(changes)
+        (max(0.0, round(t, 9)), 1, i, change.as_dict(max(0.0, round(t, 9))))
+        for i, (t, change) in enumerate(changes)
     ]
     merged.sort(key=lambda x: x[:3])
     trace_events = [m[3] for m in merged]
@@ -97,8 +98,10 @@ def connection_trace(analysis: Analysis, number: int) -> dict[str, Any]:
         "capture_limits": [
             "states are inferred from the segments each side was seen to send and receive "
             "(RFC 9293 rules, netutil tcp states): a capture sees a segment pass, not arrive, "
-            "so a change on receipt assumes the segment arrived, and is shown at its capture "
-            "time",
+            "so a change on receipt assumes the segment arrived; each side's changes are shown "
+            f"on its own clock, estimated from the handshake (one-way delay from the capture "
+            f"point: client {delay['client'] * 1e3:.3f} ms, server {delay['server'] * 1e3:.3f} "
+            "ms)",
             *limits,
         ],
         "rtt_samples": [

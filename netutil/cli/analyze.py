@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from collections.abc import Iterator
 
 from netutil.cli.output import emit_json
 
@@ -104,6 +105,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.follow is not None:
         return _follow(args)
     every = args.connection is not None or (args.json and not args.flagged)
+    if args.connection is None and not args.json:
+        return _report(args)
     if args.file == "-":
         result = analyse(sys.stdin.buffer, every_segment=every)
     else:
@@ -136,6 +139,51 @@ def run_analyze(args: argparse.Namespace) -> int:
         emit_json(obj)
     else:
         sys.stdout.write(render_report(obj))
+    return 0
+
+
+def _open_input(args: argparse.Namespace):
+    from netutil.errors import InvalidInput
+
+    if args.file == "-":
+        return sys.stdin.buffer
+    try:
+        return open(args.file, "rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    """The text report in memory that does not grow with the capture: the flagged segments go
+    to a temporary file as they are found (the connection table, printed first, needs the
+    whole capture), then are read back one at a time."""
+    import json
+    import tempfile
+
+    from netutil.analyze import CaptureAnalysis
+
+    f = _open_input(args)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        try:
+            capture = CaptureAnalysis(f)
+            flagged = 0
+            for event in capture.events(False):
+                flagged += 1 if getattr(event, "analysis", ()) else 0
+                spool.write(json.dumps(event.as_dict(), separators=(",", ":")) + "\n")
+        finally:
+            if f is not sys.stdin.buffer:
+                f.close()
+        connections = [c.as_dict() for c in capture.connections()]
+        obj = {
+            "segments": capture.frames,
+            "start": min((c["start"] for c in connections), default=None),
+            "connections": connections,
+            "flagged_segments": flagged,
+        }
+        spool.seek(0)
+        write = sys.stdout.write
+        for line in render_report(obj, (json.loads(line) for line in spool)):
+            write(line + "\n")
     return 0
 
 
@@ -238,12 +286,14 @@ def _rate(c: dict, way: str) -> str:
     return f"{c['retransmitted_segments'][way]} ({rate * 100:.1f}%)"
 
 
-def render_report(obj: dict) -> str:
-    """The connection table, then one line per flagged segment with its reasons."""
+def render_report(obj: dict, events=None) -> Iterator[str]:
+    """Lines of the connection table, then one line per flagged segment with its reasons
+    (`events`: the event dicts, default `obj["events"]`, read one at a time)."""
     conns = obj["connections"]
     lines = [f"{len(conns)} connection(s), {obj['segments']} TCP segment(s)", ""]
     if not conns:
-        return lines[0] + "\n"
+        yield lines[0]
+        return
     head = ("#", "client", "server", "start s", "dur s", "pkts c>s", "s>c", "bytes c>s", "s>c",
             "handshake", "syn>syn,ack ms", "syn,ack>ack ms", "close")  # fmt: skip
     rows = [head]
@@ -294,17 +344,19 @@ def render_report(obj: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
-    flagged = [e for e in obj["events"] if e["type"] == "note" or e["analysis"]]
     t0 = obj["start"] or 0.0  # times from the first TCP segment, as in the table
     lines += ["", f"{obj['flagged_segments']} flagged segment(s)"]
-    for e in flagged:
+    yield from lines
+    for e in obj["events"] if events is None else events:
         if e["type"] == "note":
-            lines.append(f"{e['frame']:>7} {e['time'] - t0:10.6f}  note: {e['note']}")
+            yield f"{e['frame']:>7} {e['time'] - t0:10.6f}  note: {e['note']}"
             continue
-        lines.append(
+        if not e["analysis"]:
+            continue
+        yield (
             f"{e['frame']:>7} {e['time'] - t0:10.6f}  #{e['connection']} {e['side']:<6} "
             f"[{','.join(e['flags'])}] seq {e['seq']} ack {e['ack']} win {e['window']} "
             f"len {e['len']}  {' '.join(e['analysis'])}"
         )
-        lines.extend(f"{'':>9}{reason}" for reason in e["reasons"])
-    return "\n".join(lines) + "\n"
+        for reason in e["reasons"]:
+            yield f"{'':>9}{reason}"
