@@ -307,39 +307,39 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         """A segment as bytes (a corrupted copy): verify its checksum before anything else."""
         from netutil.segment import parse
 
-        record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        if self.events is not None:
-            self.events.append(record)
         try:
             parsed = parse(data, self.peer.ip, self.ip)
         except ValueError:
-            record[5] = "malformed"
-            return
-        if not _checksum_good(parsed):
-            record[5] = "bad checksum"
-            return
-        record[5] = self._segment(parsed.header, parsed.payload)
+            result = "malformed"
+        else:
+            if _checksum_good(parsed):
+                self.segment_arrives(parsed.header, parsed.payload, number, copy)
+                return
+            result = "bad checksum"
+        if self.events is not None:
+            self.events.append(["arrive", self.engine.now, self.name, number, copy, result])
 
     def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
-        """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good."""
-        events = self.events
-        if events is not None:
-            # the arrival first in the trace, then what it causes; its result when known
-            record = ["arrive", self.engine.now, self.name, number, copy, ""]
-            events.append(record)
-            record[5] = self._segment(header, payload)
-            return
-        self._segment(header, payload)
-
-    def _segment(self, h: TCPHeader, payload: bytes) -> str:
+        """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good: CLOSED,
+        LISTEN and SYN-SENT have their own rules (`opening`), every other state the checks of
+        section 3.10.7.4 (`checks`). The trace has the arrival first, then what it causes; its
+        result when known."""
         state = self.state
         if state is CLOSED:
-            return self._closed_arrives(h, payload)
-        if state is LISTEN:
-            return self._listen_arrives(h, payload)
-        if state is SYN_SENT:
-            return self._syn_sent_arrives(h, payload)
-        return self._other_arrives(h, payload)
+            arrives = self._closed_arrives
+        elif state is LISTEN:
+            arrives = self._listen_arrives
+        elif state is SYN_SENT:
+            arrives = self._syn_sent_arrives
+        else:
+            arrives = self._other_arrives
+        events = self.events
+        if events is None:
+            arrives(header, payload)
+            return
+        record = ["arrive", self.engine.now, self.name, number, copy, ""]
+        events.append(record)
+        record[5] = arrives(header, payload)
 
 
 # The timers' dispatch table (section 3.10.8): one handler per named timer, checked when made.

@@ -38,11 +38,15 @@ class SegmentChecks:
         Each check returns the arrival's result when it ends the processing of the segment.
         """
         syn, fin, rst, ack = CONTROL_BITS[h.flags + 0]
+        seg_len = len(payload) + syn + fin
         # first: check sequence number (and trim the segment to the window)
-        checked = self._check_sequence(h, payload, syn, fin, rst, ack)
-        if checked.__class__ is str:
+        checked = self._check_sequence(h.seq, seg_len, syn, fin, rst, ack, payload)
+        if checked.__class__ is int:
+            seq = checked  # acceptable as it is (the common case: no tuple made)
+        elif checked.__class__ is str:
             return checked
-        seq, seg_len, syn, fin, payload = checked
+        else:
+            seq, seg_len, syn, fin, payload = checked
         # second: check the RST bit
         if rst:
             return self._check_rst(seq)
@@ -64,18 +68,17 @@ class SegmentChecks:
         return result
 
     def _check_sequence(
-        self, h: TCPHeader, payload: bytes, syn: int, fin: int, rst: int, ack: int
-    ) -> tuple[int, int, int, int, bytes] | str:
+        self, seg_seq: int, seg_len: int, syn: int, fin: int, rst: int, ack: int, payload: bytes
+    ) -> int | tuple[int, int, int, int, bytes] | str:
         """First check: the acceptability test (Table 6) and the trim to the window.
 
-        Returns the segment as it is processed further (SEG.SEQ, SEG.LEN before the trim, SYN,
-        FIN, text) or, for an unacceptable segment, the result (S14 ACK, S34 TIME-WAIT restart,
-        or Linux's duplicate-SYN reply).
+        Returns SEG.SEQ (unwrapped) for a segment processed as it is; for one trimmed or let
+        through by an allowance, the segment as it is processed further (SEG.SEQ, SEG.LEN
+        before the trim, SYN, FIN, text); for an unacceptable segment, the result (S14 ACK, S34
+        TIME-WAIT restart, or Linux's duplicate-SYN reply).
         """
         rcv_nxt = self.rcv_nxt
-        seq = rcv_nxt + ((h.seq - rcv_nxt + HALF) & MASK) - HALF
-        plen = len(payload)
-        seg_len = plen + syn + fin
+        seq = rcv_nxt + ((seg_seq - rcv_nxt + HALF) & MASK) - HALF
         wnd = self.rcv_adv - rcv_nxt
         # A segment that starts at RCV.NXT, the common case, passes every row of the table but
         # one: data into a zero window.
@@ -90,9 +93,9 @@ class SegmentChecks:
             ok = rcv_nxt <= seq < rcv_nxt + wnd or rcv_nxt <= end < rcv_nxt + wnd
         if not ok:
             return self._allowances(seq, seg_len, wnd, syn, fin, rst, ack, payload)
-        if seq < rcv_nxt or seq + plen > rcv_nxt + wnd:
+        if seq < rcv_nxt or seq + len(payload) > rcv_nxt + wnd:
             return self._trim(seq, seg_len, wnd, syn, fin, payload)
-        return seq, seg_len, syn, fin, payload
+        return seq
 
     def _allowances(
         self,
@@ -227,38 +230,27 @@ class SegmentChecks:
             self.snd_nxt = seg_ack  # the receiver took the octet of our window probe
         if seg_ack > self.snd_una:
             self._new_ack(seg_ack)
-        elif (
-            seg_ack == self.snd_una
-            and seg_len == 0
-            and self.snd_nxt > self.snd_una
-            and (h.window << self.snd_wscale) == self.snd_wnd
-            # a duplicate ACK (RFC 5681 section 2): the sender policy says what it means
-            and self.sender.on_duplicate_ack(self.snd_una, self.snd_nxt)
-        ):
-            self.rtt_seq = None
-            self._retransmit_head("fast retransmission")
-        # window update (SND.UNA =< SEG.ACK =< SND.NXT, RFC 9293 section 3.10.7.4 fifth)
+        elif seg_ack == self.snd_una and seg_len == 0 and self.snd_nxt > self.snd_una:
+            self._duplicate_ack(h.window)  # if it is one (RFC 5681 section 2)
+        # window update (SND.UNA =< SEG.ACK =< SND.NXT), from a segment newer than the last
+        # that set it (SND.WL1, SND.WL2); a window that opens stops the persist timer (3.8.6.1)
         if seg_ack >= self.snd_una and (
             self.snd_wl1 < seq or (self.snd_wl1 == seq and self.snd_wl2 <= seg_ack)
         ):
-            self._update_window(h.window, seq, seg_ack)
+            window = h.window
+            if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
+                window <<= self.snd_wscale
+            if window and not self.snd_wnd:
+                self.timers.deadline[PERSIST] = None
+                self.persist_backoff = 0
+            self.snd_wnd = window
+            if window > self.max_snd_wnd:
+                self.max_snd_wnd = window
+            self.snd_wl1, self.snd_wl2 = seq, seg_ack
         # (whether our FIN is acknowledged: asked only in the states that wait for it)
         if state is ESTABLISHED or state is CLOSE_WAIT or state is FIN_WAIT_2:
             return None
         return self._fin_acked(state)
-
-    def _update_window(self, window: int, seq: int, seg_ack: int) -> None:
-        """The send window taken from a segment newer than the last that set it (SND.WL1,
-        SND.WL2); a window that opens stops the persist timer (section 3.8.6.1)."""
-        if self.snd_wscale:  # (shifts are not specialized: none when nothing is scaled)
-            window <<= self.snd_wscale
-        if window and not self.snd_wnd:
-            self.timers.deadline[PERSIST] = None
-            self.persist_backoff = 0
-        self.snd_wnd = window
-        if window > self.max_snd_wnd:
-            self.max_snd_wnd = window
-        self.snd_wl1, self.snd_wl2 = seq, seg_ack
 
     def _syn_acked(self, h: TCPHeader, seq: int, seg_ack: int) -> bool:
         """The fifth check in SYN-RECEIVED: an acceptable ACK of our SYN establishes (S23, with

@@ -126,6 +126,16 @@ class Sending:
             if retransmit:
                 self._retransmit_head("retransmission (partial ACK)")
 
+    def _duplicate_ack(self, window: int) -> None:
+        """An ACK of nothing new, without text, while data is outstanding: a duplicate ACK if
+        it also leaves the window as it was (RFC 5681 section 2); the sender policy says what
+        it means (fast retransmit on the third, RFC 5681 section 3.2)."""
+        if (window << self.snd_wscale) == self.snd_wnd and self.sender.on_duplicate_ack(
+            self.snd_una, self.snd_nxt
+        ):
+            self.rtt_seq = None
+            self._retransmit_head("fast retransmission")
+
     def _retransmit_head(self, note: str) -> None:
         """Resend the earliest unacknowledged segment (RFC 6298 (5.4))."""
         self.retransmissions += 1
