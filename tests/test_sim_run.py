@@ -8,6 +8,7 @@ each expiry (1, 2, 4, ... s), with no RTT sample before a handshake segment is A
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -494,3 +495,19 @@ def test_stream_bytes_are_periodic_pseudo_random():
     a = stream_bytes(0, 100)
     assert stream_bytes(50, 50) == a[50:]
     assert len(set(a)) > 50
+
+
+def test_the_outcome_follows_the_rule_that_ended_the_connection():
+    # a reset is an RST received (or ABORT's RST sent), by rule, whatever the error's words
+    from netutil.sim.run import connect
+    from netutil.sim.states import RESET_RULES, TRANSITIONS
+
+    events = {t.rule: t.event for t in TRANSITIONS}
+    assert all("RST" in events[r] or "ABORT" in events[r] for r in RESET_RULES)
+    refused, client, _ = connect(SimOptions(listener=False), random.Random(1), None)
+    assert (refused.outcome, client.error_rule) == ("reset", "S9")
+    timed_out, client, _ = connect(SimOptions(loss=1.0, syn_retries=1), random.Random(1), None)
+    assert (timed_out.outcome, client.error_rule) == ("failed", "T4")
+    assert timed_out.reason == (
+        "client: connection timed out: SYN retransmitted 1 times without an ACK"
+    )

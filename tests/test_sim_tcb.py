@@ -410,3 +410,12 @@ def test_each_check_of_section_3_10_7_4_is_a_short_method():
     for part in TCB.__mro__[1:-1]:
         assert part.__slots__ == (), part
     assert not hasattr(endpoint(), "__dict__")
+
+
+def test_the_endpoint_defaults_are_the_option_tables():
+    from netutil.sim.options import SimOptions
+
+    o = SimOptions()
+    defaults = (o.mss, o.window, o.msl, o.syn_retries, o.synack_retries, o.dup_syn)
+    assert tcb_parameters() == tcb_parameters(*defaults)
+    assert defaults == (1460, 65535, 120.0, 6, 5, "ack")  # Linux's, as the table cites them

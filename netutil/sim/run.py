@@ -25,7 +25,7 @@ from netutil.sim.network import BottleneckSummary, Network
 from netutil.sim.options import SimOptions
 from netutil.sim.receiver import delayed_ack
 from netutil.sim.request import Budget, BudgetedTrace, BudgetExceeded, Spending
-from netutil.sim.states import State
+from netutil.sim.states import RESET_RULES, State
 from netutil.sim.tcb import TCBParameters, tcb_parameters
 from netutil.sim.trace import Event, record
 
@@ -532,10 +532,9 @@ def _summarize(
     if limit_reason is not None:
         outcome, reason = "limit_exceeded", limit_reason
     elif client.error or (server.error and ss is _CLOSED and cs is not _CLOSED):
-        error = client.error or server.error
-        outcome = "reset" if "reset" in error or "refused" in error else "failed"
-        side = "client" if client.error else "server"
-        reason = f"{side}: {error}"
+        failed = client if client.error else server
+        outcome = "reset" if failed.error_rule in RESET_RULES else "failed"
+        reason = f"{failed.name}: {failed.error}"
     elif server.error and not (cs is _CLOSED and everything):
         outcome, reason = "failed", f"server: {server.error}"
     elif everything and (
@@ -546,9 +545,8 @@ def _summarize(
     elif ss is _LISTEN and server.error_in_listen and cs is not _CLOSED:
         # the server gave the connection up and listens again, while the client still holds
         # it: a half-open connection (RFC 9293 3.5.1) that nothing in this run would end
-        error = server.error_in_listen
-        outcome = "reset" if "reset" in error else "failed"
-        reason = f"server: {error}; the client is left half-open in {cs.value}"
+        outcome = "reset" if server.error_in_listen_rule in RESET_RULES else "failed"
+        reason = f"server: {server.error_in_listen}; the client is left half-open in {cs.value}"
     else:
         outcome = "incomplete"
         reason = f"client in {cs.value}, server in {ss.value}"

@@ -375,6 +375,13 @@ class TransitionTable:
         }
 
 
+#: The rules that end a connection by a reset, received (S9 refused in SYN-SENT, S15 and S16 in
+#: SYN-RECEIVED, S17 in a synchronized state: RFC 9293 section 3.10.7) or sent by ABORT (U12,
+#: section 3.10.5); the other rules that end one with an error are timeouts (T4 to T6). A run's
+#: outcome is "reset" or "failed" by this table, never by the error's wording.
+RESET_RULES = frozenset({"S9", "S15", "S16", "S17", "U12"})
+
+
 def transition_table() -> TransitionTable:
     """The eleven states and every rule the simulator follows."""
     return TransitionTable(tuple(State), TRANSITIONS)

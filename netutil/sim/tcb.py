@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from netutil.segment import MSS, WindowScale
+from netutil.sim.options import OPTION
 from netutil.sim.receiver import ImmediateAck, ReceiverPolicy
 from netutil.sim.segments import DEFAULT_MSS
 from netutil.sim.sender import NoCongestionControl, SenderPolicy
@@ -58,15 +59,17 @@ class TCBParameters:
 
 @lru_cache(maxsize=64)
 def tcb_parameters(
-    mss: int = 1460,
-    rcv_buf: int = 65535,
-    msl: float = 120.0,
-    syn_retries: int = 6,
-    synack_retries: int = 5,
-    dup_syn: str = "ack",
-    zero_window_probe: str = "rfc",
+    mss: int = OPTION["mss"].default,
+    rcv_buf: int = OPTION["window"].default,
+    msl: float = OPTION["msl"].default,
+    syn_retries: int = OPTION["syn_retries"].default,
+    synack_retries: int = OPTION["synack_retries"].default,
+    dup_syn: str = OPTION["dup_syn"].default,
+    zero_window_probe: str = OPTION["zero_window_probe"].default,
 ) -> TCBParameters:
-    """The `TCBParameters` for these settings (one shared object per distinct settings)."""
+    """The `TCBParameters` for these settings (one shared object per distinct settings); the
+    defaults are the option table's (`options.OPTIONS`), declared there once with their
+    sources."""
     shift = 0
     while shift < 14 and (rcv_buf >> shift) > 0xFFFF:
         shift += 1

@@ -130,6 +130,8 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         "engine",
         "error",
         "error_in_listen",
+        "error_in_listen_rule",
+        "error_rule",
         "established_at",
         "events",
         "fin_queued",
@@ -221,9 +223,11 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         self.finished_at: float | None = None
         self.last_change = 0.0
         self.error: str | None = None
+        self.error_rule: str | None = None  # the rule (states.TRANSITIONS) that ended it so
         # why a passive end last went back to LISTEN (RFC 9293 3.10.7.4, 3.10.8): its peer may
         # still hold the connection it gave up, half-open (3.5.1)
         self.error_in_listen: str | None = None
+        self.error_in_listen_rule: str | None = None
         self._last_oow = -1.0
         self._reset_tcb()
 

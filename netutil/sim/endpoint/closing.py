@@ -64,6 +64,7 @@ class Closing:
     def _delete_tcb(self, rule: str, error: str | None = None) -> None:
         if error is not None:
             self.error = error
+            self.error_rule = rule
             self._note("error", error)
         self._set_state(CLOSED, rule)
         if self.finished_at is None and self.close_called_at is not None:
@@ -74,6 +75,7 @@ class Closing:
     def _back_to_listen(self, rule: str, error: str | None) -> None:
         if error:
             self.error_in_listen = error
+            self.error_in_listen_rule = rule
             self._note("error", error)
         self.isn = (self.isn + 64000) & MASK  # a new ISS for the next attempt
         self._reset_tcb()  # (which takes it as ISS)
