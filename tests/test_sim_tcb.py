@@ -15,6 +15,7 @@ from netutil.sim.endpoint import TCB, ConnectionError_
 from netutil.sim.engine import Engine
 from netutil.sim.states import RULES, TRANSITIONS, State, transition_table
 from netutil.sim.tcb import tcb_parameters
+from netutil.sim.trace import ArriveEvent, StateEvent
 
 ISS = 1000  # our ISN
 IRS = 5000  # the peer's ISN
@@ -54,11 +55,11 @@ def seg(flags, seq, ack=0, window=65535, options=()):
 
 def arrive(tcb, flags, seq, ack=0, payload=b"", window=65535):
     tcb.segment_arrives(seg(flags, seq, ack, window), payload, 1, 1)
-    return tcb.events[-1] if tcb.events[-1][0] != "arrive" else None
+    return tcb.events[-1] if not isinstance(tcb.events[-1], ArriveEvent) else None
 
 
 def last_rule(tcb):
-    return [e for e in tcb.events if e[0] == "state"][-1][5]
+    return [e for e in tcb.events if isinstance(e, StateEvent)][-1].rule
 
 
 def sent(tcb):

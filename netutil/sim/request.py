@@ -114,7 +114,12 @@ class BudgetedTrace(list):
             raise BudgetExceeded(
                 f"the request passed its budget of {self._cap} trace events in one run"
             )
-        if self._segments is not None and record[0] == "send" and record[3] > self._segments:
+        if (
+            self._segments is not None
+            and record.__class__ is tuple  # (the network's compact send entry, see trace)
+            and record[0] == "send"
+            and record[3] > self._segments
+        ):
             raise BudgetExceeded(
                 f"the request passed its budget of {self._segments} simulated segments"
             )

@@ -3,9 +3,13 @@
 ladder, the pcap writer and the API's response schema, which a test checks field by field).
 
 The endpoints and the network record each event through one sink, the run's trace list (a
-Monte Carlo run passes None and records nothing, so it pays nothing for tracing); `record`
-turns what they record into these records, by a table keyed on the kind: a kind without an
-entry is an error, never decoded as another.
+Monte Carlo run passes None instead, the null sink: every emission site tests for it first and
+builds nothing, so an untraced run pays nothing for tracing). The endpoints append the records
+themselves, made by the fast makers below (`make_state`, `make_arrive`, ...); a segment sent is
+recorded compactly by the network, its header as it was sent, and `record` makes its
+`SendEvent` when the trace is read, so that a long trace holds no per-segment dicts. `record`
+passes a record through; a compact entry of a kind without a maker is an error, never decoded
+as another.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from netutil.layout import fast_constructor
 from netutil.segment import option_as_dict
 from netutil.sim.network import segment_kind
 
@@ -273,10 +278,27 @@ _FROM_RECORDED = {
 }
 
 
-def record(recorded: tuple[Any, ...]) -> Event:
-    """The typed record of one event as the endpoints and the network recorded it."""
+def record(recorded: Any) -> Event:
+    """The typed record of one trace entry: a record as it is, a compact entry made into one."""
+    if recorded.__class__ in _RECORD_CLASSES:
+        return recorded
     try:
         make = _FROM_RECORDED[recorded[0]]
     except KeyError:
         raise TypeError(f"unknown trace event kind {recorded[0]!r}") from None
     return make(recorded)
+
+
+_RECORD_CLASSES = frozenset(EVENT_TYPES.values())
+
+# The makers the emission sites use: every field in order (see netutil.layout.fast_constructor;
+# a frozen dataclass's own __init__ sets each field through object.__setattr__).
+make_arrive = fast_constructor(ArriveEvent)
+make_state = fast_constructor(StateEvent)
+make_timeout = fast_constructor(TimeoutEvent)
+#: The record of a text event by its kind (`endpoint.TCB._note`).
+TEXT_EVENTS = {
+    "user": fast_constructor(UserEvent),
+    "error": fast_constructor(ErrorEvent),
+    "congestion": fast_constructor(CongestionEvent),
+}

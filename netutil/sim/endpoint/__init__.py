@@ -90,6 +90,7 @@ from netutil.sim.timers import (
     Timers,
     dispatch_table,
 )
+from netutil.sim.trace import TEXT_EVENTS, make_arrive, make_state
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
@@ -286,14 +287,16 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         noted where their states are entered: ESTABLISHED in `_begin_data`, TIME-WAIT in
         `_enter_time_wait`, CLOSED in `_delete_tcb`; not tested at every change.)"""
         if self.events is not None:
-            self.events.append(("state", self.engine.now, self.name, self.state, new, rule))
+            self.events.append(
+                make_state(self.engine.now, self.name, self.state._value_, new._value_, rule)
+            )
         self.state = new
         self.last_change = self.engine.now
 
     def _note(self, kind: str, text: str) -> None:
         events = self.events
         if events is not None:
-            events.append((kind, self.engine.now, self.name, text))
+            events.append(TEXT_EVENTS[kind](self.engine.now, self.name, text))
 
     def _congestion_note(self, text: str) -> None:
         """The sender policy's report of a congestion state change (see `sender`)."""
@@ -321,7 +324,7 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
                 return
             result = "bad checksum"
         if self.events is not None:
-            self.events.append(["arrive", self.engine.now, self.name, number, copy, result])
+            self.events.append(make_arrive(self.engine.now, self.name, number, copy, result))
 
     def segment_arrives(self, header: TCPHeader, payload: bytes, number: int, copy: int) -> None:
         """SEGMENT ARRIVES (section 3.10.7) for a segment whose checksum is good: CLOSED,
@@ -341,9 +344,13 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         if events is None:
             arrives(header, payload)
             return
-        record = ["arrive", self.engine.now, self.name, number, copy, ""]
-        events.append(record)
-        record[5] = arrives(header, payload)
+        # the arrival's place is taken before what it causes; its record, with the result, when
+        # that is known (a record is frozen: it replaces the one without a result)
+        now = self.engine.now
+        at = len(events)
+        events.append(make_arrive(now, self.name, number, copy, ""))
+        result = arrives(header, payload)
+        events[at] = make_arrive(now, self.name, number, copy, result)
 
 
 # The timers' dispatch table (section 3.10.8): one handler per named timer, checked when made.

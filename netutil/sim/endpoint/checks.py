@@ -162,7 +162,7 @@ class SegmentChecks:
         state = self.state
         if state is TIMEWAIT and fin:
             # S34: a retransmitted FIN restarts the 2 MSL wait
-            self.timers.start(TIME_WAIT, 2.0 * self.params.msl)
+            self.timers.start(TIME_WAIT, 2 * self.params.msl)
         rcv_nxt = self.rcv_nxt
         if (
             state is SYN_RECEIVED

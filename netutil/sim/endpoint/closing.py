@@ -7,6 +7,7 @@ from __future__ import annotations
 from netutil.sim.segments import MASK
 from netutil.sim.states import State
 from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT
+from netutil.sim.trace import make_timeout
 
 CLOSED = State.CLOSED
 LISTEN = State.LISTEN
@@ -44,7 +45,7 @@ class Closing:
         elif state is FIN_WAIT_2:
             self._enter_time_wait("S32")
         elif state is TIMEWAIT:
-            self.timers.start(TIME_WAIT, 2.0 * self.params.msl)
+            self.timers.start(TIME_WAIT, 2 * self.params.msl)
 
     def _enter_time_wait(self, rule: str) -> None:
         deadline = self.timers.deadline
@@ -52,13 +53,13 @@ class Closing:
         self._set_state(TIMEWAIT, rule)
         if self.finished_at is None and self.close_called_at is not None:
             self.finished_at = self.engine.now  # done with a close the user asked for
-        self.timers.start(TIME_WAIT, 2.0 * self.params.msl)
+        self.timers.start(TIME_WAIT, 2 * self.params.msl)
 
     def _time_wait_timeout(self) -> None:
         """TIME-WAIT TIMEOUT: delete the TCB (T3)."""
         if self.state is TIMEWAIT:
             if self.events is not None:
-                self.events.append(("timeout", self.engine.now, self.name, "time-wait", None))
+                self.events.append(make_timeout(self.engine.now, self.name, "time-wait", None))
             self._delete_tcb("T3")
 
     def _delete_tcb(self, rule: str, error: str | None = None) -> None:

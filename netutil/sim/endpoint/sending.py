@@ -11,6 +11,7 @@ from netutil.sim.segments import F_ACK, F_FIN_ACK, F_FIN_PSH_ACK, F_PSH_ACK, F_S
 from netutil.sim.states import State
 from netutil.sim.tcb import RETRIES2
 from netutil.sim.timers import PERSIST, RETRANSMISSION
+from netutil.sim.trace import make_timeout
 
 CLOSED = State.CLOSED
 LISTEN = State.LISTEN
@@ -180,7 +181,7 @@ class Sending:
             return
         events = self.events
         if events is not None:
-            events.append(("timeout", self.engine.now, self.name, "retransmission", self.rtt.rto))
+            events.append(make_timeout(self.engine.now, self.name, "retransmission", self.rtt.rto))
         if self.snd_una == self.iss:
             self.syn_timed_out = True
         self.rtt_seq = None  # Karn: never time a retransmitted segment
@@ -207,7 +208,7 @@ class Sending:
             self._output()
             return
         if self.events is not None:
-            self.events.append(("timeout", self.engine.now, self.name, "persist", None))
+            self.events.append(make_timeout(self.engine.now, self.name, "persist", None))
         nxt = self.snd_nxt
         if self.params.octet_probe and nxt < self.data_end:
             off = nxt - self.iss - 1
