@@ -726,8 +726,19 @@ def parse_verified(data: bytes, base: int, pseudo: int | None, src, dst) -> Pars
             f"bytes, past the end of the {length}-byte segment"
         )
     options = _parse_options(data, 20, hlen, base) if hlen > 20 else ()
+    # every TCPHeader field in order, from the unpacked fixed header (`_tcp_unpack`'s order)
     header = _make_header(
-        v[0], v[1], v[2], v[3], _FLAG_VALUES[v[6]], v[7], v[9], options, offset, v[5], v[8]
+        v[0],  # src_port
+        v[1],  # dst_port
+        v[2],  # seq
+        v[3],  # ack
+        _FLAG_VALUES[v[6]],  # flags
+        v[7],  # window
+        v[9],  # urgent
+        options,
+        offset,  # data_offset
+        v[5],  # reserved
+        v[8],  # checksum
     )
     payload = data[hlen:]
     if pseudo is None:

@@ -28,17 +28,17 @@ class RtoEstimator:
         """One measurement R: (2.2) for the first, (2.3) after, then (2.4) and (2.5)."""
         if self.srtt is None:
             self.srtt = r
-            self.rttvar = r * 0.5  # R/2
+            self.rttvar = r / 2
         else:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - r)
             self.srtt = 0.875 * self.srtt + 0.125 * r
-        k_rttvar = 4.0 * self.rttvar  # K = 4
+        k_rttvar = 4 * self.rttvar  # K = 4
         rto = self.srtt + (k_rttvar if k_rttvar > CLOCK_GRANULARITY else CLOCK_GRANULARITY)
         self.rto = RTO_MIN if rto < RTO_MIN else (RTO_MAX if rto > RTO_MAX else rto)
 
     def back_off(self) -> None:
         """(5.5): the timer expired; double the RTO, up to the maximum."""
-        rto = self.rto * 2.0
+        rto = self.rto * 2
         self.rto = rto if rto < RTO_MAX else RTO_MAX
 
     def fallback(self) -> None:

@@ -337,8 +337,10 @@ def _build(
     engine = Engine(max_events, options.max_time)
     network = Network(engine, rng, options, None if events is None else events.append)
 
-    # = rng.randint(low, high), drawn as randrange does it (low + _randbelow(width): getrandbits
-    # of width's bit length until below width), without its two Python-level calls per run
+    # = rng.randint(*EPHEMERAL_PORTS), written out: randint's two Python-level calls cost 1.05%
+    # of a Monte Carlo run (callgrind: 385,796 vs 381,788 instructions a run). Invariant: it
+    # draws exactly as randrange does (low + _randbelow(width): getrandbits of width's bit
+    # length until below width), so every run's port and every later draw are randint's.
     getrandbits = rng.getrandbits
     client_port = getrandbits(_PORT_BITS)
     while client_port >= _PORT_WIDTH:
@@ -380,12 +382,11 @@ def _build(
     client.app, server.app = client_app, server_app
 
     payload = stream_bytes(0, options.data) if options.data else b""
-    # open(active) with a positional argument: a call with keywords is not specialized
     if options.simultaneous_open:
-        server.open(True)  # active
+        server.open(active=True)
     elif options.listener:
-        server.open(False)  # passive
-    client.open(True)  # active
+        server.open(active=False)
+    client.open(active=True)
     if payload:
         client.send(payload)
     return engine, network, client, server, server_app, payload
