@@ -236,9 +236,10 @@ def _t(value: float | None) -> float | None:
 class Trace:
     """One simulated connection: the options and seed, both endpoints, every event, a summary.
 
-    `events` holds what the endpoints and the network recorded, compactly; `records()` gives
-    them as the typed records of `netutil.sim.trace`, whose `as_dict` is each kind's JSON
-    (README "TCP connection simulator" documents each kind).
+    `events` holds what the endpoints and the network recorded: the endpoints' typed records of
+    `netutil.sim.trace` and the network's compact send entries; `records()` gives them all as
+    records, whose `as_dict` is each kind's JSON (README "TCP connection simulator" documents
+    each kind).
     """
 
     options: SimOptions

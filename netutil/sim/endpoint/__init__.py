@@ -113,9 +113,10 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
     `app` is the endpoint's application (see `run`): the TCB tells it, each time through its own
     engine event, that the connection is established (`on_established`), that data can be read
     (`on_data`), that the peer has closed (`on_eof`) and that the connection is gone
-    (`on_closed`). `events` is the run's trace; entries are tuples (see `run.Trace`). With
-    `events` None nothing is recorded (Monte Carlo reads only the summary): the same state
-    machine runs, it just writes no trace.
+    (`on_closed`). `events` is the run's trace, the one sink its records go to (`trace`: the
+    endpoint appends typed records, the network compact send entries). With `events` None, the
+    null sink, nothing is built or recorded (Monte Carlo reads only the summary): the same
+    state machine runs, it just writes no trace.
     """
 
     __slots__ = (
