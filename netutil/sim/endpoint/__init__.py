@@ -345,13 +345,12 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         if events is None:
             arrives(header, payload)
             return
-        # the arrival's place is taken before what it causes; its record, with the result, when
-        # that is known (a record is frozen: it replaces the one without a result)
-        now = self.engine.now
+        # the arrival's place is kept (None) before what it causes; its record, with the
+        # result, takes it when that is known, before the engine's step ends
         at = len(events)
-        events.append(make_arrive(now, self.name, number, copy, ""))
+        events.append(None)
         result = arrives(header, payload)
-        events[at] = make_arrive(now, self.name, number, copy, result)
+        events[at] = make_arrive(self.engine.now, self.name, number, copy, result)
 
 
 # The timers' dispatch table (section 3.10.8): one handler per named timer, checked when made.
