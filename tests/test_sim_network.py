@@ -17,7 +17,7 @@ from netutil.cli import main
 from netutil.errors import InvalidInput
 from netutil.sim.options import OPTION, SimOptions
 from netutil.sim.run import simulate
-from netutil.sim.trace import record
+from netutil.sim.trace import SendEvent
 
 
 def run(**kw):
@@ -110,7 +110,7 @@ def test_the_queue_never_exceeds_its_size_and_drops_what_a_fifo_would(queue, see
     t = trace.as_dict()
     for side, link in (("client", "client->server"), ("server", "server->client")):
         # the send times unrounded (the JSON's are rounded to the microsecond)
-        raw = [(r[1], record(r).as_dict()) for r in trace.events if r[0] == "send"]
+        raw = [(r.time, r.as_dict()) for r in trace.records() if isinstance(r, SendEvent)]
         sends = [e for _, e in raw if e["side"] == side]
         times = [time for time, e in raw if e["side"] == side]
         model = _replay_drop_tail(
