@@ -6,6 +6,7 @@ section 3.10.7.4 seventh; when to ACK and what window to offer are `receiver.Rec
 from __future__ import annotations
 
 from netutil.sim.states import State
+from netutil.sim.trace import make_timeout
 
 # States in which arriving text is delivered (section 3.10.7.4 seventh).
 RECEIVE_STATES = (State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2)
@@ -32,7 +33,7 @@ class Receiving:
             return
         events = self.events
         if events is not None:
-            events.append(("timeout", self.engine.now, self.name, "delayed-ack", None))
+            events.append(make_timeout(self.engine.now, self.name, "delayed-ack", None))
         self._send_ack(None)
 
     def _pull_reassembly(self) -> None:
