@@ -193,3 +193,53 @@ def test_a_clean_run_reads_without_a_warning(tmp_path, fmt, point):
     # retransmission (a note); a single capture point has no note but the FIN's
     assert max(f["severity"] for f in frames) <= SEVERITY_NOTE
     assert all(f["groups"] <= {GROUP_SEQUENCE, GROUP_COMMENT} for f in frames)
+
+
+@pytest.fixture(scope="module")
+def api_client():
+    from api import create_app
+
+    return create_app({"TESTING": True}).test_client()
+
+
+def test_api_answers_pcapng_and_a_pcap_per_capture_point(api_client, tmp_path):
+    query = "/api/handshake?seed=5&data=20000&loss=0.1&corrupt=0.15&duplicate=0.2"
+    trace = simulate(SimOptions(seed=5, data=20000, loss=0.1, corrupt=0.15, duplicate=0.2))
+    trace = trace.as_dict()
+    views = nic_views(trace)
+    answer = api_client.get(query, headers={"Accept": "application/x-pcapng"})
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/x-pcapng"
+    assert 'filename="handshake.pcapng"' in answer.headers["Content-Disposition"]
+    path = tmp_path / "api.pcapng"
+    path.write_bytes(answer.data)
+    frames = tshark(path)
+    for side in ("client", "server"):
+        got = [(f["number"], f["direction"]) for f in frames if f["side"] == side]
+        assert sorted(got) == sorted(views[side])
+    pcap = api_client.get(
+        query + "&capture_point=server", headers={"Accept": "application/vnd.tcpdump.pcap"}
+    )
+    assert pcap.status_code == 200
+    path = tmp_path / "api.pcap"
+    path.write_bytes(pcap.data)
+    assert len(tshark(path)) == len(views["server"])
+
+
+@pytest.mark.parametrize(
+    ("accept", "point", "message"),
+    [
+        ("application/json", "client", "capture_point applies to a pcap or pcapng answer."),
+        (
+            "application/vnd.tcpdump.pcap",
+            "both",
+            "A classic pcap holds one interface: client or server.",
+        ),
+    ],
+)
+def test_api_refuses_a_capture_point_that_does_not_fit(api_client, accept, point, message):
+    answer = api_client.get(
+        f"/api/handshake?seed=1&capture_point={point}", headers={"Accept": accept}
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"]["capture_point"] == [message]

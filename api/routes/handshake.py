@@ -24,15 +24,24 @@ from api.schemas import handshake as schemas
 bp = Blueprint("handshake", __name__)
 
 PCAP_MEDIA_TYPE = "application/vnd.tcpdump.pcap"
-PCAP_NOTE = "the run's segments as a classic pcap file (LINKTYPE_RAW, good checksums)"
+PCAP_NOTE = (
+    "what one side's network interface saw (capture_point client, the default, or server) as "
+    "a classic pcap file (LINKTYPE_RAW)"
+)
+PCAPNG_MEDIA_TYPE = "application/x-pcapng"
+PCAPNG_NOTE = (
+    "what each side's network interface saw as pcapng: one interface per side (or the one "
+    "capture_point names), each packet with its direction and comments (fate, verdict, rule)"
+)
+CAPTURES = (PCAP_MEDIA_TYPE, PCAPNG_MEDIA_TYPE)
 SVG_MEDIA_TYPE = "image/svg+xml"
 SVG_NOTE = "the run's sequence diagram to scale (netutil tcp handshake --format svg)"
-MEDIA = (JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE, SVG_MEDIA_TYPE)
+MEDIA = (JSON_MEDIA_TYPE, PCAP_MEDIA_TYPE, PCAPNG_MEDIA_TYPE, SVG_MEDIA_TYPE)
 
 DOC = {
     "tag": "handshake",
     "response": (schemas.Trace, schemas.MonteCarloResult, schemas.FlowsTrace),
-    "media": {PCAP_MEDIA_TYPE: PCAP_NOTE, SVG_MEDIA_TYPE: SVG_NOTE},
+    "media": {PCAP_MEDIA_TYPE: PCAP_NOTE, PCAPNG_MEDIA_TYPE: PCAPNG_NOTE, SVG_MEDIA_TYPE: SVG_NOTE},
     "errors": (406,),
 }
 
@@ -64,11 +73,19 @@ def simulate(params: dict[str, Any]) -> Any:
     """One trace, or Monte Carlo statistics with `runs`; a pcap or the SVG diagram of the trace
     when asked."""
     runs = params.pop("runs", None)
+    point = params.pop("capture_point", None)
     wanted = _wanted()
-    pcap = wanted == PCAP_MEDIA_TYPE
     if runs is not None and wanted != JSON_MEDIA_TYPE:
         raise ProblemError(
             406, "A pcap or a diagram shows one run: leave out runs, or accept JSON."
+        )
+    if point is not None and wanted not in CAPTURES:
+        raise ValidationError(
+            {"capture_point": ["capture_point applies to a pcap or pcapng answer."]}
+        )
+    if point == "both" and wanted == PCAP_MEDIA_TYPE:
+        raise ValidationError(
+            {"capture_point": ["A classic pcap holds one interface: client or server."]}
         )
     if (params.get("flows") or 1) > 1 and wanted != JSON_MEDIA_TYPE:
         raise ProblemError(
@@ -79,16 +96,21 @@ def simulate(params: dict[str, Any]) -> Any:
         from netutil.render.svg import render_svg
 
         return Response(render_svg(result), mimetype=SVG_MEDIA_TYPE)
-    if not pcap:
+    if wanted not in CAPTURES:
         return result
-    from netutil.sim.capture import write_trace_pcap
+    from netutil.sim.capture import write_trace_pcap, write_trace_pcapng
 
     out = io.BytesIO()
-    write_trace_pcap(out, result)
+    if wanted == PCAP_MEDIA_TYPE:
+        write_trace_pcap(out, result, point or "client")
+        name = "handshake.pcap"
+    else:
+        write_trace_pcapng(out, result, point or "both")
+        name = "handshake.pcapng"
     return Response(
         out.getvalue(),
-        mimetype=PCAP_MEDIA_TYPE,
-        headers={"Content-Disposition": 'attachment; filename="handshake.pcap"'},
+        mimetype=wanted,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -11,6 +11,7 @@ from api import limits
 from api.schemas.base import JsonBoolean, JsonInteger, JsonNumber, Strict, nullable, present
 from api.schemas.tcp import TcpOption
 from api.schemas.union import OneOf
+from netutil.sim.capture import CAPTURE_POINTS
 from netutil.sim.options import OPTIONS, RUNS, Option
 
 SIDE = validate.OneOf(["client", "server"])
@@ -106,9 +107,12 @@ def option_field(
     return cls(validate=validate.Range(option.low, high), **kw)
 
 
-def _options(integer: type, number: type, boolean: type, null: bool) -> dict[str, fields.Field]:
+def _options(
+    integer: type, number: type, boolean: type, null: bool, capture: bool = True
+) -> dict[str, fields.Field]:
     """The simulator's options and `runs` as request fields (any left out take the core's
-    defaults); the field types differ between a query string and a JSON body."""
+    defaults); the field types differ between a query string and a JSON body. With `capture`,
+    also `capture_point`, for an answer that is a capture."""
     out = {o.name: option_field(o, integer, number, boolean, null=null) for o in OPTIONS}
     out["runs"] = integer(
         validate=validate.Range(RUNS.low, limits.SIM_RUNS_MAX),
@@ -117,6 +121,16 @@ def _options(integer: type, number: type, boolean: type, null: bool) -> dict[str
             f"at most {limits.SIM_RUNS_DATA_MAX} bytes)"
         },
     )
+    if capture:
+        out["capture_point"] = fields.String(
+            validate=validate.OneOf(CAPTURE_POINTS),
+            allow_none=null,
+            metadata={
+                "description": "for a pcap or pcapng answer: whose network interface it shows "
+                "(what that side sent, lost segments too, and what arrived there); default "
+                "client for pcap, both (one interface per side) for pcapng"
+            },
+        )
     return out
 
 
@@ -130,6 +144,11 @@ SimOptions = Strict.from_dict(
 )
 HandshakeQuery = Strict.from_dict(
     _options(AsciiInteger, AsciiNumber, fields.Boolean, null=False), name="HandshakeQuery"
+)
+#: The same options for a chart (no capture point: a chart is not a capture).
+PlotQuery = Strict.from_dict(
+    _options(AsciiInteger, AsciiNumber, fields.Boolean, null=False, capture=False),
+    name="PlotQuery",
 )
 HandshakeBody = Strict.from_dict(
     _options(JsonInteger, JsonNumber, JsonBoolean, null=True), name="HandshakeBody"
