@@ -275,3 +275,25 @@ def test_long_lists_are_written_a_chunk_at_a_time(monkeypatch, json_flag):
         rows = [line.split()[0] for line in text.split("\n\n")[1].splitlines()]
         assert len(rows) == 65536 and rows[-1] == "10.0.255.255/32"
     assert out.writes < 100  # 64 chunks of 1024 items, and the header's lines
+
+
+def test_summarize_progress_line_on_stderr_only_when_asked(tmp_path):
+    """--progress: a line on stderr while standard input is read (1 MiB at a time), erased at
+    the end, the output the same; by default none in a pipe, and none with --no-progress."""
+    listed = tmp_path / "in.txt"
+    listed.write_text("".join(f"10.{x >> 16}.{x >> 8 & 255}.{x & 255}\n" for x in range(3 << 16)))
+    size = listed.stat().st_size
+    runs = {}
+    for flag in ("--progress", "--no-progress", None):
+        with listed.open("rb") as stdin:
+            argv = [_script(), "subnet", "summarize", "-", "--format", "cidr"]
+            proc = subprocess.run(
+                argv + ([flag] if flag else []), stdin=stdin, capture_output=True, check=False
+            )
+        assert (proc.returncode, proc.stdout) == (0, b"10.0.0.0/15\n10.2.0.0/16\n")
+        runs[flag] = proc.stderr
+    assert runs["--progress"].startswith(
+        f"\rsummarize: reading: 1,048,576 / {size:,} bytes".encode()
+    )
+    assert runs["--progress"].endswith(b"\r\x1b[K")
+    assert runs["--no-progress"] == runs[None] == b""

@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netutil.cli import main
 from tests.test_cli_subnet import _script
@@ -167,3 +169,25 @@ def test_an_undecodable_zone_never_makes_invalid_json():
     proc.stdout.decode("utf-8")  # whatever it prints is valid UTF-8
     assert proc.returncode in (1, 2)
     assert b"zone holds byte 0xff, which is not UTF-8 text" in proc.stderr
+
+
+_block_values = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "x ", "a\u3000", "-"]),
+    st.integers(-5, 10**30),
+    st.none(),
+    st.booleans(),
+    st.lists(st.one_of(st.text(max_size=5), st.none(), st.booleans()), max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["address", "a", "registry flags", "x y"]),
+                          _block_values), min_size=1, max_size=8))  # fmt: skip
+def test_ip_text_blocks_are_format_blocks(pairs):
+    """`ip info`'s fast block writer gives `format_block`'s text for any labels and values."""
+    from netutil.cli import ip
+    from netutil.cli.output import format_block
+
+    assert ip._block(pairs) == format_block(pairs)
+    assert ip._block(pairs) == format_block(pairs)  # the second time from the cached shape

@@ -185,3 +185,78 @@ def test_first_address_past_the_head(line):
     inside = logfilter.network_set(["10.0.0.0/8"])
     assert list(logfilter.filter_lines([line], inside)) == [line]
     assert logfilter.first_address(line) == (4, 0x0A000001)
+
+
+# --------------------------------------------------------------------------------------------
+# Long logs in pieces (filter_chunks, NumPy for lines that start with an IPv4 address) against
+# the per-line rule (filter_lines)
+
+first_words = st.one_of(
+    addresses4.map(str),
+    addresses6.map(str),
+    st.sampled_from(
+        ["10.0.0.1", "010.0.0.1", "10.0.0.01", "10.0.0.256", "1.2.3", "1.2.3.4.5", "10.0.0.1:80",
+         "10.0.0.1.", "10.0.0.1:", "1..2.3", ".1.2.3", "1.2.3.", "0.0.0.0", "255.255.255.255",
+         "1000.0.0.1", "10.0.0.1a", "x10.0.0.1", "::ffff:10.0.0.1", "fe80::1", "caf\xe9", "",
+         "9" * 20, "1.2.3.4" + "5" * 50]
+    ),
+)  # fmt: skip
+separators = st.sampled_from([" ", "  ", "\t", "[", " - ", "/", "%eth0 ", ",", "\r", ""])
+rests = st.lists(
+    st.one_of(first_words, st.sampled_from(["GET", "- -", "200", "[x]", "10:00", "\xff"])),
+    max_size=4,
+)
+
+
+def _line(head: str, sep: str, rest: list[str], lead: str) -> bytes:
+    return (lead + head + sep + " ".join(rest)).encode("utf-8", "surrogateescape")
+
+
+log_lines = st.builds(_line, first_words, separators, rests, st.sampled_from(["", "", " ", "#"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(log_lines, st.just(b"x" * 70 + b" 10.0.0.1")), max_size=30),
+    st.lists(networks, max_size=6),
+    st.booleans(),
+    st.booleans(),
+    st.integers(1, 400),
+)
+def test_filter_in_pieces_is_the_per_line_rule(lines, nets, any_address, invert, size):
+    listed = [*map(str, nets), "10.0.0.0/8", "2001:db8::/32"]
+    inside = logfilter.network_set(listed)
+    data = b"".join(line + b"\n" for line in lines)
+    expected = b"".join(
+        logfilter.filter_lines(io.BytesIO(data), inside, any_address=any_address, invert=invert)
+    )
+    from netutil.subnet import ListText
+
+    blocks = [data[i : i + size] for i in range(0, len(data), size)]
+    chunks = ListText(blocks, "ascii", "strict").chunks()
+    got = logfilter.filter_chunks(chunks, inside, any_address=any_address, invert=invert)
+    assert b"".join(got) == expected
+
+
+def test_a_long_log_through_the_cli_in_pieces_is_grepcidrs(tmp_path, monkeypatch, capsys):
+    """Past `CHUNK` bytes the command reads the log in pieces: the same lines as the per-line
+    path and as grepcidr -x (the address at the start of the line)."""
+    monkeypatch.setattr(logfilter, "CHUNK", 4096)
+    rng = random.Random(8)
+    listed = tmp_path / "list.txt"
+    listed.write_text("10.0.0.0/13\n10.12.0.0/14\n2001:db8::/90\n")
+    log = tmp_path / "log.txt"
+    log.write_text("".join(_log(rng, 3000)))
+    out = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8"))
+    assert main(["subnet", "filter", "--in", str(listed), str(log)]) == 0
+    sys.stdout.flush()
+    expected = b"".join(
+        logfilter.filter_lines(io.BytesIO(log.read_bytes()), logfilter.network_set(
+            ["10.0.0.0/13", "10.12.0.0/14", "2001:db8::/90"]))
+    )  # fmt: skip
+    assert out.getvalue() == expected
+    assert 300 < expected.count(b"\n") < 2900
+    grepcidr = require("grepcidr")
+    peer = subprocess.run([grepcidr, "-x", "-f", str(listed), str(log)], capture_output=True)
+    assert peer.stdout == expected

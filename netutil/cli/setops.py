@@ -388,7 +388,7 @@ def run_count(args: Any) -> int:
 def run_filter(args: Any) -> int:
     """`netutil subnet filter`: the matching lines, written unchanged, 1024 per write call."""
     from netutil.errors import InvalidInput
-    from netutil.logfilter import filter_lines, network_set
+    from netutil.logfilter import network_set
 
     path = args.inside or args.outside
     files = args.files or ["-"]
@@ -401,23 +401,49 @@ def run_filter(args: Any) -> int:
     out = getattr(sys.stdout, "buffer", None)
     write = out.write if out is not None else _text_writer(sys.stdout)
     for name in files:
-        with _binary(name) as lines:
-            found = filter_lines(lines, networks, any_address=args.any, invert=bool(args.outside))
+        with _binary(name) as source:
+            pieces = _log_pieces(source, networks, args)
             if args.count:
-                matched += sum(1 for _ in found)
+                matched += sum(piece.count(b"\n") for piece in pieces)
                 continue
-            pending: list[bytes] = []
-            for line in found:
-                pending.append(line if line.endswith(b"\n") else line + b"\n")
-                if len(pending) == 1024:
-                    write(b"".join(pending))
-                    pending.clear()
-            write(b"".join(pending))
+            for piece in pieces:
+                if piece:
+                    write(piece)
     if args.count:
         write(f"{matched}\n".encode())
     if out is not None:
         out.flush()
     return _report([path], [(0, line, message) for line, message in errors])
+
+
+def _log_pieces(source: Any, networks: Any, args: Any) -> Iterator[bytes]:
+    """The kept lines of one log, each ending in a newline, in pieces of many lines: a log of
+    at least `logfilter.CHUNK` bytes goes through `filter_chunks` (NumPy: worth its import
+    past about a megabyte), a shorter one, or one without `read`, line by line."""
+    import io
+
+    from netutil.logfilter import CHUNK, filter_chunks, filter_lines
+
+    invert = bool(args.outside)
+    head = source.read(CHUNK) if hasattr(source, "read") else None
+    if head is None or len(head) < CHUNK:
+        lines = source if head is None else io.BytesIO(head)  # lines end at b'\n' only
+        found = filter_lines(lines, networks, any_address=args.any, invert=invert)
+        pending: list[bytes] = []
+        for line in found:
+            pending.append(line if line.endswith(b"\n") else line + b"\n")
+            if len(pending) == 1024:
+                yield b"".join(pending)
+                pending.clear()
+        yield b"".join(pending)
+        return
+    from itertools import chain
+
+    from netutil.subnet import ListText
+
+    blocks = chain([head], iter(lambda: source.read(CHUNK), b""))
+    chunks = ListText(blocks, "ascii", "strict").chunks()
+    yield from filter_chunks(chunks, networks, any_address=args.any, invert=invert)
 
 
 def _binary(name: str) -> Any:

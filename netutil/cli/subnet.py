@@ -184,6 +184,13 @@ def register(sub: Any) -> None:
         help="address or network; '-' reads standard input",
     )
     p.add_argument("--strict", action="store_true", help=strict_help)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress line on stderr while reading '-' (default: only when stderr is a"
+        " terminal and the output is not JSON)",
+    )
     p.set_defaults(func=run_summarize)
 
     p = command(
@@ -478,7 +485,7 @@ def run_summarize(args: Any) -> int:
 
     items = _Items(args.items)
     errors: list[tuple[int, str]] = []
-    values: Any = list(items) if args.api else items.text() or items
+    values: Any = list(items) if args.api else _with_progress(args, items.text()) or items
     result = _call(
         args,
         "subnet_summarize",
@@ -492,6 +499,26 @@ def run_summarize(args: Any) -> int:
     _remote_errors(args, result, errors)
     _emit_list(args, result)
     return _report(items, errors)
+
+
+def _with_progress(args: Any, text: Any) -> Any:
+    """Standard input's `ListText` with a progress line on stderr as its blocks are read, when
+    wanted (--progress; by default on a terminal, and never for JSON output unless asked)."""
+    if text is None or args.progress is False:
+        return text
+    from netutil.cli.listing import list_format
+
+    if args.progress is None and list_format(args) in ("json", "jsonl"):
+        return text
+    from netutil.cli import progress
+
+    if not progress.wanted(args.progress):
+        return text
+    from netutil.subnet import ListText
+
+    report = progress.reporter("summarize: reading", unit="bytes")
+    size = progress.input_size(sys.stdin.buffer)
+    return ListText(progress.counted(text.blocks, report, size), text.encoding, text.errors)
 
 
 def _remote_errors(args: Any, result: dict[str, Any], errors: list[tuple[int, str]]) -> None:
