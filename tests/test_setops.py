@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netutil.cli import main
 from netutil.errors import InvalidInput
 from netutil.subnet import setops
 
@@ -188,3 +189,41 @@ def test_compare_json_shape():
     assert d["unchanged_addresses"] == "256"
     assert [i["network"] for i in d["added"]["items"]] == ["10.0.1.0/24"]
     assert [i["network"] for i in d["removed"]["items"]] == ["10.0.2.0/24"]
+
+
+def test_long_list_files_are_read_as_bytes_and_swept_in_numpy(tmp_path, capsys):
+    """Two files past the NumPy threshold (one address a line, CRLF in one, a bad line in the
+    other): intersect, diff and union are ipaddress's ranges; the bad line keeps its number."""
+    from netutil.subnet import keys
+
+    n = keys._BULK_FROM + 5_000
+    a_first, b_first = 0x0A000000, 0x0A000000 + n // 2
+
+    def write(name, first, newline, bad_at=None):
+        rows = [
+            f"{x >> 24}.{x >> 16 & 255}.{x >> 8 & 255}.{x & 255}" for x in range(first, first + n)
+        ]
+        if bad_at is not None:
+            rows.insert(bad_at, "10.0.0.300")
+        path = tmp_path / name
+        path.write_bytes(newline.join(rows).encode())
+        return str(path)
+
+    a, b = write("a.txt", a_first, "\r\n"), write("b.txt", b_first, "\n", bad_at=1234)
+    ip = ipaddress.IPv4Address
+
+    def cidrs(first, last):
+        return "".join(f"{n}\n" for n in ipaddress.summarize_address_range(ip(first), ip(last)))
+
+    for command, expected in (
+        ("intersect", cidrs(b_first, a_first + n - 1)),
+        ("diff", cidrs(a_first, b_first - 1)),
+        ("union", cidrs(a_first, b_first + n - 1)),
+    ):
+        code = main(["subnet", command, a, b, "--format", "cidr"])
+        out, err = capsys.readouterr()
+        assert (code, out) == (1, expected)
+        assert err == (
+            f"netutil: error: {b} line 1235: invalid network '10.0.0.300': octet 300 (> 255) not"
+            " permitted in '10.0.0.300'\n"
+        )

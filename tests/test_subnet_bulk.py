@@ -301,3 +301,30 @@ def test_list_text_holding_a_line_longer_than_a_piece_reads_it_item_by_item(monk
         )
     assert list(result.cidrs()) == ["10.0.0.0/24"]
     assert [position for position, _ in errors] == [2, 5, 8]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(line_bytes, st.sampled_from([b"\r", b"\r\n", b"\n\r", b"1.2.3.4\r"])),
+             max_size=30),
+    st.lists(st.integers(0, 600), max_size=6),
+)  # fmt: skip
+def test_file_list_text_reads_lines_as_a_text_file_does(lines, cuts):
+    """FileListText: the items of `open(path, encoding="utf-8", errors="surrogateescape")`,
+    universal newlines and all, however the bytes come in blocks."""
+    data = b"\n".join(lines)
+    reader = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="surrogateescape")
+    items = []
+    for line in reader:
+        text = line.strip()
+        items.append("" if text.startswith("#") else text)
+    text = subnet.FileListText(_blocks(data, cuts), "utf-8", "surrogateescape")
+    assert list(text) == items
+    with parse_mode("bulk"):
+        errors: list[tuple[int, str]] = []
+        reference_errors: list[tuple[int, str]] = []
+        got = subnet.summarize(
+            subnet.FileListText(_blocks(data, cuts), "utf-8", "surrogateescape"), errors=errors
+        )
+        assert got.as_dict() == subnet.summarize(items, errors=reference_errors).as_dict()
+        assert errors == reference_errors

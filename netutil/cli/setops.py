@@ -206,12 +206,35 @@ def _items(lines: Any) -> Iterator[str]:
         yield "" if text.startswith("#") else text
 
 
+class _FileBlocks:
+    """A file's bytes in large blocks, the file open only while they are read."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[bytes]:
+        with open(self.path, "rb") as f:
+            yield from iter(lambda: f.read(1 << 20), b"")
+
+
+def _list(path: str) -> Any:
+    """One LIST as the core's `ListText` (its bytes read in large blocks, no str a line; the
+    items `_Lines` gives), or `_Lines` for a standard input that is not UTF-8 bytes."""
+    from netutil.subnet import FileListText
+
+    if path != "-":  # read as open(path, encoding="utf-8", errors="surrogateescape") reads it
+        return FileListText(_FileBlocks(path), "utf-8", "surrogateescape")
+    from netutil.cli.subnet import _Items
+
+    return _Items(["-"]).text() or _Lines(path)
+
+
 def _sources(args: Any, paths: list[str]) -> list[Any]:
     from netutil.errors import InvalidInput
 
     if paths.count("-") > 1:
         raise InvalidInput("standard input ('-') can be one list only")
-    sources = [_Lines(path) for path in paths]
+    sources = [_list(path) for path in paths]
     return [list(s) for s in sources] if args.api else sources
 
 
@@ -395,7 +418,7 @@ def run_filter(args: Any) -> int:
     if path == "-" and "-" in files:
         raise InvalidInput("standard input ('-') can be the list or the log, not both")
     errors: list[tuple[int, str]] = []
-    networks = network_set(_Lines(path), errors=errors)
+    networks = network_set(_list(path), errors=errors)
     matched = 0
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)

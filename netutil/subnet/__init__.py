@@ -36,7 +36,7 @@ from netutil.subnet.info import (
     parse_network,
     usable_hosts,
 )
-from netutil.subnet.keys import MAX_INPUT_ITEMS, ListText
+from netutil.subnet.keys import MAX_INPUT_ITEMS, FileListText, ListText
 from netutil.subnet.lists import (
     MAX_VLSM_REQUESTS,
     SplitMode,
@@ -57,6 +57,7 @@ __all__ = [
     "MAX_VLSM_REQUESTS",
     "CidrList",
     "Containment",
+    "FileListText",
     "HostSemantics",
     "ListText",
     "NetworkInfo",

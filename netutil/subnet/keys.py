@@ -95,6 +95,30 @@ class ListText(Record):
         return _items(self, self.chunks())
 
 
+class FileListText(ListText):
+    """`ListText` read as Python reads a text file (universal newlines): '\\r\\n' and a lone
+    '\\r' end a line too, as '\\n' does."""
+
+    __slots__ = ()
+
+    def chunks(self) -> Iterator[bytes]:
+        pending = b""
+        for block in self.blocks:
+            data = pending + block if pending else block
+            if b"\r" in data:
+                held = data.endswith(b"\r")  # its '\\n' may open the next block
+                data = data[:-1] if held else data
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + (b"\r" if held else b"")
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data if cut == len(data) else data[:cut]
+                pending = data[cut:]
+            else:
+                pending = data
+        if pending:
+            yield pending.removesuffix(b"\r") + b"\n"
+
+
 def _items(text: ListText, chunks: Iterable[bytes]) -> Iterator[str]:
     item = text.item
     for chunk in chunks:
