@@ -82,7 +82,7 @@ def test_establish_plot_needs_monte_carlo():
 
 
 def test_sequence_plot_marks_retransmissions_only_when_there_are_some():
-    lossy = simulate(SimOptions(loss=0.1, data=20000), seed=3).as_dict()
+    lossy = simulate(SimOptions(loss=0.1, data=20000, cc="none"), seed=3).as_dict()
     assert lossy["summary"]["retransmissions"]["client"] > 0
     assert "retransmission" in texts(render_plot("sequence", lossy))
     clean = simulate(SimOptions(data=20000), seed=3).as_dict()
@@ -99,7 +99,7 @@ def test_flight_returns_to_zero_when_everything_is_acknowledged():
 
 
 def test_cwnd_plot_says_what_is_missing():
-    trace = simulate(SimOptions(), seed=1).as_dict()
+    trace = simulate(SimOptions(cc="none"), seed=1).as_dict()
     with pytest.raises(InvalidInput, match="no congestion-control state"):
         render_plot("cwnd", trace)
 
@@ -126,7 +126,7 @@ def test_start_up_paths_do_not_import_matplotlib():
 def _cc_trace():
     """A run with congestion and queue records as the simulator writes them (their fields:
     cwnd, ssthresh (null while unset), flight, phase, rule; queue: link, packets, bytes)."""
-    base = simulate(SimOptions(data=3000), seed=1).as_dict()
+    base = simulate(SimOptions(data=3000, cc="none"), seed=1).as_dict()  # (no records of its own)
     rec = {"type": "congestion", "side": "client", "rule": None}
     events = [
         {**rec, "time": 0.1, "cwnd": 14600, "ssthresh": None, "flight": 0, "phase": "slow_start"},
@@ -181,11 +181,12 @@ def test_cwnd_plot_of_a_real_bottleneck_run_with_two_flows(tmp_path):
 
     out = tmp_path / "cwnd.svg"
     argv = ["tcp", "handshake", "--data", "200000", "--bandwidth", "2Mbit", "--queue", "20"]
+    argv += ["--cc", "none"]
     assert main([*argv, "--flows", "2", "--seed", "1", "--plot", "cwnd", "-o", str(out)]) == 0
     words = texts(out.read_text())
     assert "flow 1 client bytes in flight (no congestion window)" in words
     assert "flow 2 client bytes in flight (no congestion window)" in words
     assert "client->server queue" in words
-    opts = SimOptions(data=200000, bandwidth=2_000_000, queue=20, flows=2)
+    opts = SimOptions(data=200000, bandwidth=2_000_000, queue=20, flows=2, cc="none")
     queue = _queue_series(simulate_flows(opts, seed=1).as_dict())["client->server"]
     assert max(p for _, p in queue) == 20  # a 20-packet drop-tail queue fills, never more

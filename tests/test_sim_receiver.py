@@ -25,7 +25,8 @@ def test_a_burst_is_acked_with_the_right_edge_fixed():
     # 20,000 bytes: 13 x 1460 + 1020 arrive at the server at the same instant (no link rate is
     # modelled); each is ACKed at once, before the application's read (its own event, after
     # the burst), so ACK k offers 65535 - 1460 k while ack + window stays 1 + 65535
-    trace = simulate(SimOptions(seed=1, data=20_000)).as_dict()
+    # (no congestion window: the whole 20,000 go in one burst)
+    trace = simulate(SimOptions(seed=1, data=20_000, cc="none")).as_dict()
     acks = [s for s in segments(trace) if s["side"] == "server" and s["time"] == 0.15]
     data_acks = [(s["rack"], s["window"]) for s in acks[:14]]
     expected = [(1 + MSS * k, BUFFER - MSS * k) for k in range(1, 14)] + [(20_001, 45_535)]

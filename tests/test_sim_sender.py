@@ -1,7 +1,8 @@
 """The sender's dynamics: what it puts in flight and how it recovers, worked out by hand.
 
 Every run has a 100 ms RTT (50 ms each way), MSS 1460 and a 65535-byte buffer unless it says
-otherwise; sequence numbers are relative to the sender's ISN (data starts at 1). Expected values
+otherwise, and no congestion window (`cc="none"`) where the rule under test is flow control's;
+sequence numbers are relative to the sender's ISN (data starts at 1). Expected values
 come from RFC 9293 (flow control: never more in flight than the peer's window; section
 3.8.6.2's SWS rules), RFC 5681 section 3.2 (fast retransmit on the third duplicate ACK) and
 RFC 6298 (the RTO: 1 s minimum, restarted by each new ACK, (5.3)).
@@ -83,7 +84,7 @@ def test_a_clean_bulk_transfer_keeps_the_window_full():
     #   admits 44 segments more: 65,535, the whole window;
     # 0.3 s: that window was used to its end: nothing until the update, then 44 segments;
     # 0.4 s: the remaining 200,000 - 64,240 - 65,535 - 64,240 = 5,985 bytes.
-    trace = simulate(SimOptions(seed=1, data=200_000)).as_dict()
+    trace = simulate(SimOptions(seed=1, data=200_000, cc="none")).as_dict()
     data = [s for s in segments(trace) if s["side"] == "client" and s["len"]]
     assert all(s["note"] is None for s in data)  # no retransmission
     bursts: dict[float, int] = {}
@@ -99,7 +100,7 @@ def test_one_dropped_segment_is_fast_retransmitted_once():
     # the hole with a duplicate ACK 2921; the third duplicate (RFC 5681 3.2) makes the client
     # resend 2921 at 0.2 s, the only retransmission; it fills the hole, and the next ACK
     # covers everything: 20,000 bytes and the FIN (20,002).
-    trace = simulate(SimOptions(seed=1, data=20_000, drop=("data:3",))).as_dict()
+    trace = simulate(SimOptions(seed=1, data=20_000, drop=("data:3",), cc="none")).as_dict()
     sends = segments(trace)
     client = [s for s in sends if s["side"] == "client"]
     again = [s for s in client if s["note"] and "retransmission" in s["note"]]
@@ -141,8 +142,8 @@ class OneSegment(SenderPolicy):
 
     __slots__ = ()
 
-    def __init__(self, mss: int) -> None:
-        super().__init__(mss)
+    def __init__(self, mss: int, tcb=None) -> None:
+        super().__init__(mss, tcb)
         self.window = mss
 
     def on_new_ack(self, ack: int, acked: int, snd_nxt: int) -> bool:
@@ -181,6 +182,6 @@ def test_a_custom_sender_policy_sets_the_pace(stop_and_wait):
 
 
 def test_without_the_policy_the_same_run_sends_in_one_burst():
-    trace = simulate(SimOptions(seed=1, data=5 * MSS)).as_dict()
+    trace = simulate(SimOptions(seed=1, data=5 * MSS, cc="none")).as_dict()
     data = [s["time"] for s in segments(trace) if s["side"] == "client" and s["len"]]
     assert data == [0.1] * 5

@@ -19,18 +19,15 @@ SCHEMAS = {
     "timeout": schemas.TimeoutEvent,
     "user": schemas.TextEvent,
     "error": schemas.TextEvent,
-    "congestion": schemas.TextEvent,
     "queue": schemas.QueueEvent,
+    "congestion": schemas.CongestionEvent,
 }
 
 
 def _example(kind):
-    """An event of each kind from real runs (a refused connection has the error event; the
-    default sender policy reports nothing, so a congestion event is made as a policy's is)."""
-    if kind == "congestion":
-        return record(("congestion", 1.5, "client", "cwnd 2920 bytes"))
+    """An event of each kind from real runs (a refused connection has the error event)."""
     for options in (
-        SimOptions(seed=2, loss=0.3, data=3000),
+        SimOptions(seed=2, loss=0.3, data=3000, cc="reno"),
         SimOptions(seed=1, listener=False),
         SimOptions(seed=1, data=30_000, bandwidth=1e6),
     ):

@@ -236,9 +236,9 @@ class TimeoutEvent(_Event):
 
 
 class TextEvent(_Event):
-    """A user call (OPEN, SEND, CLOSE, ...), an error report, or a sender policy's report."""
+    """A user call (OPEN, SEND, CLOSE, ...) or an error report."""
 
-    type = present(fields.String, validate=validate.OneOf(["user", "error", "congestion"]))
+    type = present(fields.String, validate=validate.OneOf(["user", "error"]))
     text = present(fields.String)
 
     class Meta(Strict.Meta):
@@ -256,6 +256,27 @@ class QueueEvent(_Event):
 
     class Meta(Strict.Meta):
         fields = ("type", "time", "side", "link", "packets", "bytes", "capacity")
+
+
+class CongestionEvent(_Event):
+    """The sender's congestion state after a change, and the rule that changed it."""
+
+    type = present(fields.String, validate=validate.Equal("congestion"))
+    cwnd = present(fields.Integer, metadata={"description": "congestion window, bytes"})
+    ssthresh = nullable(
+        fields.Integer, metadata={"description": "bytes; null while arbitrarily high"}
+    )
+    flight = present(fields.Integer, metadata={"description": "SND.NXT - SND.UNA, bytes"})
+    phase = present(
+        fields.String,
+        validate=validate.OneOf(
+            ["slow_start", "congestion_avoidance", "fast_recovery", "rto_recovery"]
+        ),
+    )
+    rule = nullable(fields.String, metadata={"description": "the RFC rule applied"})
+
+    class Meta(Strict.Meta):
+        fields = ("type", "time", "side", "cwnd", "ssthresh", "flight", "phase", "rule")
 
 
 class BySide(Strict):
@@ -289,6 +310,29 @@ class Bottleneck(Strict):
 OUTCOMES = validate.OneOf(["completed", "failed", "reset", "incomplete", "limit_exceeded"])
 
 
+class CongestionRetransmissions(Strict):
+    timeout = present(fields.Integer)
+    fast_retransmit = present(fields.Integer)
+    partial_ack = present(fields.Integer)
+    sack = present(fields.Integer)
+
+
+class CwndFigures(Strict):
+    min = nullable(fields.Integer)
+    mean = nullable(fields.Float)
+    max = nullable(fields.Integer)
+
+
+class CongestionSummary(Strict):
+    """The client's congestion control: retransmissions by cause, slow start, cwnd (bytes)."""
+
+    algorithm = present(fields.String)
+    retransmissions = present(fields.Nested, CongestionRetransmissions)
+    time_in_slow_start = nullable(fields.Float, metadata=SECONDS)
+    cwnd = present(fields.Nested, CwndFigures)
+    ssthresh = nullable(fields.Integer)
+
+
 class Summary(Strict):
     outcome = present(fields.String, validate=OUTCOMES)
     reason = nullable(fields.String)
@@ -301,6 +345,9 @@ class Summary(Strict):
     bytes_sent = present(fields.Integer)
     bytes_delivered = present(fields.Integer)
     data_intact = present(fields.Boolean)
+    goodput = nullable(
+        fields.Float, metadata={"description": "bits/s the server's application read"}
+    )
     time_to_close = nullable(fields.Float, metadata=SECONDS)
     duration = present(fields.Float, metadata=SECONDS)
     final_states = present(fields.Nested, StateBySide)
@@ -308,6 +355,8 @@ class Summary(Strict):
     bottleneck = nullable(
         fields.Nested, Bottleneck, metadata={"description": "null without a bandwidth"}
     )
+
+    congestion = nullable(fields.Nested, CongestionSummary)
 
 
 class Trace(Strict):
@@ -319,7 +368,14 @@ class Trace(Strict):
     events = present(
         fields.List,
         OneOf(
-            SendEvent, ArriveEvent, StateEvent, TimeoutEvent, TextEvent, QueueEvent, required=True
+            SendEvent,
+            ArriveEvent,
+            StateEvent,
+            TimeoutEvent,
+            TextEvent,
+            QueueEvent,
+            CongestionEvent,
+            required=True,
         ),
     )
     summary = present(fields.Nested, Summary)
@@ -334,7 +390,15 @@ class FlowEndpoints(Strict):
     server = present(fields.Nested, EndpointInfo)
     events = present(
         fields.List,
-        OneOf(SendEvent, ArriveEvent, StateEvent, TimeoutEvent, TextEvent, required=True),
+        OneOf(
+            SendEvent,
+            ArriveEvent,
+            StateEvent,
+            TimeoutEvent,
+            TextEvent,
+            CongestionEvent,
+            required=True,
+        ),
     )
 
 
@@ -366,6 +430,7 @@ class FlowSummary(Strict):
     time_to_close = nullable(fields.Float, metadata=SECONDS)
     duration = present(fields.Float, metadata=SECONDS)
     final_states = present(fields.Nested, StateBySide)
+    congestion = nullable(fields.Nested, CongestionSummary)
 
 
 class FlowsSummary(Strict):
@@ -426,6 +491,9 @@ class MonteCarloResult(Strict):
     time_to_close = present(fields.Nested, Distribution)
     established_times = nullable(fields.List, fields.Nested(EstablishedTime))
     events = present(fields.Integer, metadata={"description": "engine events run in total"})
+    goodput = nullable(
+        fields.Nested, Distribution, metadata={"description": "bits/s, runs with data"}
+    )
 
 
 # --- the state machine's table ----------------------------------------------------------------

@@ -352,7 +352,31 @@ def summary_pairs(summary: dict[str, Any]) -> list[tuple[str, Any]]:
         ("time to close", _seconds(summary["time_to_close"])),
         ("final states", f"client {states['client']}, server {states['server']}"),
         ("duration", _seconds(summary["duration"])),
+        *_congestion_pairs(summary),
     ]
+
+
+def _congestion_pairs(summary: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Goodput, and the client's congestion control (not shown for `--cc none`)."""
+    out: list[tuple[str, Any]] = []
+    if summary.get("goodput") is not None:
+        out.append(("goodput", f"{summary['goodput'] / 1e6:.3f} Mbit/s"))
+    cc = summary.get("congestion")
+    if cc is None or cc["algorithm"] == "none":
+        return out
+    rtx, cwnd = cc["retransmissions"], cc["cwnd"]
+    out.append(("congestion control", cc["algorithm"]))
+    out.append(
+        (
+            "  retransmitted by",
+            f"timeout {rtx['timeout']}, fast retransmit {rtx['fast_retransmit']}, "
+            f"partial ACK {rtx['partial_ack']}, SACK {rtx['sack']}",
+        )
+    )
+    out.append(("  slow start", _seconds(cc["time_in_slow_start"])))
+    mean = "-" if cwnd["mean"] is None else f"{cwnd['mean']:.0f}"
+    out.append(("  cwnd", f"min {cwnd['min']}, mean {mean}, max {cwnd['max']} bytes"))
+    return out
 
 
 def _seconds(value: float | None) -> str | None:

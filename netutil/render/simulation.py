@@ -43,6 +43,11 @@ def monte_carlo_pairs(result: dict[str, Any]) -> list[tuple[str, Any]]:
             ),
         ),
         ("time to close", _dist(result["time_to_close"])),
+        *(
+            []
+            if result.get("goodput") is None
+            else [("goodput", _dist(result["goodput"], " bit/s"))]
+        ),
     ]
 
 

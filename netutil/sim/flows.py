@@ -193,7 +193,7 @@ def _connection(summary: Summary) -> dict[str, Any]:
     """A flow's connection summary without what belongs to the whole run (its events, the
     bottleneck: both in the run's summary)."""
     out = summary.as_dict()
-    del out["events"], out["bottleneck"]
+    del out["events"], out["bottleneck"], out["goodput"]  # (a flow's goodput is its own)
     return out
 
 

@@ -41,6 +41,8 @@ MAX_FLOWS = 32  # connections in one run (and flows x data at most MAX_DATA)
 MAX_FLOW_START = 3600.0  # seconds: the latest a flow may open
 
 CLOSERS = ("client", "server", "both")
+CONGESTION_CONTROLS = ("none", "reno", "newreno", "cubic")  # netutil.sim.congestion.ALGORITHMS
+MAX_INITIAL_WINDOW = 1000  # segments
 DUP_SYN_REPLIES = ("ack", "syn-ack")
 ZERO_WINDOW_PROBES = ("rfc", "linux")
 #: A bare number of at least this many seconds for a network delay draws a warning in the CLI
@@ -421,6 +423,22 @@ OPTIONS: tuple[Option, ...] = (
         source="Linux net.ipv4.tcp_synack_retries", low=1, high=MAX_RETRIES, metavar="N",
     ),
     Option(
+        "cc", "choice", "cubic", "the sender's congestion control: none (the receiver's window "
+        "alone), reno (RFC 5681), newreno (RFC 6582), cubic (RFC 9438)",
+        choices=CONGESTION_CONTROLS, metavar="NAME",
+    ),
+    Option(
+        "initial_window", "int", 10, "the initial congestion window, in segments; 0: RFC "
+        "5681 section 3.1's 2, 3 or 4 segments by the MSS",
+        source="RFC 6928 and Linux's TCP_INIT_CWND", low=0, high=MAX_INITIAL_WINDOW,
+        metavar="SEGMENTS",
+    ),
+    Option(
+        "sack", "flag", True, "offer SACK-permitted in SYNs and recover losses by RFC 6675's "
+        "scoreboard when both sides did (--no-sack: RFC 5681 / RFC 6582 recovery)",
+        source="Linux net.ipv4.tcp_sack = 1",
+    ),
+    Option(
         "max_events", "int", MAX_EVENTS, "cap on simulation events (the run ends as "
         "limit_exceeded past it)", low=1, high=MAX_EVENTS, metavar="N", group="limits",
     ),
@@ -496,6 +514,9 @@ class SimOptions:
     dup_syn: str = _default("dup_syn")
     syn_retries: int = _default("syn_retries")
     synack_retries: int = _default("synack_retries")
+    cc: str = _default("cc")
+    initial_window: int = _default("initial_window")
+    sack: bool = _default("sack")
     max_events: int = _default("max_events")
     max_time: float = _default("max_time")
     _drops: DropRules = field(init=False, repr=False, compare=False)

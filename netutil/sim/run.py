@@ -19,6 +19,7 @@ from typing import Any
 
 from netutil.errors import InvalidInput, LimitExceeded
 from netutil.layout import fast_constructor
+from netutil.sim.congestion import CongestionSummary, sender_factory
 from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
 from netutil.sim.network import BottleneckSummary, Network
@@ -78,6 +79,7 @@ class AppScript:
     close_on_eof: bool
     close_when_read: int | None  # close once it has read this many bytes
     close_delay: float  # with close_on_established: seconds from ESTABLISHED to the CLOSE
+    expect: int  # bytes it is sent: when it has read them all is noted (for the goodput)
 
 
 class Application:
@@ -88,6 +90,7 @@ class Application:
         "_reading",
         "engine",
         "eof",
+        "read_all_at",
         "received",
         "received_count",
         "script",
@@ -101,6 +104,7 @@ class Application:
         # what it has read, if it keeps it (no buffer made for an application that does not)
         self.received = bytearray() if script.keep else b""
         self.received_count = 0
+        self.read_all_at: float | None = None  # when it had read all it was sent
         self.eof = False
         self._close_asked = False
         self._reading = False
@@ -147,6 +151,8 @@ class Application:
         self.received_count += len(chunk)
         if self.script.keep:
             self.received += chunk
+        if self.received_count == self.script.expect:
+            self.read_all_at = self.engine.now
         close_when_read = self.script.close_when_read
         if close_when_read is not None and self.received_count >= close_when_read:
             self._close()
@@ -193,12 +199,18 @@ class Summary:
     bytes_sent: int
     bytes_delivered: int
     data_intact: bool
+    #: bits per second the server's application read, from the client's OPEN (time 0) to its
+    #: last byte (as a flow's goodput, `flows`); None without data, or if not all was read
+    goodput: float | None
     time_to_close: float | None
     duration: float
     client_state: str
     server_state: str
     events: int
     bottleneck: BottleneckSummary | None  # None: no bandwidth set
+    #: the client's (the data sender's) congestion control; None if it never got that far,
+    #: and in Monte Carlo runs
+    congestion: CongestionSummary | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -219,11 +231,13 @@ class Summary:
             "bytes_sent": self.bytes_sent,
             "bytes_delivered": self.bytes_delivered,
             "data_intact": self.data_intact,
+            "goodput": None if self.goodput is None else round(self.goodput, 3),
             "time_to_close": _t(self.time_to_close),
             "duration": _t(self.duration),
             "final_states": {"client": self.client_state, "server": self.server_state},
             "events": self.events,
             "bottleneck": None if self.bottleneck is None else self.bottleneck.as_dict(),
+            "congestion": None if self.congestion is None else self.congestion.as_dict(),
         }
 
 
@@ -478,7 +492,8 @@ def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]
         options.synack_retries,
         options.dup_syn,
         options.zero_window_probe,
-    )
+        options.sack,
+    ).with_policies(sender_factory(options.cc, options.initial_window, options.sack), None)
     if options.delayed_ack is not None:
         params = params.with_policies(None, delayed_ack(options.delayed_ack))
     # both read min(MSS, buffer / 4) bytes at a time (at least one)
@@ -495,6 +510,7 @@ def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]
         # its FIN leaves after the server's ESTABLISHED and before the server's FIN arrives:
         # the FINs cross
         options.delay if closer == "both" else 0.0,
+        -1,  # expect: nothing
     )
     server = AppScript(
         options.read_rate,
@@ -504,6 +520,7 @@ def _scenario(options: SimOptions) -> tuple[TCBParameters, AppScript, AppScript]
         close and closer == "client",  # close_on_eof
         options.data if close and closer == "server" else None,  # close_when_read
         0.0,  # close_delay
+        options.data if options.data else -1,  # expect
     )
     scenario = (params, client, server)
     _last_scenario = (options, scenario)
@@ -554,6 +571,8 @@ def _summarize(
         reason = f"client in {cs.value}, server in {ss.value}"
         if not everything:
             reason += f", {delivered} of {len(payload)} bytes delivered"
+    read_all_at = server_app.read_all_at
+    goodput = None if read_all_at is None or read_all_at <= 0 else delivered * 8 / read_all_at
     # from the first CLOSE call to the later of the two ends (plain comparisons: this runs once
     # per Monte Carlo run, and min()/max() over lists cost more)
     start, other = client.close_called_at, server.close_called_at
@@ -579,12 +598,15 @@ def _summarize(
         len(payload),  # bytes_sent
         delivered,  # bytes_delivered
         intact,  # data_intact
+        goodput,
         time_to_close,
         last,  # duration
         cs._value_,  # client_state
         ss._value_,  # server_state
         engine.events,  # events
         network.bottleneck(),
+        # congestion: for a trace only (a Monte Carlo run reads none of it)
+        None if client.sender is None or client.events is None else client.sender.summary(),
     )
 
 

@@ -44,9 +44,12 @@ header = fast_constructor(TCPHeader, urgent=0, data_offset=None, reserved=0, che
 make_timestamps = fast_constructor(Timestamps)
 
 
-def peer_syn_options(options: tuple[object, ...]) -> tuple[int, int | None, int | None]:
+def peer_syn_options(
+    options: tuple[object, ...],
+) -> tuple[int, int | None, int | None, bool]:
     """The peer's MSS (536 without the option), window shift (None without the option; at
-    most 14, RFC 7323 section 2.3) and TSval (None without Timestamps) from its SYN's options."""
+    most 14, RFC 7323 section 2.3), TSval (None without Timestamps) and whether it offered
+    SACK-permitted (RFC 2018), from its SYN's options."""
     if (
         len(options) == 5
         and type(options[0]) is MSS
@@ -57,10 +60,11 @@ def peer_syn_options(options: tuple[object, ...]) -> tuple[int, int | None, int 
     ):
         # Linux's layout (as the endpoint sends it), read by position
         shift = options[4].shift
-        return options[0].value, shift if shift < 14 else 14, options[2].tsval
+        return options[0].value, shift if shift < 14 else 14, options[2].tsval, True
     mss = DEFAULT_MSS
     peer_shift = None
     ts = None
+    sack = False
     for option in options:
         cls = type(option)  # (a class check: `kind` is a class attribute, slower to read)
         if cls is MSS:
@@ -69,4 +73,6 @@ def peer_syn_options(options: tuple[object, ...]) -> tuple[int, int | None, int 
             peer_shift = option.shift if option.shift < 14 else 14
         elif cls is Timestamps:
             ts = option.tsval
-    return mss, peer_shift, ts
+        elif cls is SACKPermitted:
+            sack = True
+    return mss, peer_shift, ts, sack

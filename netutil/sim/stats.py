@@ -78,6 +78,9 @@ class MonteCarloResult:
     time_to_close: Distribution
     established_times: tuple[tuple[float, int], ...] | None
     events: int
+    #: bits per second (as the summary's) over the runs that delivered all their data (None
+    #: when data is 0)
+    goodput: Distribution | None = None
 
     @property
     def success_rate(self) -> float:
@@ -101,6 +104,7 @@ class MonteCarloResult:
             if self.established_times is None
             else [{"time": t, "runs": n} for t, n in self.established_times],
             "events": self.events,
+            "goodput": None if self.goodput is None else self.goodput.as_dict(),
         }
 
 
@@ -132,6 +136,7 @@ def monte_carlo(
     server_established: list[float] = []
     retransmissions: list[int] = []
     closes: list[float] = []
+    goodputs: list[float] = []
     events = 0
     spending = None if budget is None else budget.start()
     # progress(runs done, runs) about a hundred times and at the end, never once per run
@@ -157,6 +162,8 @@ def monte_carlo(
         retransmissions.append(s.client_retransmissions + s.server_retransmissions)
         if s.time_to_close is not None:
             closes.append(s.time_to_close)
+        if s.goodput is not None:
+            goodputs.append(s.goodput)
     # (map over a builtin, not a generator expression: no Python frame resumed per run)
     if progress is not None:
         progress(runs, runs)
@@ -175,4 +182,5 @@ def monte_carlo(
         if len(histogram) <= MAX_HISTOGRAM
         else None,
         events=events,
+        goodput=Distribution.of(goodputs) if options.data else None,
     )

@@ -42,11 +42,13 @@ class TCBParameters:
     syn_mss: MSS  # the options a SYN carries (shared: options are immutable values)
     syn_ws: WindowScale
     # the policies, made for each connection once its SYN exchange has fixed the MSS
-    sender: type[SenderPolicy] = NoCongestionControl  # sender(MSS)
+    sender: type[SenderPolicy] = NoCongestionControl  # sender(MSS, tcb)
     receiver: type[ReceiverPolicy] = ImmediateAck  # receiver(rcv_buf, MSS)
     #: a zero-window probe carries one octet of new data (RFC 9293 section 3.8.6.1); False:
     #: Linux's empty ACK with SEQ = SND.UNA - 1 (tcp_xmit_probe_skb)
     octet_probe: bool = True
+    #: SYNs offer SACK-permitted, and the sender reads SACK blocks when both did (RFC 2018)
+    sack: bool = True
 
     def with_policies(
         self, sender: type[SenderPolicy] | None, receiver: type[ReceiverPolicy] | None
@@ -66,6 +68,7 @@ def tcb_parameters(
     synack_retries: int = OPTION["synack_retries"].default,
     dup_syn: str = OPTION["dup_syn"].default,
     zero_window_probe: str = OPTION["zero_window_probe"].default,
+    sack: bool = OPTION["sack"].default,
 ) -> TCBParameters:
     """The `TCBParameters` for these settings (one shared object per distinct settings); the
     defaults are the option table's (`options.OPTIONS`), declared there once with their
@@ -85,4 +88,5 @@ def tcb_parameters(
         MSS(mss),
         WindowScale(shift),
         octet_probe=zero_window_probe == "rfc",
+        sack=sack,
     )

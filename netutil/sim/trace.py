@@ -161,14 +161,30 @@ class ErrorEvent:
 
 @dataclass(frozen=True, slots=True)
 class CongestionEvent:
-    """What `side`'s sender policy reports of its window (`SenderPolicy.report`)."""
+    """`side`'s congestion state after a change (`SenderPolicy.report`): cwnd, ssthresh (None
+    while still "arbitrarily high", RFC 5681 3.1) and bytes in flight (SND.NXT - SND.UNA) in
+    bytes, the phase (slow_start, congestion_avoidance, fast_recovery, rto_recovery), and the
+    rule that changed cwnd or ssthresh (None when only the flight changed)."""
 
     time: float
     side: str
-    text: str
+    cwnd: int
+    ssthresh: int | None
+    flight: int
+    phase: str
+    rule: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"type": "congestion", "time": _t(self.time), "side": self.side, "text": self.text}
+        return {
+            "type": "congestion",
+            "time": _t(self.time),
+            "side": self.side,
+            "cwnd": self.cwnd,
+            "ssthresh": self.ssthresh,
+            "flight": self.flight,
+            "phase": self.phase,
+            "rule": self.rule,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,9 +312,9 @@ _RECORD_CLASSES = frozenset(EVENT_TYPES.values())
 make_arrive = fast_constructor(ArriveEvent)
 make_state = fast_constructor(StateEvent)
 make_timeout = fast_constructor(TimeoutEvent)
+make_congestion = fast_constructor(CongestionEvent)
 #: The record of a text event by its kind (`endpoint.TCB._note`).
 TEXT_EVENTS = {
     "user": fast_constructor(UserEvent),
     "error": fast_constructor(ErrorEvent),
-    "congestion": fast_constructor(CongestionEvent),
 }

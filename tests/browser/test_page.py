@@ -119,8 +119,9 @@ def test_lossy_run_draws_one_arrow_per_segment_and_one_cross_per_loss(watched, b
 
 
 def test_stepping_lights_the_states_the_trace_reaches(watched, base_url):
-    page = watched.open("?loss=0.3&seed=4")
-    events = trace_json(base_url, loss=0.3, seed=4)["events"]
+    # (--cc none: a step per drawn event; congestion records are not drawn as steps)
+    page = watched.open("?loss=0.3&seed=4&cc=none")
+    events = trace_json(base_url, loss=0.3, seed=4, cc="none")["events"]
     page.locator("#diagram").focus()
     seen = set()
     for _ in range(18):
@@ -308,7 +309,7 @@ def test_compare_offers_the_choices_of_an_option_that_has_them(watched, base_url
 
 
 def test_graphs_say_when_a_run_has_no_congestion_state(watched):
-    page = watched.open("?seed=1&data=3000")
+    page = watched.open("?seed=1&data=3000&cc=none")
     page.click("#graphs summary")
     wait_until(page, "document.getElementById('plot-window').naturalWidth > 0")
     assert page.locator("#plot-cwnd").is_hidden()

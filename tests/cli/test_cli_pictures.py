@@ -47,7 +47,9 @@ def test_plot_arguments_that_do_not_go_together(capsys):
     assert err == "netutil: error: --plot establish draws a Monte Carlo result: add --runs N\n"
     code, _, err = run_cli(capsys, "tcp", "handshake", "--plot", "window", "--runs", "5")
     assert (code, err) == (2, "netutil: error: --plot window draws one run; drop --runs\n")
-    code, _, err = run_cli(capsys, "tcp", "handshake", "--plot", "cwnd", "--seed", "1")
+    code, _, err = run_cli(
+        capsys, "tcp", "handshake", "--plot", "cwnd", "--seed", "1", "--cc", "none"
+    )
     assert code == 1 and "no congestion-control state" in err
 
 

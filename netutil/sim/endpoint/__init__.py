@@ -90,7 +90,7 @@ from netutil.sim.timers import (
     Timers,
     dispatch_table,
 )
-from netutil.sim.trace import TEXT_EVENTS, make_arrive, make_state
+from netutil.sim.trace import TEXT_EVENTS, make_arrive, make_congestion, make_state
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
@@ -167,6 +167,7 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         "rtt",
         "rtt_seq",
         "rtt_time",
+        "sack_ok",
         "send_data",
         "sender",
         "snd_mss",
@@ -272,6 +273,7 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         self.retries = 0
         self.syn_timed_out = False
         self.sender: SenderPolicy | None = None  # made by the SYN exchange (_syn_options)
+        self.sack_ok = False  # both SYNs offered SACK-permitted, and the sender uses SACK
         self.persist_backoff = 0
         self._ack_now = False
         self._ack_owed = False  # the delayed-ACK timer runs for text not yet acknowledged
@@ -299,9 +301,13 @@ class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closin
         if events is not None:
             events.append(TEXT_EVENTS[kind](self.engine.now, self.name, text))
 
-    def _congestion_note(self, text: str) -> None:
-        """The sender policy's report of a congestion state change (see `sender`)."""
-        self._note("congestion", text)
+    def _congestion_note(
+        self, cwnd: int, ssthresh: int | None, flight: int, phase: str, rule: str | None
+    ) -> None:
+        """The sender policy's report of its congestion state (see `sender.SenderPolicy`)."""
+        self.events.append(
+            make_congestion(self.engine.now, self.name, cwnd, ssthresh, flight, phase, rule)
+        )
 
     def _notify(self, method: str, args: tuple[Any, ...] = ()) -> None:
         """Tell the application, as its own event at the current time (it runs after the TCP

@@ -228,6 +228,9 @@ class SegmentChecks:
                 self._send_ack(None)  # S25
                 return "dropped"
             self.snd_nxt = seg_ack  # the receiver took the octet of our window probe
+        # (SACK blocks come beyond NOP, NOP, Timestamps when those are on)
+        if self.sack_ok and len(h.options) > 3 * self.ts_ok:
+            self._sack_arrives(h.options)
         if seg_ack > self.snd_una:
             self._new_ack(seg_ack)
         elif seg_ack == self.snd_una and seg_len == 0 and self.snd_nxt > self.snd_una:

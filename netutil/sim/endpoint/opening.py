@@ -134,14 +134,15 @@ class Opening:
     def _syn_options(self, h: TCPHeader) -> None:
         """Take the peer's MSS, window scale and timestamps from its SYN (RFC 9293 3.7.1,
         RFC 7323), and tell the policies the segment size."""
-        mss, peer_shift, ts = peer_syn_options(h.options)
+        mss, peer_shift, ts, peer_sack = peer_syn_options(h.options)
         own = self.params.mss
         self.snd_mss = snd_mss = mss if mss < own else own
         params = self.params
         self.receiver = params.receiver(params.rcv_buf, snd_mss)
-        self.sender = sender = params.sender(snd_mss)
-        if self.events is not None:
-            sender.report = self._congestion_note
+        # (the policy reads the clock, the RTT estimator, the ISS and the trace from the TCB)
+        self.sender = sender = params.sender(snd_mss, self)
+        # SACK blocks go to a sender that uses them, when both SYNs offered SACK-permitted
+        self.sack_ok = peer_sack and params.sack and sender.uses_sack
         if peer_shift is not None:
             self.snd_wscale = peer_shift
             self.rcv_wscale = self.params.ws_shift
@@ -164,13 +165,23 @@ class Opening:
             self._ack_now = False
         else:
             ack = tsecr = 0
-        options = (
-            params.syn_mss,
-            SACK_PERMITTED,
-            make_timestamps(tsval, tsecr),
-            NOP_OPTION,
-            params.syn_ws,
-        )
+        if params.sack:
+            options = (
+                params.syn_mss,
+                SACK_PERMITTED,
+                make_timestamps(tsval, tsecr),
+                NOP_OPTION,
+                params.syn_ws,
+            )
+        else:  # Linux's layout without SACK: MSS, NOP, NOP, TS, NOP, WS
+            options = (
+                params.syn_mss,
+                NOP_OPTION,
+                NOP_OPTION,
+                make_timestamps(tsval, tsecr),
+                NOP_OPTION,
+                params.syn_ws,
+            )
         h = header(self.port, self.remote_port, self.iss & MASK, ack, f, params.syn_window, options)
         self.network.send(self, h, b"", note)
 
@@ -180,5 +191,8 @@ class Opening:
         (Linux: TCP_TIMEOUT_FALLBACK)."""
         if self.established_at is None:
             self.established_at = self.engine.now
+        if self.retransmissions or self.events is not None:
+            # RFC 5681 3.1: a lost SYN or SYN,ACK shrinks the IW (and a trace notes the IW)
+            self.sender.established(self.retransmissions)
         if self.syn_timed_out:
             self.rtt.fallback()

@@ -6,8 +6,20 @@ have in flight and how it reacts to ACKs and timeouts is `sender.SenderPolicy`'s
 
 from __future__ import annotations
 
+from typing import Any
+
+from netutil.segment import SACK
 from netutil.sim.rto import RTO_MAX
-from netutil.sim.segments import F_ACK, F_FIN_ACK, F_FIN_PSH_ACK, F_PSH_ACK, F_SYN, F_SYN_ACK
+from netutil.sim.segments import (
+    F_ACK,
+    F_FIN_ACK,
+    F_FIN_PSH_ACK,
+    F_PSH_ACK,
+    F_SYN,
+    F_SYN_ACK,
+    HALF,
+    MASK,
+)
 from netutil.sim.states import State
 from netutil.sim.tcb import RETRIES2
 from netutil.sim.timers import PERSIST, RETRANSMISSION
@@ -125,7 +137,7 @@ class Sending:
         else:
             self.timers.start(RETRANSMISSION, self.rtt.rto)  # (5.3)
             if retransmit:
-                self._retransmit_head("retransmission (partial ACK)")
+                self._policy_retransmit("retransmission (partial ACK)")
 
     def _duplicate_ack(self, window: int) -> None:
         """An ACK of nothing new, without text, while data is outstanding: a duplicate ACK if
@@ -135,17 +147,47 @@ class Sending:
             self.snd_una, self.snd_nxt
         ):
             self.rtt_seq = None
-            self._retransmit_head("fast retransmission")
+            self._policy_retransmit("fast retransmission")
 
-    def _retransmit_head(self, note: str) -> None:
-        """Resend the earliest unacknowledged segment (RFC 6298 (5.4))."""
+    def _sack_arrives(self, options: tuple[Any, ...]) -> None:
+        """Hand an arriving ACK's SACK blocks to the sender policy, unwrapped (RFC 2018)."""
+        for option in options:
+            if type(option) is SACK:
+                una = self.snd_una
+                self.sender.on_sack(
+                    tuple(
+                        (
+                            una + ((left - una + HALF) & MASK) - HALF,
+                            una + ((right - una + HALF) & MASK) - HALF,
+                        )
+                        for left, right in option.blocks
+                    )
+                )
+                return
+
+    def _policy_retransmit(self, note: str) -> None:
+        """Resend what the sender policy names: SND.UNA's segment, or with SACK the lost
+        holes RFC 6675's NextSeg chose."""
+        due = self.sender.retransmissions(self.snd_una)
+        if len(due) == 1 and due[0][0] == self.snd_una:
+            self._retransmit_head(note)
+            return
+        for seq, most in due:
+            if seq >= self.snd_una:
+                self._retransmit_head("retransmission (SACK)", seq, most)
+
+    def _retransmit_head(self, note: str, seq: int = -1, most: int = 0) -> None:
+        """Resend the earliest unacknowledged segment (RFC 6298 (5.4)), or with `seq` the one
+        there, of at most `most` bytes (SACK recovery)."""
         self.retransmissions += 1
         if self.snd_una == self.iss:  # the SYN itself is unacknowledged
             self._send_syn(F_SYN if self.irs is None else F_SYN_ACK, note)
             return
-        seq = self.snd_una
+        if seq < 0:
+            seq = self.snd_una
+            most = self.snd_mss
         data_sent_end = min(self.snd_nxt, self.data_end)
-        n = min(self.snd_mss, data_sent_end - seq) if seq < data_sent_end else 0
+        n = min(most, data_sent_end - seq) if seq < data_sent_end else 0
         end = seq + n
         fin = self.fin_sent and end == self.fin_seq
         if n:
