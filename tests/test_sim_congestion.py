@@ -14,6 +14,7 @@ import pytest
 from netutil.sim.congestion.cubic import BETA, C
 from netutil.sim.options import SimOptions
 from netutil.sim.run import simulate
+from netutil.sim.trace import ArriveEvent, CongestionEvent, SendEvent
 
 MSS = 1460
 RTT = 0.1
@@ -274,30 +275,28 @@ def _steady_throughput(trace, after_loss: int) -> tuple[float, float]:
     """Bytes per second the server's cumulative ACKs cover, from the `after_loss`-th loss
     detection to the end, and the loss rate of the client's data segments over that time."""
     isn = trace.client.isn
-    raw = trace.events
-    reductions = [e[1] for e in raw if e[0] == "congestion" and e[2] == "client" and e[7]
-                  and "FlightSize" in e[7]]  # fmt: skip
+    records = list(trace.records())
+    reductions = [e.time for e in records if isinstance(e, CongestionEvent) and e.side == "client"
+                  and e.rule and "FlightSize" in e.rule]  # fmt: skip
     t1 = reductions[after_loss]
     acks = {}
     a1 = first = None
     a2 = t2 = None
     sent = lost = 0
-    for e in raw:
-        kind = e[0]
-        if kind == "send":
-            _, t, side, number, header, length, _, fate = e[:8]
-            if side == "server":
-                acks[number] = (header.ack - isn) % 2**32
-            elif length and t > t1:
+    for e in records:
+        if isinstance(e, SendEvent):
+            if e.side == "server":
+                acks[e.number] = (e.ack - isn) % 2**32
+            elif e.len and e.time > t1:
                 sent += 1
-                lost += fate != "delivered"
-        elif kind == "arrive" and e[2] == "client" and e[3] in acks:
-            ack = acks[e[3]]
-            if e[1] <= t1:
+                lost += e.fate != "delivered"
+        elif isinstance(e, ArriveEvent) and e.side == "client" and e.number in acks:
+            ack = acks[e.number]
+            if e.time <= t1:
                 a1 = ack if a1 is None or ack > a1 else a1
-                first = e[1]
+                first = e.time
             else:
-                a2, t2 = ack, e[1]
+                a2, t2 = ack, e.time
     assert first is not None
     return (a2 - a1) / (t2 - t1), lost / sent
 
