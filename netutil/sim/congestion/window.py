@@ -82,39 +82,24 @@ class CongestionControl(SenderPolicy):
     within cwnd (see `scoreboard`).
     """
 
-    __slots__ = (
-        "_after_timeout",
-        "_area",
-        "_clock",
-        "_lt_from",
-        "_ss_time",
-        "_start",
-        "_t_last",
-        "_w",
-        "bytes_acked",
-        "cwnd",
-        "cwnd_epoch",
-        "cwnd_max",
-        "cwnd_min",
-        "cwnd_prior",
-        "data_start",
-        "dupacks",
-        "fast_retransmits",
-        "k",
-        "partial_acks",
-        "phase",
-        "recover",
-        "rto_recover",
-        "rtt",
-        "sack_retransmits",
-        "scoreboard",
-        "ssthresh",
-        "t_epoch",
-        "timed_out",
-        "timeouts",
-        "w_est",
-        "w_max",
-    )
+    # No __slots__: an instance dict, so that the state a handshake-only connection never
+    # touches is the class's defaults below and the constructor sets only what it must (a
+    # Monte Carlo run makes two of these per handshake).
+    ssthresh = UNLIMITED  # RFC 5681 3.1: "arbitrarily high"
+    phase = SLOW_START
+    recover: int | None = None  # RFC 6582's recover; None: no recovery yet
+    rto_recover: int | None = None  # SND.NXT at the last timeout, until ACKed
+    timed_out = False  # SND.UNA's segment was resent by the timer (RFC 5681 3.1's "already")
+    _after_timeout = False
+    dupacks = 0
+    _lt_from = 0  # SND.NXT at the first duplicate ACK (limited transmit beyond it)
+    bytes_acked = 0
+    timeouts = fast_retransmits = partial_acks = sack_retransmits = 0
+    # CUBIC's (RFC 9438, segments): t_epoch None while no congestion-avoidance stage runs
+    w_max = k = cwnd_epoch = cwnd_prior = w_est = _w = 0.0
+    t_epoch: float | None = None
+    _area = _ss_time = 0.0  # time-weighted cwnd, time in slow start
+    scoreboard: Scoreboard | None = None  # made by the first SACK block
 
     #: the algorithm's name in options and summaries
     name = "reno"
@@ -125,8 +110,8 @@ class CongestionControl(SenderPolicy):
     uses_sack = False  # RFC 6675 recovery with the SACK blocks the peer sends
 
     def __init__(self, mss: int, tcb: Any = None) -> None:
-        # (one constructor for every algorithm, its state included: a handshake-only run
-        # pays one object and no further call; see `sender` for what `tcb` gives)
+        # (one constructor for every algorithm; the rest of the state starts as the class's
+        # defaults; see `sender` for what `tcb` gives)
         self.mss = mss
         iw = self.initial_segments
         if iw:
@@ -134,19 +119,6 @@ class CongestionControl(SenderPolicy):
         else:
             iw = initial_window(mss, 0)
         self.cwnd = self.window = self.cwnd_min = self.cwnd_max = iw
-        self.ssthresh = UNLIMITED  # RFC 5681 3.1: "arbitrarily high"
-        self.phase = SLOW_START
-        self.recover: int | None = None  # RFC 6582's recover; None: no recovery yet
-        self.rto_recover: int | None = None  # SND.NXT at the last timeout, until ACKed
-        self.timed_out = self._after_timeout = False  # (timed_out: RFC 5681 3.1's "already")
-        # _lt_from: SND.NXT at the first duplicate ACK (limited transmit beyond it)
-        self.dupacks = self._lt_from = self.bytes_acked = 0
-        self.timeouts = self.fast_retransmits = self.partial_acks = self.sack_retransmits = 0
-        # CUBIC's (RFC 9438, segments): t_epoch None while no congestion-avoidance stage runs
-        self.w_max = self.k = self.cwnd_epoch = self.cwnd_prior = self.w_est = self._w = 0.0
-        self.t_epoch: float | None = None
-        self._area = self._ss_time = 0.0
-        self.scoreboard: Scoreboard | None = None  # made by the first SACK block
         if tcb is None:  # (a policy on its own, as tests make one)
             self._clock = self.rtt = self.report = None
             self.data_start = 1
