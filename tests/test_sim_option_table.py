@@ -79,10 +79,12 @@ def test_cli_spellings_become_the_core_values(argv, params):
 def test_api_fields_carry_the_declared_ranges_and_choices():
     from marshmallow import validate
 
-    from api.schemas.handshake import HandshakeBody, HandshakeQuery
+    from api.schemas.handshake import HandshakeBody, HandshakeQuery, PlotQuery
 
+    names = [o.name for o in OPTIONS] + ["runs"]
+    assert list(PlotQuery().fields) == names
     for schema in (HandshakeBody(), HandshakeQuery()):
-        assert list(schema.fields) == [o.name for o in OPTIONS] + ["runs"]
+        assert list(schema.fields) == [*names, "capture_point"]
         for option in OPTIONS:
             field = schema.fields[option.name]
             checks = field.validators
