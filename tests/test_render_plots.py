@@ -190,3 +190,13 @@ def test_cwnd_plot_of_a_real_bottleneck_run_with_two_flows(tmp_path):
     opts = SimOptions(data=200000, bandwidth=2_000_000, queue=20, flows=2, cc="none")
     queue = _queue_series(simulate_flows(opts, seed=1).as_dict())["client->server"]
     assert max(p for _, p in queue) == 20  # a 20-packet drop-tail queue fills, never more
+
+
+def test_cwnd_plot_of_a_real_reno_run_leaves_out_the_side_that_sends_nothing():
+    trace = simulate(
+        SimOptions(data=300000, bandwidth=2_000_000, queue=20, cc="reno"), seed=1
+    ).as_dict()
+    words = texts(render_plot("cwnd", trace))
+    assert "client cwnd" in words and "client ssthresh" in words
+    assert "server cwnd" not in words  # the server sends no data: only its initial window
+    assert "FR" in words or "RTO" in words  # the 20-packet queue overflows: a loss recovery

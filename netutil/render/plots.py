@@ -326,8 +326,8 @@ def cwnd_plot(trace: dict[str, Any]) -> str:
     for name, flow in _flows(trace):
         for side in ("client", "server"):
             series = _cc_series(flow["events"], side)
-            if not series["cwnd"]:
-                continue
+            if not any(v for _, v in series["flight"]):
+                continue  # a side that sends no data (the server, mostly): its IW says nothing
             who = f"{name} {side}".strip()
             colour = _FLOW_COLOURS[k % len(_FLOW_COLOURS)]
             k += 1
