@@ -217,3 +217,45 @@ def test_given_ports_number_the_flows():
         "invalid client_port 65535: 2 flows take the ports from it to 65536, past 65535"
     )):  # fmt: skip
         SimOptions(flows=2, client_port=65535)
+
+
+def test_two_identical_reno_flows_converge_to_a_fair_share():
+    # two Reno flows (RFC 5681) from the same start over one 10 Mbit/s, 20 ms RTT bottleneck
+    # with a 50-packet queue: losses come only from the queue, AIMD shares the link
+    # (Chiu and Jain 1989), so Jain's index over their goodputs is near 1
+    t = run(flows=2, cc="reno", bandwidth=10e6, delay=0.01, queue=50, data=4_000_000,
+            window=1 << 20)  # fmt: skip
+    s = t["summary"]
+    assert s["outcome"] == "completed"
+    assert [f["cc"] for f in s["flows"]] == ["reno", "reno"]
+    assert sum(s["bottleneck"]["queue_drops"].values()) > 0  # they did fill the queue
+    assert s["jain_index"] > 0.95
+    capacity = 10e6 * 1460 / 1512
+    assert sum(f["goodput"] for f in s["flows"]) == pytest.approx(capacity, rel=0.1)
+
+
+def test_each_flow_its_own_congestion_control():
+    t = run(flows=2, flow_cc=("reno", "cubic"), bandwidth=10e6, delay=0.01, data=500_000,
+            window=1 << 20)  # fmt: skip
+    s = t["summary"]
+    assert [f["cc"] for f in s["flows"]] == ["reno", "cubic"]
+    assert s["outcome"] == "completed"
+    cc_events = {
+        f["flow"]: {e.get("phase") for e in f["events"] if e["type"] == "congestion"}
+        for f in t["flows"]
+    }
+    assert all(cc_events.values())  # each flow's sender reported its window
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"flows": 2, "flow_cc": ("reno", "cubic", "reno")},
+         "invalid flow_cc: 3 names for 2 flows (give one per flow, or one for all)"),
+        ({"flow_cc": ("vegas",)},
+         "invalid flow_cc item 'vegas': expected one of none, reno, newreno, cubic"),
+    ],
+)  # fmt: skip
+def test_bad_flow_cc_is_refused(kwargs, message):
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        SimOptions(**kwargs)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netutil.errors import LimitExceeded
+from netutil.sim.congestion import sender_factory
 from netutil.sim.endpoint import TCB
 from netutil.sim.engine import Engine
 from netutil.sim.network import BottleneckSummary, Network, packet_size
@@ -217,9 +218,20 @@ def flow_starts(options: SimOptions) -> tuple[float, ...]:
 
 
 def flow_policies(options: SimOptions) -> tuple[tuple[str, Callable[..., Any] | None], ...]:
-    """Each flow's sender policy: its name and the policy (None: the scenario's own)."""
-    default = getattr(options, "cc", "none")
-    return ((default, None),) * options.flows
+    """Each flow's sender policy: its name and the policy maker (None: the scenario's own,
+    `--cc`'s), from `flow_cc` (one name per flow, or one for all; none: `cc` for all)."""
+    names = options.flow_cc or (options.cc,)
+    if len(names) == 1:
+        names = names * options.flows
+    return tuple(
+        (
+            name,
+            None
+            if name == options.cc
+            else sender_factory(name, options.initial_window, options.sack),
+        )
+        for name in names
+    )
 
 
 def simulate_flows(

@@ -341,6 +341,11 @@ OPTIONS: tuple[Option, ...] = (
         metavar="TIMES", group="flows", max_items=MAX_FLOWS,
     ),
     Option(
+        "flow_cc", "choices", (), "each flow's congestion control: one name per flow (e.g. "
+        "reno,cubic), or one for every flow; none given: --cc for every flow",
+        choices=CONGESTION_CONTROLS, metavar="NAMES", group="flows", max_items=MAX_FLOWS,
+    ),
+    Option(
         "data", "size", 0, "bytes the client sends", low=0, high=MAX_DATA, unit="bytes",
         metavar="BYTES",
     ),
@@ -496,6 +501,7 @@ class SimOptions:
     queue: int = _default("queue")
     flows: int = _default("flows")
     flow_start: tuple[float, ...] = _default("flow_start")
+    flow_cc: tuple[str, ...] = _default("flow_cc")
     data: int = _default("data")
     window: int = _default("window")
     read_rate: float | None = _default("read_rate")  # None reads as soon as data arrives
@@ -532,6 +538,11 @@ class SimOptions:
             raise InvalidInput(
                 f"invalid flow_start: {len(self.flow_start)} offsets for {self.flows} flows "
                 "(give one per flow, or one gap)"
+            )
+        if len(self.flow_cc) not in (0, 1, self.flows):
+            raise InvalidInput(
+                f"invalid flow_cc: {len(self.flow_cc)} names for {self.flows} flows "
+                "(give one per flow, or one for all)"
             )
         if self.client_port is not None and self.client_port + self.flows - 1 > 65535:
             raise InvalidInput(

@@ -32,7 +32,11 @@ MAX_ACK_DELAY = 0.5
 
 
 class ReceiverPolicy:
-    """The interface an endpoint's receiver uses (subclass it; one object per connection)."""
+    """The interface an endpoint's receiver uses (subclass it; one object per connection).
+
+    A subclass also has `held`, true while text beyond RCV.NXT is held (the endpoint asks for
+    `sack_blocks` only then).
+    """
 
     __slots__ = ("buffer", "sws")
 
@@ -81,7 +85,7 @@ class ImmediateAck(ReceiverPolicy):
     """ACK every segment at once; receiver SWS avoidance; reassembly by starting sequence,
     with the held text's blocks for SACK (RFC 2018)."""
 
-    __slots__ = ("_blocks", "_filled", "_ooo", "_recent")
+    __slots__ = ("_blocks", "_filled", "_ooo", "_recent", "held")
 
     def __init__(self, buffer: int, mss: int) -> None:
         self.buffer = buffer
@@ -90,6 +94,9 @@ class ImmediateAck(ReceiverPolicy):
         self._ooo: dict[int, bytes] = {}  # out-of-order text by its first sequence number
         # the held text as sorted, disjoint [left, right) blocks (left edges, right edges)
         self._blocks: tuple[list[int], list[int]] = ([], [])
+        #: the held blocks' left edges: empty (false) when nothing beyond RCV.NXT is held, so
+        #: that a sender of SACK blocks asks `sack_blocks` only when there are some
+        self.held = self._blocks[0]
         self._recent: list[int] = []  # a sequence number in each block reported, newest first
         self._filled = False  # text pulled from the reassembly since the last ack_now
 

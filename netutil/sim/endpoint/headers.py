@@ -7,6 +7,7 @@ from __future__ import annotations
 from math import trunc  # int() of a float, without the cost of calling the int type
 from typing import TYPE_CHECKING
 
+from netutil.segment import SACK
 from netutil.sim.segments import F_ACK, F_RST, MASK, NOP_OPTION, header, make_timestamps
 from netutil.sim.timers import DELAYED_ACK
 
@@ -49,6 +50,13 @@ class Headers:
             options = self._ts_options
         else:
             options = ()
+        if self.sack_ok and self.receiver.held:
+            # SACK blocks of the text held beyond RCV.NXT, newest first (RFC 2018 section 4):
+            # 3 fit beside Timestamps in the 40 bytes of options, else 4
+            blocks = self.receiver.sack_blocks(rcv_nxt, 3 if self.ts_ok else 4)
+            if blocks:
+                sack = SACK(tuple((left & MASK, right & MASK) for left, right in blocks))
+                options = (*options, NOP_OPTION, NOP_OPTION, sack)
         h = header(self.port, self.remote_port, seq & MASK, rcv_nxt & MASK, f, window, options)
         self.network.send(self, h, payload, note)
 
