@@ -37,6 +37,8 @@ class Endpoint:
     query: type[Schema] | None = None
     body: type[Schema] | None = None
     path_params: dict[str, str] = field(default_factory=dict)
+    #: path parameter -> the pattern its text must match (an api.schemas.patterns.Pattern)
+    path_patterns: dict[str, Any] = field(default_factory=dict)
     #: extra response media types: media type -> description (e.g. the pcap of a handshake)
     media: dict[str, str] = field(default_factory=dict)
     #: error statuses this operation can answer besides the ones every operation can
@@ -257,6 +259,7 @@ def endpoint(
     query: type[Schema] | None = None,
     body: type[Schema] | None = None,
     path_params: dict[str, str] | None = None,
+    path_patterns: dict[str, Any] | None = None,
     media: dict[str, str] | None = None,
     errors: Iterable[int] = (),
     raw_body: dict[str, str] | None = None,
@@ -276,6 +279,11 @@ def endpoint(
                 return handle(**kwargs)
 
         def handle(**kwargs: Any) -> Response:
+            for name, check in (path_patterns or {}).items():
+                try:
+                    check(kwargs.get(name, ""))
+                except ValidationError as exc:
+                    raise ValidationError({name: exc.messages}) from None
             if query_schema is not None:
                 values = _query_values(query_schema)
                 _ascii_numbers(query_schema, values)
@@ -305,6 +313,7 @@ def endpoint(
             query=query,
             body=body,
             path_params=dict(path_params or {}),
+            path_patterns=dict(path_patterns or {}),
             media=dict(media or {}),
             errors=tuple(errors),
             raw_body=dict(raw_body or {}),

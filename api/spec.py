@@ -157,7 +157,7 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
             "in": "path",
             "required": True,
             "description": doc.path_params.get(name, ""),
-            "schema": {"type": "string"},
+            "schema": {"type": "string", **_path_pattern(doc, name)},
         }
         for name in rule.arguments
     ]
@@ -210,11 +210,33 @@ def _operation(doc: Any, rule: Any, method: str) -> dict[str, Any]:
     return operation
 
 
+def _path_pattern(doc: Any, name: str) -> dict[str, str]:
+    pattern = doc.path_patterns.get(name)
+    return {"pattern": pattern.regex.pattern} if pattern else {}
+
+
 def to_dict(app: Flask | None = None) -> dict[str, Any]:
     """The document as a dict, top-level keys in the order a reader wants them."""
     raw = build(app).to_dict()
+    _schema_rules(raw.get("components", {}).get("schemas", {}))
     order = ("openapi", "info", "tags", "paths", "components")
     return {**{k: raw[k] for k in order if k in raw}, **raw}
+
+
+def _schema_rules(schemas: dict[str, Any]) -> None:
+    """Rules between a request's fields that marshmallow checks in a `validates_schema` and
+    a schema class states as JSON Schema in `OPENAPI_EXTRA` (if/then/else, dependentRequired,
+    anyOf), added to its component."""
+    from marshmallow import class_registry
+
+    for name, component in schemas.items():
+        try:
+            cls = class_registry.get_class(name, all=False)
+        except Exception:  # a component with no schema class (Problem responses' shapes)
+            continue
+        extra = getattr(cls, "OPENAPI_EXTRA", None)
+        if extra:
+            component.update(extra)
 
 
 def to_yaml(app: Flask | None = None) -> str:

@@ -14,11 +14,10 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from marshmallow import ValidationError
 
 from api import limits
 from api.contract import JSON_MEDIA_TYPE, endpoint
-from api.problems import ProblemError
+from api.problems import TYPE_BUDGET, ProblemError
 from api.schemas import handshake as schemas
 
 bp = Blueprint("handshake", __name__)
@@ -63,8 +62,15 @@ def run(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
     from netutil.sim.request import run_request
 
     if runs is not None and runs * params.get("data", 0) > limits.SIM_RUNS_DATA_MAX:
-        raise ValidationError(
-            {"runs": [f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."]}
+        # a work allowance between two fields (no schema can state a product), answered as
+        # the other budgets are
+        message = f"runs x data must be at most {limits.SIM_RUNS_DATA_MAX} bytes."
+        raise ProblemError(
+            422,
+            f"The request is past the service's work budget: {message}",
+            title="Budget exceeded",
+            type_=TYPE_BUDGET,
+            errors={"runs": [message]},
         )
     return run_request(params, runs, limits.SIM_BUDGET).as_dict()
 

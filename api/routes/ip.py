@@ -6,8 +6,9 @@ from flask import Blueprint
 
 from api import limits
 from api.contract import endpoint
+from api.schemas import patterns
 from api.schemas.ip import AddressBatch, AddressBatchRequest, AddressInfo
-from netutil.address import info
+from netutil.address import info, parse
 from netutil.errors import InvalidInput
 
 bp = Blueprint("ip", __name__)
@@ -22,6 +23,11 @@ bp = Blueprint("ip", __name__)
     path_params={
         "address": "IPv4 or IPv6 address, with an optional %zone (escaped as %25) and /prefix "
         "or /netmask (the slash as written: /api/ip/10.1.2.3/24)"
+    },
+    path_patterns={
+        "address": patterns.Pattern(
+            patterns.ADDRESS_INFO, error="Not an IP address in an `ip info` form.", core=parse
+        )
     },
 )
 def ip_info(address: str):

@@ -15,10 +15,16 @@ from api.contract import endpoint
 from api.problems import ProblemError
 from api.routes.handshake import SVG_MEDIA_TYPE, run
 from api.schemas import handshake as schemas
+from api.schemas.patterns import Pattern
 
 bp = Blueprint("plots", __name__)
 
 PLOT_KINDS = ("sequence", "window", "cwnd", "establish")
+
+
+def _known_plot(kind: str) -> None:
+    if kind not in PLOT_KINDS:
+        raise LookupError(kind)  # the view answers 404, naming the plots there are
 
 
 @bp.get("/api/handshake/plot/<kind>")
@@ -29,6 +35,9 @@ PLOT_KINDS = ("sequence", "window", "cwnd", "establish")
     response=None,
     query=schemas.PlotQuery,
     path_params={"kind": "sequence, window, cwnd or establish (establish needs runs)"},
+    path_patterns={
+        "kind": Pattern(f"^(?:{'|'.join(PLOT_KINDS)})$", error="No such plot.", core=_known_plot)
+    },
     media={SVG_MEDIA_TYPE: "the chart (matplotlib SVG)"},
     errors=(404,),
 )

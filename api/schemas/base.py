@@ -47,9 +47,12 @@ class Health(Strict):
 
 
 class JsonInteger(fields.Integer):
-    """A JSON integer: not a string, not a boolean, not 1.5."""
+    """A JSON integer: not a string, not a boolean, not 1.5. A number with no fraction
+    (`9.0`) is one: JSON Schema's `integer` is any number whose value is whole."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)

@@ -8,10 +8,13 @@ from typing import Any
 from marshmallow import fields, validate
 
 from api import limits
+from api.schemas import patterns
 from api.schemas.base import JsonBoolean, JsonInteger, JsonNumber, Strict, nullable, present
 from api.schemas.tcp import TcpOption
 from api.schemas.union import OneOf
 from netutil.sim.capture import CAPTURE_POINTS
+from netutil.sim.engine import MAX_EVENTS
+from netutil.sim.network import KINDS
 from netutil.sim.options import OPTIONS, RUNS, Option
 
 SIDE = validate.OneOf(["client", "server"])
@@ -24,7 +27,12 @@ SECONDS = {"description": "simulated seconds"}
 # OPTIONS): its type, range (OpenAPI minimum/maximum), choices (enum), help and default.
 
 _LIMITS = {"data": limits.SIM_DATA_MAX}  # the service's own caps below the core's
-_DROP_RULE = r"^(?:[1-9][0-9]*|(?:syn|syn-ack|ack|data|fin|rst)(?::(?:[1-9][0-9]*|all))?)$"
+#: A drop rule as `netutil.sim.options.parse_drop_rule` takes it: a segment number 1..MAX_EVENTS,
+#: or a segment kind with an optional count (1.. in up to 9 digits) or `all`.
+_DROP_RULE = (
+    f"^(?:{patterns.range_pattern(1, MAX_EVENTS)}|(?:{'|'.join(KINDS)})"
+    r"(?::(?:[1-9][0-9]{0,8}|all))?)$"
+)
 
 
 class AsciiInteger(fields.Integer):
@@ -87,7 +95,7 @@ def option_field(
         return fields.String(validate=validate.OneOf(option.choices), **kw)
     if option.kind == "drop":
         return fields.List(
-            fields.String(validate=validate.Regexp(_DROP_RULE)),
+            fields.String(validate=patterns.Pattern(_DROP_RULE, error="Not a drop rule.")),
             validate=validate.Length(max=option.high),
             **kw,
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields, validate, validates_schema
 
 from api import limits
+from api.schemas import patterns
 from api.schemas.base import JsonBoolean, Strict, present
 from api.schemas.subnet import DECIMAL, ITEM, SKIP_DOC, _BodyPaging, _Page
 
@@ -99,6 +100,12 @@ class PairBody(_BodyPaging):
     b = _list("list B")
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
 
+    OPENAPI_EXTRA = patterns.items_rule(("a", "b"))
+
+    @validates_schema
+    def _item_forms(self, data, **kwargs):
+        patterns.check_items(data, ("a", "b"))
+
 
 class UnionBody(_BodyPaging):
     lists = present(
@@ -109,7 +116,19 @@ class UnionBody(_BodyPaging):
     )
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
 
+    OPENAPI_EXTRA = patterns.items_rule(("lists",), nested=True)
+
+    @validates_schema
+    def _item_forms(self, data, **kwargs):
+        patterns.check_items(data, ("lists",), nested=True)
+
 
 class CountBody(Strict):
     items = _list("the list")
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
+
+    OPENAPI_EXTRA = patterns.items_rule(("items",))
+
+    @validates_schema
+    def _item_forms(self, data, **kwargs):
+        patterns.check_items(data, ("items",))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields, validate, validates_schema
 
 from api import limits
+from api.schemas import patterns
 from api.schemas.base import JsonBoolean, JsonInteger, Strict, nullable, present
 from api.schemas.registry import RegistryEntry
+from netutil.subnet.info import parse_address, parse_network
 
 DECIMAL = {"description": "decimal string (may pass 2**53)", "pattern": "^[0-9]+$"}
 
@@ -189,7 +191,12 @@ class OverlapResult(Strict):
 
 # --- requests --------------------------------------------------------------------------------
 
-TEXT = validate.Length(min=1, max=200)
+NETWORK = patterns.Pattern(
+    patterns.NETWORK, error="Not an IPv4 or IPv6 network or address.", core=parse_network
+)
+ADDRESS = patterns.Pattern(
+    patterns.ADDRESS, error="Not an IPv4 or IPv6 address.", core=parse_address
+)
 #: A list item: blank ones are allowed (the core skips them, as the CLI's '-' input has them).
 ITEM = validate.Length(max=200)
 STRICT_DOC = {"description": "host bits set in a network are an error instead of a warning"}
@@ -221,7 +228,7 @@ class NetworkQuery(Strict):
 
 
 class SplitQuery(_Paging):
-    network = present(fields.String, validate=TEXT)
+    network = present(fields.String, validate=NETWORK)
     new_prefix = fields.Integer(
         validate=validate.Range(0, 128), metadata={"description": "new prefix length"}
     )
@@ -255,28 +262,36 @@ class SummarizeBody(_BodyPaging):
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
     strict = JsonBoolean(load_default=False, metadata=STRICT_DOC)
 
+    OPENAPI_EXTRA = patterns.items_rule(("items",))
+
+    @validates_schema
+    def _item_forms(self, data, **kwargs):
+        patterns.check_items(data, ("items",))
+
 
 class RangeQuery(_Paging):
-    start_address = present(fields.String, validate=TEXT, metadata={"description": "first address"})
+    start_address = present(
+        fields.String, validate=ADDRESS, metadata={"description": "first address"}
+    )
     end_address = present(
-        fields.String, validate=TEXT, metadata={"description": "last address (included)"}
+        fields.String, validate=ADDRESS, metadata={"description": "last address (included)"}
     )
 
 
 class ContainsQuery(Strict):
-    network = present(fields.String, validate=TEXT)
-    other = present(fields.String, validate=TEXT, metadata={"description": "address or network"})
+    network = present(fields.String, validate=NETWORK)
+    other = present(fields.String, validate=NETWORK, metadata={"description": "address or network"})
     strict = fields.Boolean(load_default=False, metadata=STRICT_DOC)
 
 
 class OverlapQuery(Strict):
-    a = present(fields.String, validate=TEXT)
-    b = present(fields.String, validate=TEXT)
+    a = present(fields.String, validate=NETWORK)
+    b = present(fields.String, validate=NETWORK)
     strict = fields.Boolean(load_default=False, metadata=STRICT_DOC)
 
 
 class ExcludeBody(_BodyPaging):
-    network = present(fields.String, validate=TEXT)
+    network = present(fields.String, validate=NETWORK)
     excluded = present(
         fields.List,
         fields.String(validate=ITEM),
@@ -285,3 +300,9 @@ class ExcludeBody(_BodyPaging):
     )
     strict = JsonBoolean(load_default=False, metadata=STRICT_DOC)
     skip_invalid = JsonBoolean(load_default=False, metadata=SKIP_DOC)
+
+    OPENAPI_EXTRA = patterns.items_rule(("excluded",))
+
+    @validates_schema
+    def _item_forms(self, data, **kwargs):
+        patterns.check_items(data, ("excluded",))

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+from typing import ClassVar
+
 from marshmallow import fields, validate
 
+from api.schemas import patterns
 from api.schemas.base import JsonBoolean, JsonInteger, Strict, nullable, present
 from api.schemas.union import OneOf
 
@@ -169,10 +173,28 @@ class ChecksumResult(Strict):
 
 # --- requests --------------------------------------------------------------------------------
 
-ADDRESS = validate.Length(min=1, max=100)
+ADDRESS = patterns.Pattern(
+    patterns.ADDRESS, error="Not an IPv4 or IPv6 address.", core=ipaddress.ip_address
+)
+#: a flag name, case ignored (`netutil.segment.parse_flags`)
+FLAG = patterns.Pattern(
+    patterns.any_case(patterns.FLAG_NAMES), error=f"Not a TCP flag name ({FLAG_NAMES})."
+)
 
 
 class HeaderBuildBody(Strict):
+    #: both ends of one IP version (the pseudo-header and the packet hold one kind)
+    OPENAPI_EXTRA: ClassVar[dict] = {
+        "anyOf": [
+            {
+                "properties": {
+                    "src": {"pattern": f"^{version}$"},
+                    "dst": {"pattern": f"^{version}$"},
+                }
+            }
+            for version in (patterns.IPV4, patterns.IPV6)
+        ]
+    }
     src = present(fields.String, validate=ADDRESS, metadata={"description": "source IP address"})
     src_port = present(JsonInteger, validate=U16)
     dst = present(fields.String, validate=ADDRESS, metadata={"description": "destination IP"})
@@ -180,7 +202,7 @@ class HeaderBuildBody(Strict):
     seq = JsonInteger(load_default=0, validate=U32)
     ack = JsonInteger(load_default=0, validate=U32)
     flags = fields.List(
-        fields.String(validate=validate.Length(min=1, max=10)),
+        fields.String(validate=FLAG),
         load_default=list,
         validate=validate.Length(max=16),
         metadata={"description": FLAG_NAMES},
@@ -215,6 +237,9 @@ class ParseBody(Strict):
         validate=ADDRESS, metadata={"description": "with dst: check a bare segment"}
     )
     dst = fields.String(validate=ADDRESS)
+
+    #: src and dst come together (the view refuses one alone)
+    OPENAPI_EXTRA: ClassVar[dict] = {"dependentRequired": {"src": ["dst"], "dst": ["src"]}}
 
 
 class ChecksumBody(Strict):
