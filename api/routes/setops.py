@@ -86,8 +86,8 @@ def subnet_compare(a, b, skip_invalid, limit=None, cursor=None):
     sooner gives an empty page)."""
     errors = _errors(skip_invalid)
     result = setops.compare(a, b, errors=errors)
+    start = int(cursor) if cursor else 0
     longest = max(result.added.total, result.removed.total)
-    start = min(int(cursor), longest) if cursor else 0
     if limit is None and longest - start > limits.PAGE_MAX:
         limit = limits.PAGE_MAX
     return _with_invalid(result.as_dict(start, limit), errors)

@@ -20,10 +20,8 @@ bp = Blueprint("subnet", __name__)
 
 
 def page(result: subnet.CidrList, cursor: str | None, limit: int | None) -> dict[str, Any]:
-    """One page of a CIDR list; without a limit, everything when at most PAGE_MAX remain. A
-    cursor past the end gives an empty last page (the list may be shorter than a client
-    guessed; no schema can say how long it is)."""
-    start = min(int(cursor), result.total) if cursor else 0
+    """One page of a CIDR list; without a limit, everything when at most PAGE_MAX remain."""
+    start = int(cursor) if cursor else 0
     if limit is None and result.total - start > limits.PAGE_MAX:
         limit = limits.PAGE_MAX
     return result.as_dict(start, limit)
