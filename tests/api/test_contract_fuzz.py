@@ -47,6 +47,8 @@ def app():
     return create_app()
 
 
+#: flow_start gives one offset per flow (or one gap); Monte Carlo runs one flow
+_FLOWS = r"offsets for \d+ flows|runs and flows: "
 _VERSIONS = r"is IPv[46] but .* is IPv[46]|of different IP versions"
 _STRICT = r"host bits set \(strict\)"
 _CURSOR = r"invalid start \d+: out of range"  # past the end of a list only the answer knows
@@ -65,7 +67,12 @@ CROSS_FIELD_RULES = {
         r"do not fit in|does not fit in|too many hosts|holds at most",
     ],
     "GET /api/subnet/{network}": [_STRICT],
-    "GET /api/handshake/plot/{kind}": [r"establish plot|draws one run|cwnd|congestion"],
+    "GET /api/handshake/plot/{kind}": [
+        r"establish plot|draws one run|cwnd|congestion",
+        _FLOWS,
+    ],
+    "GET /api/handshake": [_FLOWS],
+    "POST /api/handshake": [_FLOWS],
     "POST /api/subnet/summarize": [_CURSOR, _STRICT],
     "POST /api/subnet/exclude": [_CURSOR, _STRICT],
     "POST /api/subnet/intersect": [_CURSOR, _STRICT],
@@ -112,7 +119,7 @@ def schema_valid_request_accepted(ctx, response, case):
 def _time_budget(response) -> bool:
     """The documented 503: the request passed the worker's time budget (api.deadline), which
     a loaded machine can reach with a valid request; answered as a problem with Retry-After."""
-    if response.status_code != 503 or "Retry-After" not in response.headers:
+    if response.status_code != 503 or "retry-after" not in {k.lower() for k in response.headers}:
         return False
     try:
         return response.json().get("type") == "urn:netutil:problem:budget-exceeded"
