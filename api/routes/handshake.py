@@ -14,6 +14,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from marshmallow import ValidationError
 
 from api import limits
 from api.contract import JSON_MEDIA_TYPE, endpoint

@@ -48,7 +48,7 @@ def app():
 
 
 #: flow_start gives one offset per flow (or one gap); Monte Carlo runs one flow
-_FLOWS = r"offsets for \d+ flows|runs and flows: "
+_FLOWS = r"offsets for \d+ flows|runs and flows: |capture_point applies|holds one interface"
 _VERSIONS = r"is IPv[46] but .* is IPv[46]|of different IP versions"
 _STRICT = r"host bits set \(strict\)"
 _CURSOR = r"invalid start \d+: out of range"  # past the end of a list only the answer knows
