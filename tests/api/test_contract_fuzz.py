@@ -47,8 +47,9 @@ def app():
     return create_app()
 
 
-#: flow_start gives one offset per flow (or one gap); Monte Carlo runs one flow
-_FLOWS = r"offsets for \d+ flows|runs and flows: |capture_point applies|holds one interface"
+#: a per-flow option (flow_start, flow_cc) gives one value per flow or one for all; Monte Carlo
+#: runs one flow; capture_point goes with a capture answer
+_FLOWS = r"\d+ \w+ for \d+ flows|runs and flows: |capture_point applies|holds one interface"
 _VERSIONS = r"is IPv[46] but .* is IPv[46]|of different IP versions"
 _STRICT = r"host bits set \(strict\)"
 _CURSOR = r"invalid start \d+: out of range"  # past the end of a list only the answer knows
