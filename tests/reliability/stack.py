@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -45,8 +46,16 @@ def wait_listening(port: int, proc: subprocess.Popen, what: str, timeout: float 
             time.sleep(0.05)
 
 
-def nginx_config(servers: list[str], port: int, workdir: Path, workers: int = 1) -> str:
-    """deploy/nginx.conf with the marked lines rewritten for a run on loopback."""
+def nginx_config(
+    servers: list[str],
+    port: int,
+    workdir: Path,
+    workers: int = 1,
+    overrides: dict[str, str] | None = None,
+) -> str:
+    """deploy/nginx.conf with the marked lines rewritten for a run on loopback; `overrides`
+    sets the values of the lines marked "@rate" and "@burst" (kept as written otherwise)."""
+    overrides = overrides or {}
     out = []
     upstream_done = False
     for line in NGINX_CONF.read_text().splitlines():
@@ -68,6 +77,9 @@ def nginx_config(servers: list[str], port: int, workdir: Path, workers: int = 1)
             out.append(f"{indent}{directive} {workdir / Path(path).name};")
         elif mark == "listen":
             out.append(f"{indent}listen 127.0.0.1:{port};")
+        elif mark in ("rate", "burst"):
+            value = overrides.get(mark)
+            out.append(re.sub(rf"{mark}=[^ ;]+", f"{mark}={value}", code) if value else code)
         elif mark.startswith("upstream"):
             if not upstream_done:
                 # max_fails=1 (the default): a replica that failed is rested for fail_timeout.
@@ -160,10 +172,16 @@ def wait_healthy(port: int, proc: subprocess.Popen, what: str, timeout: float = 
         time.sleep(0.1)
 
 
-def start_nginx(nginx: str, workdir: Path, servers: list[str], workers: int = 1) -> Process:
+def start_nginx(
+    nginx: str,
+    workdir: Path,
+    servers: list[str],
+    workers: int = 1,
+    overrides: dict[str, str] | None = None,
+) -> Process:
     port = free_port()
     conf = workdir / "nginx.conf"
-    conf.write_text(nginx_config(servers, port, workdir, workers))
+    conf.write_text(nginx_config(servers, port, workdir, workers, overrides))
     log = workdir / "nginx.out"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -199,9 +217,14 @@ class Stack:
 
 @contextlib.contextmanager
 def stack(
-    nginx: str, replicas: int = 2, workers: int = 1, env: dict[str, str] | None = None
+    nginx: str,
+    replicas: int = 2,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    nginx_overrides: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """`replicas` gunicorn instances of `workers` workers each behind one nginx."""
+    """`replicas` gunicorn instances of `workers` workers each behind one nginx
+    (`nginx_overrides`: see nginx_config)."""
     with tempfile.TemporaryDirectory(prefix="netutil-stack-") as tmp:
         workdir = Path(tmp)
         started: list[Process] = []
@@ -209,7 +232,7 @@ def stack(
             for _ in range(replicas):
                 started.append(start_replica(workdir, workers, env))
             servers = [f"127.0.0.1:{r.port}" for r in started]
-            proxy = start_nginx(nginx, workdir, servers)
+            proxy = start_nginx(nginx, workdir, servers, overrides=nginx_overrides)
             started.append(proxy)
             yield Stack(proxy, started[:-1], workdir)
         finally:
