@@ -123,9 +123,11 @@ def subnet_overlap(a, b, strict=False):
     body=schemas.ExcludeBody,
 )
 def subnet_exclude(network, excluded, strict, skip_invalid, limit=None, cursor=None):
-    """Exclusions outside the network are counted and ignored."""
+    """Exclusions outside the network are counted and ignored. A page's blocks are made from
+    the page's start (the gaps between exclusions are found, not filled), so paging through a
+    long remainder costs each page its own blocks, not the whole list again."""
     errors: list[tuple[int, str]] | None = [] if skip_invalid else None
-    result = subnet.exclude(network, excluded, strict=strict, errors=errors)
+    result = subnet.exclude(network, excluded, strict=strict, errors=errors, lazy=True)
     return _with_invalid(page(result, cursor, limit), errors)
 
 

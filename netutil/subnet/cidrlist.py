@@ -214,6 +214,54 @@ class _PackedSource:
         return None if self.requests is None else self.requests[index]
 
 
+class _GapSource:
+    """What is left of a network after exclusions: the minimal CIDR cover of each gap between
+    the merged excluded blocks, each gap's blocks made only when a page reaches them. Up front
+    only the number of blocks per gap is worked out (arithmetic on the two ends, see
+    `range_block_count`), so a page from any start costs a bisect over the gaps and the blocks
+    it gives, not the whole remainder. `made` counts the blocks made (the work a page did)."""
+
+    __slots__ = ("ends", "gaps", "made", "total", "version")
+
+    def __init__(self, version: int, gaps: list[tuple[int, int]]) -> None:
+        self.version, self.gaps = version, gaps
+        ends: list[int] = []
+        total = 0
+        for first, last in gaps:
+            total += range_block_count(first, last)
+            ends.append(total)
+        self.ends, self.total, self.made = ends, total, 0
+
+    @property
+    def has_v4(self) -> bool:
+        return self.version == 4
+
+    def blocks(self, start: int) -> Iterator[tuple[int, int, int]]:
+        from bisect import bisect_right
+
+        version, bits, gaps = self.version, BITS[self.version], self.gaps
+        at = bisect_right(self.ends, start)  # the gap that holds block `start`
+        skip = start - (self.ends[at - 1] if at else 0)
+        for first, last in gaps[at:]:
+            starts, hosts = _range_parts(first, last, bits)
+            for i in range(skip, len(starts)):
+                self.made += 1
+                yield version, starts[i], bits - hosts[i]
+            skip = 0
+
+    def cidrs(self, start: int) -> Iterator[str]:
+        suffix = _SUFFIX[self.version]
+        bits = BITS[self.version]
+        for version, first, plen in self.blocks(start):
+            yield format_address(version, first) + suffix[bits - plen]
+
+    def text(self, start: int, stop: int) -> Iterator[str]:
+        yield from _joined(self.cidrs(start), stop - start)
+
+    def requested(self, index: int) -> int | None:
+        return None
+
+
 class CidrList(Record):
     """A list of CIDR blocks produced lazily, with its total known up front.
 
@@ -229,7 +277,7 @@ class CidrList(Record):
 
     operation: str
     header: tuple[tuple[str, Any], ...]
-    source: _SplitSource | _PackedSource | _RangeSource
+    source: _SplitSource | _PackedSource | _RangeSource | _GapSource
 
     @property
     def total(self) -> int:

@@ -9,7 +9,13 @@ from operator import and_
 
 from netutil.address_text import format_address, network_text
 from netutil.errors import InvalidInput, LimitExceeded, shown
-from netutil.subnet.cidrlist import CidrList, _PackedSource, _RangeSource, _SplitSource
+from netutil.subnet.cidrlist import (
+    CidrList,
+    _GapSource,
+    _PackedSource,
+    _RangeSource,
+    _SplitSource,
+)
 from netutil.subnet.info import BITS, ParsedNetwork, make_network, parse_address, parse_network
 from netutil.subnet.keys import _merge, _merge4, _parse_keys
 from netutil.subnet.ranges import _packed_range
@@ -97,10 +103,14 @@ def exclude(
     *,
     strict: bool = False,
     errors: list[tuple[int, str]] | None = None,
+    lazy: bool = False,
 ) -> CidrList:
     """What is left of NETWORK after taking out every excluded network or address, as the
     minimal list of CIDR blocks. Exclusions outside NETWORK are counted and ignored; one that
-    holds all of it leaves nothing."""
+    holds all of it leaves nothing. With `lazy` the blocks are made only when a page asks for
+    them (only the gaps between exclusions are kept, see `_GapSource`): a page from any start
+    then costs the blocks it gives, which is what a service paging the result wants; without
+    it they are made here, which writing the whole list (the CLI) wants."""
     parsed = parse_network(network, strict=strict)
     net = parsed.network
     version, bits = net.version, BITS[net.version]
@@ -159,17 +169,24 @@ def exclude(
     if everything:
         removed = [lo << 8 | (bits - net.prefixlen)]
     left: list[int] = []
+    gaps: list[tuple[int, int]] = []
     cursor = lo
     removed_addresses = 0
     for k in removed:
         s = k >> 8
         size = 1 << (k & 255)
         if s > cursor:
-            left.extend(_packed_range(cursor, s - 1, bits))
+            if lazy:
+                gaps.append((cursor, s - 1))
+            else:
+                left.extend(_packed_range(cursor, s - 1, bits))
         cursor = s + size
         removed_addresses += size
     if cursor < hi:
-        left.extend(_packed_range(cursor, hi - 1, bits))
+        if lazy:
+            gaps.append((cursor, hi - 1))
+        else:
+            left.extend(_packed_range(cursor, hi - 1, bits))
     header = (
         ("operation", "exclude"),
         ("network", network_text(net)),
@@ -180,6 +197,8 @@ def exclude(
         ("excluded_outside", outside),
         ("num_addresses", str(net.num_addresses - removed_addresses)),
     )
+    if lazy:
+        return CidrList("exclude", header, _GapSource(version, gaps))
     bulk = bool(keys.bulk)
     source = _PackedSource(left, [], bulk=bulk) if version == 4 else _PackedSource([], left)
     return CidrList("exclude", header, source)
