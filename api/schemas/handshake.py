@@ -341,7 +341,9 @@ class CongestionSummary(Strict):
     ssthresh = nullable(fields.Integer)
 
 
-class Summary(Strict):
+class ConnectionSummary(Strict):
+    """What one connection came to: the fields a run's summary and a flow's share."""
+
     outcome = present(fields.String, validate=OUTCOMES)
     reason = nullable(fields.String)
     time_to_established = present(fields.Nested, BySide)
@@ -353,18 +355,22 @@ class Summary(Strict):
     bytes_sent = present(fields.Integer)
     bytes_delivered = present(fields.Integer)
     data_intact = present(fields.Boolean)
-    goodput = nullable(
-        fields.Float, metadata={"description": "bits/s the server's application read"}
-    )
     time_to_close = nullable(fields.Float, metadata=SECONDS)
     duration = present(fields.Float, metadata=SECONDS)
     final_states = present(fields.Nested, StateBySide)
+    congestion = nullable(fields.Nested, CongestionSummary)
+
+
+class Summary(ConnectionSummary):
+    """One run's summary: the connection's, its goodput, its event count and the bottleneck."""
+
+    goodput = nullable(
+        fields.Float, metadata={"description": "bits/s the server's application read"}
+    )
     events = present(fields.Integer)
     bottleneck = nullable(
         fields.Nested, Bottleneck, metadata={"description": "null without a bandwidth"}
     )
-
-    congestion = nullable(fields.Nested, CongestionSummary)
 
 
 class Trace(Strict):
@@ -410,7 +416,7 @@ class FlowEndpoints(Strict):
     )
 
 
-class FlowSummary(Strict):
+class FlowSummary(ConnectionSummary):
     """One flow: its share of the bottleneck, then its connection's summary."""
 
     flow = present(fields.Integer)
@@ -424,21 +430,6 @@ class FlowSummary(Strict):
     )
     goodput = nullable(fields.Float, metadata={"description": "bits/s its application read"})
     queue_drops = present(fields.Integer)
-    outcome = present(fields.String, validate=OUTCOMES)
-    reason = nullable(fields.String)
-    time_to_established = present(fields.Nested, BySide)
-    retransmissions = present(fields.Nested, CountBySide)
-    segments_sent = present(fields.Integer)
-    segments_lost = present(fields.Integer)
-    segments_corrupted = present(fields.Integer)
-    segments_duplicated = present(fields.Integer)
-    bytes_sent = present(fields.Integer)
-    bytes_delivered = present(fields.Integer)
-    data_intact = present(fields.Boolean)
-    time_to_close = nullable(fields.Float, metadata=SECONDS)
-    duration = present(fields.Float, metadata=SECONDS)
-    final_states = present(fields.Nested, StateBySide)
-    congestion = nullable(fields.Nested, CongestionSummary)
 
 
 class FlowsSummary(Strict):
