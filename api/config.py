@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from api.limits import SIM_BUDGET
+
 DEFAULTS: dict[str, Any] = {
     "DEBUG": False,
     "TESTING": False,
@@ -26,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "REQUEST_BUDGET": 10.0,
     # Bytes of JSON one answer may hold; past it the request is a 422 naming this budget.
     "RESPONSE_MAX_BYTES": 8 * 1024 * 1024,
+    # Engine events one simulator request may run over all its runs (a test of gunicorn's own
+    # timeout raises it, since the budget exists to end a request before that timeout).
+    "SIM_EVENT_BUDGET": SIM_BUDGET.events,
 }
 
 # environment variable -> (config key, parser)
@@ -34,6 +39,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "NETUTIL_MAX_BODY_BYTES": ("MAX_CONTENT_LENGTH", int),
     "NETUTIL_REQUEST_BUDGET": ("REQUEST_BUDGET", float),
     "NETUTIL_MAX_RESPONSE_BYTES": ("RESPONSE_MAX_BYTES", int),
+    "NETUTIL_SIM_EVENT_BUDGET": ("SIM_EVENT_BUDGET", int),
 }
 
 

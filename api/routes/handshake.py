@@ -10,6 +10,7 @@ file when the Accept header asks for application/vnd.tcpdump.pcap, or the sequen
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import Any
 
@@ -73,7 +74,11 @@ def run(params: dict[str, Any], runs: int | None) -> dict[str, Any]:
             type_=TYPE_BUDGET,
             errors={"runs": [message]},
         )
-    return run_request(params, runs, limits.SIM_BUDGET).as_dict()
+    budget = limits.SIM_BUDGET
+    events = current_app.config.get("SIM_EVENT_BUDGET", budget.events)
+    if events != budget.events:
+        budget = dataclasses.replace(budget, events=events)
+    return run_request(params, runs, budget).as_dict()
 
 
 def simulate(params: dict[str, Any]) -> Any:

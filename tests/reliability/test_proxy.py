@@ -179,10 +179,15 @@ def test_no_server_version_and_no_traceback_in_any_answer(two_replicas):
 
 
 def test_a_worker_killed_by_gunicorns_timeout_still_answers_problem_json(nginx):
-    """With the app's budget above gunicorn's timeout, the worker is killed mid-request:
+    """With the app's budgets above gunicorn's timeout, the worker is killed mid-request:
     gunicorn answers its own HTML 500 (or drops the connection), and nginx turns that into
     problem+json rather than passing HTML or a dropped connection to the client."""
-    env = {"GUNICORN_TIMEOUT": "2", "NETUTIL_REQUEST_BUDGET": "60"}
+    # the time and event budgets raised past the timeout, or they would end the request first
+    env = {
+        "GUNICORN_TIMEOUT": "2",
+        "NETUTIL_REQUEST_BUDGET": "60",
+        "NETUTIL_SIM_EVENT_BUDGET": "100000000",
+    }
     with stack(nginx, replicas=1, workers=1, env=env) as s:
         query = "seed=1&runs=10000&data=1677&mss=88&window=1&duplicate=1&reorder=1"
         r = requests.get(s.url + "/api/handshake?" + query, timeout=60)
