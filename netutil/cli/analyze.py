@@ -6,6 +6,8 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
 from netutil.cli.output import emit_json
 
@@ -107,15 +109,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     every = args.connection is not None or (args.json and not args.flagged)
     if args.connection is None and not args.json:
         return _report(args)
-    if args.file == "-":
-        result = analyse(sys.stdin.buffer, every_segment=every)
-    else:
-        try:
-            f = open(args.file, "rb")  # noqa: SIM115 (closed below)
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
-        with f:
-            result = analyse(f, every_segment=every)
+    with _input(args) as f:
+        result = analyse(f, every_segment=every)
     if args.connection is not None:
         from netutil.analyze.trace import connection_trace
 
@@ -142,15 +137,20 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_input(args: argparse.Namespace):
+@contextmanager
+def _input(args: argparse.Namespace) -> Iterator[BinaryIO]:
+    """The capture to read: standard input for '-' (left open), else the file (closed after)."""
     from netutil.errors import InvalidInput
 
     if args.file == "-":
-        return sys.stdin.buffer
+        yield sys.stdin.buffer
+        return
     try:
-        return open(args.file, "rb")
+        f = open(args.file, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
+    with f:
+        yield f
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -162,17 +162,13 @@ def _report(args: argparse.Namespace) -> int:
 
     from netutil.analyze import CaptureAnalysis
 
-    f = _open_input(args)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        try:
+        with _input(args) as f:
             capture = CaptureAnalysis(f)
             flagged = 0
             for event in capture.events(False):
                 flagged += 1 if getattr(event, "analysis", ()) else 0
                 spool.write(json.dumps(event.as_dict(), separators=(",", ":")) + "\n")
-        finally:
-            if f is not sys.stdin.buffer:
-                f.close()
         connections = [c.as_dict() for c in capture.connections()]
         obj = {
             "segments": capture.frames,
@@ -189,17 +185,9 @@ def _report(args: argparse.Namespace) -> int:
 
 def _follow(args: argparse.Namespace) -> int:
     from netutil.analyze import follow_connection
-    from netutil.errors import InvalidInput
 
-    if args.file == "-":
-        followed = follow_connection(sys.stdin.buffer, args.follow)
-    else:
-        try:
-            f = open(args.file, "rb")  # noqa: SIM115 (closed below)
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {args.file!r}: {exc.strerror}") from None
-        with f:
-            followed = follow_connection(f, args.follow)
+    with _input(args) as f:
+        followed = follow_connection(f, args.follow)
     if args.direction is not None:
         sys.stdout.flush()
         sys.stdout.buffer.write(followed.directions[args.direction == "server"].data)

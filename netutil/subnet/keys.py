@@ -74,17 +74,7 @@ class ListText(Record):
     def chunks(self) -> Iterator[bytes]:
         """The text in pieces of whole lines, each piece ending in a newline (one is added to a
         last line without it)."""
-        pending = b""
-        for block in self.blocks:
-            data = pending + block if pending else block
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                yield data if cut == len(data) else data[:cut]
-                pending = data[cut:]
-            else:
-                pending = data
-        if pending:
-            yield pending + b"\n"
+        return _whole_lines(self.blocks)
 
     def item(self, line: bytes) -> str:
         """One line's item (see the class docstring)."""
@@ -102,21 +92,39 @@ class FileListText(ListText):
     __slots__ = ()
 
     def chunks(self) -> Iterator[bytes]:
-        pending = b""
-        for block in self.blocks:
-            data = pending + block if pending else block
-            if b"\r" in data:
-                held = data.endswith(b"\r")  # its '\\n' may open the next block
-                data = data[:-1] if held else data
-                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") + (b"\r" if held else b"")
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                yield data if cut == len(data) else data[:cut]
-                pending = data[cut:]
-            else:
-                pending = data
-        if pending:
-            yield pending.removesuffix(b"\r") + b"\n"
+        return _whole_lines(_universal_newlines(self.blocks))
+
+
+def _whole_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """`blocks` cut into pieces of whole lines, each ending in b'\\n' (added to a last line
+    without one)."""
+    pending = b""
+    for block in blocks:
+        data = pending + block if pending else block
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data if cut == len(data) else data[:cut]
+            pending = data[cut:]
+        else:
+            pending = data
+    if pending:
+        yield pending + b"\n"
+
+
+def _universal_newlines(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """`blocks` with '\\r\\n' and a lone '\\r' turned into '\\n', as a text file reads them;
+    a block's final '\\r' waits for the next block, whose first byte may be its '\\n'."""
+    held = b""
+    for block in blocks:
+        data = held + block if held else block
+        held = b""
+        if data.endswith(b"\r"):
+            data, held = data[:-1], b"\r"
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        yield data
+    if held:
+        yield b"\n"
 
 
 def _items(text: ListText, chunks: Iterable[bytes]) -> Iterator[str]:
