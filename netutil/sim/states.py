@@ -31,6 +31,20 @@ class State(enum.Enum):
         return self.value
 
 
+#: The states as plain names, for the endpoint's tests of its state on every segment.
+CLOSED = State.CLOSED
+LISTEN = State.LISTEN
+SYN_SENT = State.SYN_SENT
+SYN_RECEIVED = State.SYN_RECEIVED
+ESTABLISHED = State.ESTABLISHED
+FIN_WAIT_1 = State.FIN_WAIT_1
+FIN_WAIT_2 = State.FIN_WAIT_2
+CLOSE_WAIT = State.CLOSE_WAIT
+CLOSING = State.CLOSING
+LAST_ACK = State.LAST_ACK
+TIMEWAIT = State.TIME_WAIT
+
+
 #: States in which both sequence spaces are synchronized (RFC 9293 section 3.5.2).
 SYNCHRONIZED = frozenset(
     {

@@ -81,7 +81,7 @@ from netutil.sim.endpoint.sending import Sending
 from netutil.sim.endpoint.user_calls import ConnectionError_, UserCalls
 from netutil.sim.rto import RtoEstimator
 from netutil.sim.segments import DEFAULT_MSS
-from netutil.sim.states import State
+from netutil.sim.states import CLOSED, LISTEN, SYN_SENT, State
 from netutil.sim.timers import (
     DELAYED_ACK,
     PERSIST,
@@ -101,10 +101,6 @@ if TYPE_CHECKING:
     from netutil.sim.tcb import TCBParameters
 
 __all__ = ["TCB", "ConnectionError_"]
-
-CLOSED = State.CLOSED
-LISTEN = State.LISTEN
-SYN_SENT = State.SYN_SENT
 
 
 class TCB(UserCalls, Opening, SegmentChecks, Receiving, Sending, Headers, Closing):

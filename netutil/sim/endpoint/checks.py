@@ -10,21 +10,22 @@ from typing import TYPE_CHECKING
 
 from netutil.sim.endpoint.receiving import RECEIVE_STATES
 from netutil.sim.segments import CONTROL_BITS, F_RST, F_SYN_ACK, HALF, MASK
-from netutil.sim.states import State
+from netutil.sim.states import (
+    CLOSE_WAIT,
+    CLOSING,
+    ESTABLISHED,
+    FIN_WAIT_1,
+    FIN_WAIT_2,
+    LAST_ACK,
+    SYN_RECEIVED,
+    TIMEWAIT,
+    State,
+)
 from netutil.sim.tcb import OOW_RATE_LIMIT
 from netutil.sim.timers import DELAYED_ACK, PERSIST, RETRANSMISSION, TIME_WAIT
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
-
-SYN_RECEIVED = State.SYN_RECEIVED
-ESTABLISHED = State.ESTABLISHED
-FIN_WAIT_1 = State.FIN_WAIT_1
-FIN_WAIT_2 = State.FIN_WAIT_2
-CLOSE_WAIT = State.CLOSE_WAIT
-CLOSING = State.CLOSING
-LAST_ACK = State.LAST_ACK
-TIMEWAIT = State.TIME_WAIT
 
 
 class SegmentChecks:

@@ -5,19 +5,19 @@
 from __future__ import annotations
 
 from netutil.sim.segments import MASK
-from netutil.sim.states import State
+from netutil.sim.states import (
+    CLOSE_WAIT,
+    CLOSED,
+    CLOSING,
+    ESTABLISHED,
+    FIN_WAIT_1,
+    FIN_WAIT_2,
+    LISTEN,
+    SYN_RECEIVED,
+    TIMEWAIT,
+)
 from netutil.sim.timers import PERSIST, RETRANSMISSION, TIME_WAIT
 from netutil.sim.trace import make_timeout
-
-CLOSED = State.CLOSED
-LISTEN = State.LISTEN
-SYN_RECEIVED = State.SYN_RECEIVED
-ESTABLISHED = State.ESTABLISHED
-FIN_WAIT_1 = State.FIN_WAIT_1
-FIN_WAIT_2 = State.FIN_WAIT_2
-CLOSE_WAIT = State.CLOSE_WAIT
-CLOSING = State.CLOSING
-TIMEWAIT = State.TIME_WAIT
 
 
 class Closing:

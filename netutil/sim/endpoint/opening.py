@@ -22,14 +22,11 @@ from netutil.sim.segments import (
     make_timestamps,
     peer_syn_options,
 )
-from netutil.sim.states import State
+from netutil.sim.states import ESTABLISHED, SYN_RECEIVED
 from netutil.sim.timers import RETRANSMISSION
 
 if TYPE_CHECKING:
     from netutil.segment import TCPHeader
-
-ESTABLISHED = State.ESTABLISHED
-SYN_RECEIVED = State.SYN_RECEIVED
 
 
 class Opening:

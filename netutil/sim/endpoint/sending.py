@@ -20,21 +20,21 @@ from netutil.sim.segments import (
     HALF,
     MASK,
 )
-from netutil.sim.states import State
+from netutil.sim.states import (
+    CLOSE_WAIT,
+    CLOSED,
+    CLOSING,
+    ESTABLISHED,
+    FIN_WAIT_1,
+    LAST_ACK,
+    LISTEN,
+    SYN_RECEIVED,
+    SYN_SENT,
+    TIMEWAIT,
+)
 from netutil.sim.tcb import RETRIES2
 from netutil.sim.timers import PERSIST, RETRANSMISSION
 from netutil.sim.trace import make_timeout
-
-CLOSED = State.CLOSED
-LISTEN = State.LISTEN
-SYN_SENT = State.SYN_SENT
-SYN_RECEIVED = State.SYN_RECEIVED
-ESTABLISHED = State.ESTABLISHED
-FIN_WAIT_1 = State.FIN_WAIT_1
-CLOSE_WAIT = State.CLOSE_WAIT
-CLOSING = State.CLOSING
-LAST_ACK = State.LAST_ACK
-TIMEWAIT = State.TIME_WAIT
 
 # States in which queued data and the FIN may be sent.
 # (Tuples, not sets: `in` on a tuple compares identity first, while a set would call the

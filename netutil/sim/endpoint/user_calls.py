@@ -8,20 +8,20 @@ from __future__ import annotations
 from netutil.sim.endpoint.receiving import RECEIVE_STATES
 from netutil.sim.endpoint.sending import SEND_STATES
 from netutil.sim.segments import F_SYN
-from netutil.sim.states import State
+from netutil.sim.states import (
+    CLOSE_WAIT,
+    CLOSED,
+    CLOSING,
+    ESTABLISHED,
+    FIN_WAIT_1,
+    FIN_WAIT_2,
+    LAST_ACK,
+    LISTEN,
+    SYN_RECEIVED,
+    SYN_SENT,
+    TIMEWAIT,
+)
 from netutil.sim.timers import RETRANSMISSION
-
-CLOSED = State.CLOSED
-LISTEN = State.LISTEN
-SYN_SENT = State.SYN_SENT
-SYN_RECEIVED = State.SYN_RECEIVED
-ESTABLISHED = State.ESTABLISHED
-FIN_WAIT_1 = State.FIN_WAIT_1
-FIN_WAIT_2 = State.FIN_WAIT_2
-CLOSE_WAIT = State.CLOSE_WAIT
-CLOSING = State.CLOSING
-LAST_ACK = State.LAST_ACK
-TIMEWAIT = State.TIME_WAIT
 
 
 class ConnectionError_(Exception):
